@@ -1,0 +1,197 @@
+/*
+ * pprt: PointPillars inference runtime for Zynq UltraScale+ DPUs.
+ *
+ * The one public header. Everything the library exports is declared here.
+ * Conventions: every fallible call returns enum pprt_status (0 = success); output arguments come last;
+ * the library never prints, exits or aborts on bad input; every buffer is sized when a runtime is created,
+ * so running a frame allocates nothing.
+ */
+#ifndef PPRT_PPRT_H
+#define PPRT_PPRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define PPRT_API
+#else
+#define PPRT_API __attribute__((visibility("default")))
+#endif
+
+#define PPRT_VERSION_MAJOR 0
+#define PPRT_VERSION_MINOR 1
+#define PPRT_VERSION_PATCH 0
+
+/** Status codes. 0 is success; every other value comes with a message (pprt_last_error / pprt_runtime_last_error). */
+enum pprt_status {
+  PPRT_STATUS_OK = 0,
+  PPRT_STATUS_INVALID_ARGUMENT = 1, /* a NULL pointer, a zero size, an option out of range */
+  PPRT_STATUS_IO_ERROR = 2,         /* a file is missing or cannot be read / written */
+  PPRT_STATUS_PARSE_ERROR = 3,      /* a malformed prototxt, .info, PCD or point file */
+  PPRT_STATUS_MODEL_MISMATCH = 4,   /* xmodel tensors disagree with the prototxt or with each other */
+  PPRT_STATUS_BAD_INPUT = 5,        /* input data that cannot be used (truncated points, bad transforms) */
+  PPRT_STATUS_CAPACITY = 6,         /* more points, sweeps or boxes than the runtime was sized for */
+  PPRT_STATUS_UNAVAILABLE = 7,      /* the requested runner or feature is not available in this build/host */
+  PPRT_STATUS_RUNNER_ERROR = 8,     /* VART or a runner plugin failed */
+  PPRT_STATUS_OUT_OF_MEMORY = 9,
+  PPRT_STATUS_INTERNAL = 10
+};
+
+/** A short constant name for a status ("ok", "parse error", ...). Never NULL. */
+PPRT_API const char* pprt_status_str(enum pprt_status status);
+
+/** The message of the last failing pprt call on this thread (including a failed pprt_runtime_create). Never NULL. */
+PPRT_API const char* pprt_last_error(void);
+
+/** Which runner executes the two DPU subgraphs. */
+enum pprt_runner {
+  PPRT_RUNNER_DPU = 0,   /* VART's runner named by the xmodel (the DPU on a board) */
+  PPRT_RUNNER_CPU = 1,   /* pprt's bit-exact int8 CPU reference runner plugin */
+  PPRT_RUNNER_DUMMY = 2  /* VART's dummy runner: plumbing and timing only, writes no outputs */
+};
+
+/** Parse "dpu", "cpu" or "dummy". Returns PPRT_STATUS_INVALID_ARGUMENT for anything else. */
+PPRT_API enum pprt_status pprt_runner_from_string(const char* name, enum pprt_runner* out);
+PPRT_API const char* pprt_runner_str(enum pprt_runner runner);
+
+/** Options of pprt_runtime_create. Always start from pprt_options_init(). */
+struct pprt_options {
+  /** Folder holding the two VAI-Library model folders <name>/<name>.xmodel + <name>/<name>.prototxt. */
+  const char* model_dir;
+  /** Folder names of subgraph 0 and 1 inside model_dir. NULL: the single folder ending in "_0_pt" / "_1_pt"
+   *  (or "_0" / "_1"). */
+  const char* model_name0;
+  const char* model_name1;
+  enum pprt_runner runner;
+  /** Runner plugin library to load for PPRT_RUNNER_CPU (NULL: libpprt-cpu-runner.so found next to libpprt /
+   *  on the library path). Ignored for the others. */
+  const char* runner_lib;
+  /** Upper bound of points in one frame, all sweeps together. 0: 400000. */
+  uint32_t max_points;
+  /** Upper bound of sweeps in one frame (key sweep included). 0: 10. */
+  uint32_t max_sweeps;
+  /** Non-zero: reproduce the Vitis AI Library's behaviour where it differs from mmdetection3d
+   *  (stop voxelizing at the pillar limit, truncating requantization, no nms_pre, IoU >= threshold, pi = 3.1415926,
+   *  direction ties to bin 1). */
+  int vai_compat;
+  /** Score threshold override; a negative value takes the prototxt's score_thresh. */
+  float score_thresh;
+};
+
+/** Fill *opts with the defaults (runner dpu, mmdet3d behaviour, limits from the model). */
+PPRT_API void pprt_options_init(struct pprt_options* opts);
+
+/** One lidar sweep. The key sweep comes first in a frame; its transform is ignored (identity). */
+struct pprt_sweep {
+  const float* points;     /* num_points x point_stride floats: x, y, z, intensity[, ...] */
+  uint32_t num_points;
+  uint32_t point_stride;   /* floats per point, at least 4 (nuScenes .pcd.bin: 5, KITTI: 4) */
+  float rotation[9];       /* sensor -> key lidar rotation, row-major: p' = R p + t */
+  float translation[3];
+  int64_t timestamp_us;    /* microseconds; the time lag is (t_key - t_sweep) * 1e-6 s */
+};
+
+/** Set *sweep to the identity transform with the given points. */
+PPRT_API void pprt_sweep_init(struct pprt_sweep* sweep, const float* points, uint32_t num_points,
+                              uint32_t point_stride, int64_t timestamp_us);
+
+/** One detected box in the key lidar frame. z is the box bottom; yaw in radians; label indexes the model's classes. */
+struct pprt_box {
+  float x, y, z, w, l, h, yaw, vx, vy;
+  float score;
+  int32_t label;
+};
+
+/** The stages of a frame, in order. */
+enum pprt_stage {
+  PPRT_STAGE_VOXELIZE = 0,    /* sweep fusion, filtering, voxelization, int8 quantization into DPU0's input */
+  PPRT_STAGE_DPU0 = 1,        /* pillar feature net */
+  PPRT_STAGE_SCATTER = 2,     /* pillar features onto the BEV canvas (DPU1's input) */
+  PPRT_STAGE_DPU1 = 3,        /* backbone, neck, head */
+  PPRT_STAGE_POSTPROCESS = 4, /* threshold scan, decode, NMS */
+  PPRT_STAGE_TOTAL = 5,
+  PPRT_STAGE_COUNT = 6
+};
+
+/** A short name of a stage ("voxelize", "dpu0", ...). */
+PPRT_API const char* pprt_stage_name(enum pprt_stage stage);
+
+/** What the last frame cost and carried. */
+struct pprt_frame_stats {
+  double stage_ms[PPRT_STAGE_COUNT];
+  uint32_t points_in;          /* points handed in, all sweeps */
+  uint32_t points_nonfinite;   /* dropped: NaN or Inf coordinates */
+  uint32_t points_out_of_range;/* dropped: outside the point-cloud range */
+  uint32_t points_overflow;    /* dropped: pillar already full, or the pillar limit was reached */
+  uint32_t pillars;            /* live pillars sent to DPU0 */
+  uint32_t candidates;         /* anchors above the score threshold */
+  uint32_t boxes;              /* boxes returned */
+};
+
+typedef struct pprt_runtime pprt_runtime_t;
+
+/** Load the two model folders, check them against each other and create the runner(s). On failure *out is NULL
+ *  and pprt_last_error() says why. */
+PPRT_API enum pprt_status pprt_runtime_create(const struct pprt_options* opts, pprt_runtime_t** out);
+
+/** Release everything. NULL is allowed. */
+PPRT_API void pprt_runtime_destroy(pprt_runtime_t* rt);
+
+/** Run one frame: sweeps[0] is the key sweep, sweeps[1..] earlier sweeps (at most max_sweeps in all).
+ *  Writes at most max_boxes boxes, highest score first, and their number to *num_boxes.
+ *  An empty key sweep is valid and gives zero boxes. */
+PPRT_API enum pprt_status pprt_runtime_run(pprt_runtime_t* rt, const struct pprt_sweep* sweeps, uint32_t num_sweeps,
+                                           struct pprt_box* boxes, uint32_t max_boxes, uint32_t* num_boxes);
+
+/** Statistics and per-stage timings of the last frame run on rt. */
+PPRT_API enum pprt_status pprt_runtime_stats(const pprt_runtime_t* rt, struct pprt_frame_stats* out);
+
+/** The message of the last failing call on rt ("" if none). Never NULL. */
+PPRT_API const char* pprt_runtime_last_error(const pprt_runtime_t* rt);
+
+/** Number of classes of the loaded model and the name of class i (from the prototxt's class order). */
+PPRT_API uint32_t pprt_runtime_num_classes(const pprt_runtime_t* rt);
+PPRT_API const char* pprt_runtime_class_name(const pprt_runtime_t* rt, uint32_t label);
+
+/** The largest number of boxes a frame can return (the prototxt's max_num). */
+PPRT_API uint32_t pprt_runtime_max_boxes(const pprt_runtime_t* rt);
+
+
+/* ---- Point input: reusable point buffers (no allocation per frame once created) ---- */
+
+/** A point buffer of fixed capacity; points are stored as 5 floats (x, y, z, intensity, extra). */
+typedef struct pprt_cloud pprt_cloud_t;
+
+enum pprt_point_format {
+  PPRT_FORMAT_AUTO = 0,         /* by extension: .pcd -> PCD, .pcd.bin / .bin with 5 floats -> nuScenes, else KITTI */
+  PPRT_FORMAT_NUSCENES_BIN = 1, /* float32 x 5: x, y, z, intensity (0..255), ring */
+  PPRT_FORMAT_KITTI_BIN = 2,    /* float32 x 4: x, y, z, reflectance */
+  PPRT_FORMAT_PCD = 3           /* PCD v0.7, ASCII or binary, fields x y z intensity [time|timestamp|ring] */
+};
+
+/** Create a cloud that can hold up to max_points points. */
+PPRT_API enum pprt_status pprt_cloud_create(uint32_t max_points, pprt_cloud_t** out);
+PPRT_API void pprt_cloud_destroy(pprt_cloud_t* cloud);
+
+/** Read a point file into cloud (replacing its contents) and describe it as a sweep with identity transform,
+ *  the given timestamp and point_stride 5. NaN/Inf points are kept here (the runtime drops and counts them).
+ *  Errors: IO_ERROR (missing), PARSE_ERROR (size not a whole number of points, malformed PCD),
+ *  CAPACITY (more points than the cloud holds). An empty file is a valid, empty sweep. */
+PPRT_API enum pprt_status pprt_cloud_load(pprt_cloud_t* cloud, const char* path, enum pprt_point_format format,
+                                          int64_t timestamp_us, struct pprt_sweep* out);
+
+/** Read a Vitis AI Library multi-sweep .info file: the key sweep into clouds[0] and up to num_clouds-1 earlier sweeps
+ *  into clouds[1..], with their rotation, translation and timestamps, into sweeps[0..*num_sweeps-1]. Relative data
+ *  paths are taken relative to the .info file's folder. More sweeps than clouds: CAPACITY. */
+PPRT_API enum pprt_status pprt_info_load(const char* info_path, pprt_cloud_t* const* clouds, uint32_t num_clouds,
+                                         struct pprt_sweep* sweeps, uint32_t* num_sweeps);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PPRT_PPRT_H */

@@ -1,0 +1,69 @@
+/* Internal: the C interface to VART/XIR. The only C++ of the runtime lives behind it (vart_adapter.cpp).
+ * Nothing here aborts on bad input: files, graph structure and attributes are checked before XIR/VART sees them,
+ * and every C++ exception is caught and turned into a status. */
+#ifndef PPRT_VART_ADAPTER_H
+#define PPRT_VART_ADAPTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PPRT_TENSOR_NAME_MAX 256
+#define PPRT_TENSOR_MAX_DIMS 8
+#define PPRT_XMODEL_MAX_TENSORS 8
+
+struct pprt_tensor_desc {
+  char name[PPRT_TENSOR_NAME_MAX];
+  uint32_t ndim;
+  int32_t dims[PPRT_TENSOR_MAX_DIMS];  /* as the subgraph's tensor says, batch dimension included */
+  int32_t fix_point;                   /* real = q * 2^-fix_point */
+  uint64_t elements;                   /* product of dims without the leading batch dimension (one frame) */
+};
+
+/** A deserialized xmodel and its single DPU subgraph. */
+typedef struct pprt_xmodel pprt_xmodel;
+
+/** Deserialize path (checked to exist and be non-empty first), find the one child subgraph with device "DPU"
+ *  (MODEL_MISMATCH naming the count if there are none or several), read its input and output tensors
+ *  (int8 with fix_point; MODEL_MISMATCH otherwise). */
+enum pprt_status pprt_xmodel_load(const char* path, pprt_xmodel** out, struct pprt_err* err);
+void pprt_xmodel_free(pprt_xmodel* model);
+
+const char* pprt_xmodel_subgraph_name(const pprt_xmodel* model);
+uint32_t pprt_xmodel_num_inputs(const pprt_xmodel* model);
+uint32_t pprt_xmodel_num_outputs(const pprt_xmodel* model);
+const struct pprt_tensor_desc* pprt_xmodel_input(const pprt_xmodel* model, uint32_t i);
+const struct pprt_tensor_desc* pprt_xmodel_output(const pprt_xmodel* model, uint32_t i);
+
+/** One VART runner on the model's DPU subgraph, with its own input and output buffers. */
+typedef struct pprt_vrunner pprt_vrunner;
+
+/** Create a runner. lib == NULL: the runner named by the subgraph's `runner` attribute (the DPU on a board);
+ *  otherwise create_runner_with_attrs with attrs `lib` = {"DPU": lib} (a file name found on the library path or
+ *  an absolute path; checked to be loadable with dlopen first). Uses RunnerExt's own tensor buffers when the runner
+ *  has them (zero-copy), otherwise allocates host buffers of the subgraph's tensor sizes. */
+enum pprt_status pprt_vrunner_create(const pprt_xmodel* model, const char* lib, pprt_vrunner** out,
+                                     struct pprt_err* err);
+void pprt_vrunner_destroy(pprt_vrunner* runner);
+
+/** Base address of input / output i for batch element 0, in the order of pprt_xmodel_input / _output.
+ *  Valid for the runner's lifetime. Layout: the tensor's dims, row-major (NHWC), int8. */
+int8_t* pprt_vrunner_input(pprt_vrunner* runner, uint32_t i);
+int8_t* pprt_vrunner_output(pprt_vrunner* runner, uint32_t i);
+
+/** Non-zero if the buffers are the runner's own (RunnerExt, zero-copy), zero if host buffers are copied in/out. */
+int pprt_vrunner_is_zero_copy(const pprt_vrunner* runner);
+
+/** Run one job synchronously: sync inputs for the device, execute_async + wait, sync outputs for the CPU.
+ *  RUNNER_ERROR with VART's status or exception text on failure. */
+enum pprt_status pprt_vrunner_run(pprt_vrunner* runner, struct pprt_err* err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,151 @@
+#include "testutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static uint64_t g_seed = 0x5eed1234abcdULL;
+
+uint64_t pprt_test_seed(void) { return g_seed; }
+
+int pprt_test_main(const char* suite, const struct pprt_test_case* cases) {
+  const char* env = getenv("PPRT_TEST_SEED");
+  if (env != NULL && *env != '\0') g_seed = strtoull(env, NULL, 0);
+  printf("%s: seed %llu (replay with PPRT_TEST_SEED=%llu)\n", suite, (unsigned long long)g_seed,
+         (unsigned long long)g_seed);
+  if (CU_initialize_registry() != CUE_SUCCESS) return 2;
+  CU_pSuite s = CU_add_suite(suite, NULL, NULL);
+  if (s == NULL) {
+    CU_cleanup_registry();
+    return 2;
+  }
+  for (const struct pprt_test_case* c = cases; c->name != NULL; ++c) {
+    if (CU_add_test(s, c->name, c->fn) == NULL) {
+      CU_cleanup_registry();
+      return 2;
+    }
+  }
+  CU_basic_set_mode(CU_BRM_VERBOSE);
+  CU_basic_run_tests();
+  unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+  unsigned run = CU_get_number_of_tests_run();
+  CU_cleanup_registry();
+  if (run == 0) return 3;
+  return failed == 0 ? 0 : 1;
+}
+
+void pprt_rng_seed(struct pprt_rng* r, uint64_t seed) { r->s = seed ? seed : 0x9E3779B97F4A7C15ULL; }
+
+uint64_t pprt_rng_next(struct pprt_rng* r) {
+  uint64_t x = r->s;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  r->s = x;
+  return x * 0x2545F4914F6CDD1DULL;
+}
+
+uint32_t pprt_rng_u32(struct pprt_rng* r, uint32_t bound) {
+  return bound == 0 ? 0 : (uint32_t)((pprt_rng_next(r) >> 32) % bound);
+}
+
+float pprt_rng_uniform(struct pprt_rng* r, float lo, float hi) {
+  double u = (double)(pprt_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+  return (float)(lo + (hi - lo) * u);
+}
+
+static const char* slot_path(const char* dir, const char* name) {
+  static char bufs[8][4096];
+  static unsigned next;
+  char* b = bufs[next++ % 8];
+  snprintf(b, sizeof bufs[0], "%s/%s", dir, name);
+  return b;
+}
+
+const char* pprt_test_data(const char* name) { return slot_path(PPRT_TEST_DATA_DIR, name); }
+const char* pprt_test_work(const char* name) { return slot_path(PPRT_TEST_WORK_DIR, name); }
+
+int pprt_test_write_file(const char* path, const void* data, size_t len) {
+  FILE* f = fopen(path, "wb");
+  if (f == NULL) return -1;
+  size_t w = len ? fwrite(data, 1, len, f) : 0;
+  int rc = fclose(f);
+  return (w == len && rc == 0) ? 0 : -1;
+}
+
+void* pprt_test_read_file(const char* path, size_t* len) {
+  FILE* f = fopen(path, "rb");
+  if (f == NULL) return NULL;
+  if (fseek(f, 0, SEEK_END) != 0) {
+    fclose(f);
+    return NULL;
+  }
+  long n = ftell(f);
+  rewind(f);
+  if (n < 0) {
+    fclose(f);
+    return NULL;
+  }
+  char* buf = malloc((size_t)n + 1);
+  if (buf == NULL) {
+    fclose(f);
+    return NULL;
+  }
+  size_t r = fread(buf, 1, (size_t)n, f);
+  fclose(f);
+  if (r != (size_t)n) {
+    free(buf);
+    return NULL;
+  }
+  buf[n] = '\0';
+  if (len) *len = (size_t)n;
+  return buf;
+}
+
+int pprt_test_run(char* const argv[], char* out, size_t cap) {
+  int pipefd[2];
+  if (pipe(pipefd) != 0) return -1;
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(pipefd[0]);
+    close(pipefd[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    dup2(pipefd[1], 1);
+    dup2(pipefd[1], 2);
+    close(pipefd[0]);
+    close(pipefd[1]);
+    execvp(argv[0], argv);
+    _exit(127);
+  }
+  close(pipefd[1]);
+  size_t used = 0;
+  char tmp[4096];
+  for (;;) {
+    ssize_t r = read(pipefd[0], tmp, sizeof tmp);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    if (out != NULL && cap > 1 && used < cap - 1) {
+      size_t take = (size_t)r;
+      if (take > cap - 1 - used) take = cap - 1 - used;
+      memcpy(out + used, tmp, take);
+      used += take;
+    }
+  }
+  close(pipefd[0]);
+  if (out != NULL && cap > 0) out[used] = '\0';
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}

@@ -1,0 +1,44 @@
+/* Shared test helpers: a CUnit main, replayable seeds, file helpers. */
+#ifndef PPRT_TESTUTIL_H
+#define PPRT_TESTUTIL_H
+
+#include <CUnit/Basic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pprt_test_case {
+  const char* name;
+  void (*fn)(void);
+};
+
+/* Run the NULL-terminated cases as one CUnit suite; returns the process exit code (0 = all passed).
+ * The seed is PPRT_TEST_SEED from the environment if set, else a fixed default; it is printed so a failure can
+ * be replayed with PPRT_TEST_SEED=<seed>. */
+int pprt_test_main(const char* suite, const struct pprt_test_case* cases);
+
+/* The seed of this run (see pprt_test_main). */
+uint64_t pprt_test_seed(void);
+
+/* xorshift64* generator. */
+struct pprt_rng {
+  uint64_t s;
+};
+void pprt_rng_seed(struct pprt_rng* r, uint64_t seed);
+uint64_t pprt_rng_next(struct pprt_rng* r);
+uint32_t pprt_rng_u32(struct pprt_rng* r, uint32_t bound); /* [0, bound) */
+float pprt_rng_uniform(struct pprt_rng* r, float lo, float hi);
+
+/* Path in the test data dir / work dir (static buffer per call slot: up to 8 live results). */
+const char* pprt_test_data(const char* name);
+const char* pprt_test_work(const char* name);
+
+/* Write a file with the given bytes; returns 0 on success. */
+int pprt_test_write_file(const char* path, const void* data, size_t len);
+/* Read a whole file (malloc'd, caller frees); NULL on failure. */
+void* pprt_test_read_file(const char* path, size_t* len);
+
+/* Run argv in a child process (fork + execvp), capture stdout+stderr into out (NUL-terminated, truncated to cap) and
+ * return its exit status (or 128+signal, or -1 if it could not be started). */
+int pprt_test_run(char* const argv[], char* out, size_t cap);
+
+#endif
