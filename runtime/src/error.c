@@ -23,9 +23,15 @@ void pprt_err_prefix(struct pprt_err* err, const char* fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(prefix, sizeof prefix, fmt, ap);
   va_end(ap);
-  char old[PPRT_ERR_MAX];
-  memcpy(old, err->msg, sizeof old);
-  snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+  size_t plen = strlen(prefix);
+  if (plen + 2 >= sizeof err->msg) plen = sizeof err->msg - 3;
+  size_t olen = strnlen(err->msg, sizeof err->msg - 1);
+  if (plen + 2 + olen >= sizeof err->msg) olen = sizeof err->msg - 1 - plen - 2;
+  memmove(err->msg + plen + 2, err->msg, olen);
+  memcpy(err->msg, prefix, plen);
+  err->msg[plen] = ':';
+  err->msg[plen + 1] = ' ';
+  err->msg[plen + 2 + olen] = '\0';
 }
 
 void pprt_set_last_error(const char* msg) {
