@@ -1,0 +1,630 @@
+/* The public runtime: loads the two VAI-Library model folders, checks them against each other, and runs frames
+ * through voxelize -> DPU0 -> scatter -> DPU1 -> post-processing. */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "runtime_internal.h"
+
+#define PPRT_DEFAULT_MAX_POINTS 400000u
+#define PPRT_DEFAULT_MAX_SWEEPS 10u
+#define PPRT_MAX_POINTS_LIMIT 20000000u
+#define PPRT_MAX_SWEEPS_LIMIT 64u
+
+static const char* const k_nuscenes_classes[10] = {"car",     "truck",      "trailer",    "bus",
+                                                   "construction_vehicle",  "bicycle",    "motorcycle",
+                                                   "pedestrian", "traffic_cone", "barrier"};
+
+/* ------------------------------------------------------------------ small public helpers */
+
+void pprt_options_init(struct pprt_options* opts) {
+  if (opts == NULL) return;
+  memset(opts, 0, sizeof *opts);
+  opts->runner = PPRT_RUNNER_DPU;
+  opts->score_thresh = -1.0f;
+}
+
+void pprt_sweep_init(struct pprt_sweep* sweep, const float* points, uint32_t num_points, uint32_t point_stride,
+                     int64_t timestamp_us) {
+  if (sweep == NULL) return;
+  memset(sweep, 0, sizeof *sweep);
+  sweep->points = points;
+  sweep->num_points = num_points;
+  sweep->point_stride = point_stride;
+  sweep->rotation[0] = sweep->rotation[4] = sweep->rotation[8] = 1.0f;
+  sweep->timestamp_us = timestamp_us;
+}
+
+enum pprt_status pprt_runner_from_string(const char* name, enum pprt_runner* out) {
+  if (name == NULL || out == NULL) return PPRT_STATUS_INVALID_ARGUMENT;
+  if (strcmp(name, "dpu") == 0) *out = PPRT_RUNNER_DPU;
+  else if (strcmp(name, "cpu") == 0) *out = PPRT_RUNNER_CPU;
+  else if (strcmp(name, "dummy") == 0) *out = PPRT_RUNNER_DUMMY;
+  else return PPRT_STATUS_INVALID_ARGUMENT;
+  return PPRT_STATUS_OK;
+}
+
+const char* pprt_runner_str(enum pprt_runner runner) {
+  switch (runner) {
+    case PPRT_RUNNER_DPU: return "dpu";
+    case PPRT_RUNNER_CPU: return "cpu";
+    case PPRT_RUNNER_DUMMY: return "dummy";
+  }
+  return "unknown";
+}
+
+const char* pprt_stage_name(enum pprt_stage stage) {
+  switch (stage) {
+    case PPRT_STAGE_VOXELIZE: return "voxelize";
+    case PPRT_STAGE_DPU0: return "dpu0";
+    case PPRT_STAGE_SCATTER: return "scatter";
+    case PPRT_STAGE_DPU1: return "dpu1";
+    case PPRT_STAGE_POSTPROCESS: return "postprocess";
+    case PPRT_STAGE_TOTAL: return "total";
+    case PPRT_STAGE_COUNT: break;
+  }
+  return "unknown";
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+/* ------------------------------------------------------------------ model folders */
+
+static int is_dir(const char* path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int ends_with(const char* s, const char* suffix) {
+  size_t n = strlen(s), m = strlen(suffix);
+  return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Find the single sub-folder of dir whose name ends in _<idx>_pt (or _<idx>). */
+static enum pprt_status find_model_folder(const char* dir, int idx, char* name, size_t cap, struct pprt_err* err) {
+  char suf_pt[16], suf[8];
+  snprintf(suf_pt, sizeof suf_pt, "_%d_pt", idx);
+  snprintf(suf, sizeof suf, "_%d", idx);
+  DIR* d = opendir(dir);
+  if (d == NULL) return pprt_fail(err, PPRT_STATUS_IO_ERROR, "cannot open model folder %s: %s", dir, strerror(errno));
+  int found = 0;
+  char first[256] = "", second[256] = "";
+  struct dirent* e;
+  while ((e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.') continue;
+    if (!ends_with(e->d_name, suf_pt) && !ends_with(e->d_name, suf)) continue;
+    char path[4096 + 256];
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    if (!is_dir(path)) continue;
+    if (found == 0) snprintf(first, sizeof first, "%s", e->d_name);
+    else if (found == 1) snprintf(second, sizeof second, "%s", e->d_name);
+    ++found;
+  }
+  closedir(d);
+  if (found == 0)
+    return pprt_fail(err, PPRT_STATUS_IO_ERROR,
+                     "%s: no model folder for subgraph %d (expected a folder named <name>%s holding <name>.xmodel "
+                     "and <name>.prototxt)",
+                     dir, idx, suf_pt);
+  if (found > 1)
+    return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT,
+                     "%s: several model folders for subgraph %d (%s, %s%s); name them with --model-names", dir, idx,
+                     first, second, found > 2 ? ", ..." : "");
+  if (strlen(first) >= cap) return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "model folder name too long");
+  snprintf(name, cap, "%s", first);
+  return PPRT_STATUS_OK;
+}
+
+static enum pprt_status model_file(const char* dir, const char* name, const char* ext, char* out, size_t cap,
+                                   struct pprt_err* err) {
+  int n = snprintf(out, cap, "%s/%s/%s.%s", dir, name, name, ext);
+  if (n < 0 || (size_t)n >= cap) return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "model path too long");
+  struct stat st;
+  if (stat(out, &st) != 0 || !S_ISREG(st.st_mode))
+    return pprt_fail(err, PPRT_STATUS_IO_ERROR, "missing %s file: %s", ext, out);
+  return PPRT_STATUS_OK;
+}
+
+/* ------------------------------------------------------------------ shape checks */
+
+static void fmt_dims(char* buf, size_t cap, const int32_t* dims, uint32_t ndim) {
+  size_t used = 0;
+  used += (size_t)snprintf(buf + used, cap - used, "[");
+  for (uint32_t i = 0; i < ndim && used < cap; ++i)
+    used += (size_t)snprintf(buf + used, cap - used, "%s%d", i ? ", " : "", dims[i]);
+  if (used < cap) snprintf(buf + used, cap - used, "]");
+}
+
+/* Compare a tensor's dims with the expected per-frame dims, allowing a leading batch dim of 1 on either side and
+ * inner dims of 1 (e.g. [P, 1, C] vs [1, P, 1, C]). */
+static int dims_match(const struct pprt_tensor_desc* t, const int32_t* want, uint32_t nwant) {
+  int32_t a[PPRT_TENSOR_MAX_DIMS], b[PPRT_TENSOR_MAX_DIMS];
+  uint32_t na = 0, nb = 0;
+  for (uint32_t i = 0; i < t->ndim; ++i)
+    if (t->dims[i] != 1) a[na++] = t->dims[i];
+  for (uint32_t i = 0; i < nwant; ++i)
+    if (want[i] != 1) b[nb++] = want[i];
+  if (na != nb) return 0;
+  for (uint32_t i = 0; i < na; ++i)
+    if (a[i] != b[i]) return 0;
+  return 1;
+}
+
+static enum pprt_status check_shape(const char* what, const struct pprt_tensor_desc* t, const int32_t* want,
+                                    uint32_t nwant, const char* why, struct pprt_err* err) {
+  if (dims_match(t, want, nwant)) return PPRT_STATUS_OK;
+  char have_s[128], want_s[128];
+  fmt_dims(have_s, sizeof have_s, t->dims, t->ndim);
+  fmt_dims(want_s, sizeof want_s, want, nwant);
+  return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s '%s' has shape %s but %s implies %s", what, t->name, have_s,
+                   why, want_s);
+}
+
+/* The last dim of a tensor (channels). */
+static int32_t last_dim(const struct pprt_tensor_desc* t) { return t->ndim ? t->dims[t->ndim - 1] : 0; }
+
+static enum pprt_status find_output(const pprt_xmodel* xm, const char* layer, const char* role, uint32_t* idx,
+                                    struct pprt_err* err) {
+  uint32_t n = pprt_xmodel_num_outputs(xm), hits = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    if (strstr(pprt_xmodel_output(xm, i)->name, layer) != NULL) {
+      if (hits == 0) *idx = i;
+      ++hits;
+    }
+  }
+  if (hits == 1) return PPRT_STATUS_OK;
+  char names[512] = "";
+  size_t used = 0;
+  for (uint32_t i = 0; i < n && used < sizeof names; ++i)
+    used += (size_t)snprintf(names + used, sizeof names - used, "%s'%s'", i ? ", " : "", pprt_xmodel_output(xm, i)->name);
+  return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
+                   "subgraph 1: %s output layer '%s' (from the prototxt) matches %u of the outputs %s; it must match "
+                   "exactly one",
+                   role, layer, hits, names);
+}
+
+static enum pprt_status check_models(pprt_runtime_t* rt, struct pprt_err* err) {
+  const struct pprt_model_config* c = &rt->cfg;
+  const pprt_xmodel *x0 = rt->xm0, *x1 = rt->xm1;
+  if (pprt_xmodel_num_inputs(x0) != 1 || pprt_xmodel_num_outputs(x0) != 1)
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
+                     "subgraph 0 (%s) must have 1 input and 1 output tensor, it has %u and %u",
+                     pprt_xmodel_subgraph_name(x0), pprt_xmodel_num_inputs(x0), pprt_xmodel_num_outputs(x0));
+  if (pprt_xmodel_num_inputs(x1) != 1 || pprt_xmodel_num_outputs(x1) != 3)
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
+                     "subgraph 1 (%s) must have 1 input and 3 output tensors (cls, reg, dir), it has %u and %u",
+                     pprt_xmodel_subgraph_name(x1), pprt_xmodel_num_inputs(x1), pprt_xmodel_num_outputs(x1));
+  const struct pprt_tensor_desc* in0 = pprt_xmodel_input(x0, 0);
+  const struct pprt_tensor_desc* out0 = pprt_xmodel_output(x0, 0);
+  const struct pprt_tensor_desc* in1 = pprt_xmodel_input(x1, 0);
+  enum pprt_status st;
+  int32_t want_in0[3] = {(int32_t)c->max_voxels_num, (int32_t)c->max_points_num, (int32_t)c->in_channels};
+  st = check_shape("DPU0 input", in0, want_in0, 3, "the prototxt (max_voxels_num, max_points_num, in_channels)", err);
+  if (st) return st;
+  int32_t c0 = last_dim(out0);
+  int32_t want_out0[3] = {(int32_t)c->max_voxels_num, 1, c0};
+  st = check_shape("DPU0 output", out0, want_out0, 3, "one feature vector per pillar (max_voxels_num)", err);
+  if (st) return st;
+  int32_t want_in1[4] = {1, rt->vp.grid[1], rt->vp.grid[0], c0};
+  st = check_shape("DPU1 input", in1, want_in1, 4,
+                   "the voxel grid of the prototxt (point_cloud_range / voxel_size) and DPU0's output channels", err);
+  if (st) return st;
+  if ((st = find_output(x1, c->score_layer_name, "score", &rt->out_cls, err))) return st;
+  if ((st = find_output(x1, c->bbox_layer_name, "bbox", &rt->out_reg, err))) return st;
+  if ((st = find_output(x1, c->dir_layer_name, "direction", &rt->out_dir, err))) return st;
+  if (rt->out_cls == rt->out_reg || rt->out_cls == rt->out_dir || rt->out_reg == rt->out_dir)
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "subgraph 1: the cls, reg and dir layer names select the same output");
+  int32_t A = (int32_t)(c->anchor.num_sizes * c->anchor.num_rotations);
+  int32_t H = (int32_t)c->featmap_size[0], W = (int32_t)c->featmap_size[1];
+  int32_t want_cls[4] = {1, H, W, A * (int32_t)c->num_classes};
+  int32_t want_reg[4] = {1, H, W, A * (int32_t)(7 + c->anchor.num_custom_values)};
+  int32_t want_dir[4] = {1, H, W, A * 2};
+  if ((st = check_shape("DPU1 output", pprt_xmodel_output(x1, rt->out_cls), want_cls, 4,
+                        "the prototxt (featmap_size, anchors x num_classes)", err)))
+    return st;
+  if ((st = check_shape("DPU1 output", pprt_xmodel_output(x1, rt->out_reg), want_reg, 4,
+                        "the prototxt (featmap_size, anchors x (7 + custom values))", err)))
+    return st;
+  if ((st = check_shape("DPU1 output", pprt_xmodel_output(x1, rt->out_dir), want_dir, 4,
+                        "the prototxt (featmap_size, anchors x 2 direction bins)", err)))
+    return st;
+  return PPRT_STATUS_OK;
+}
+
+/* ------------------------------------------------------------------ frame context */
+
+static void* aligned_buf(size_t n) {
+  void* p = NULL;
+  if (posix_memalign(&p, 64, n ? n : 64) != 0) return NULL;
+  memset(p, 0, n ? n : 64);
+  return p;
+}
+
+static void frame_ctx_free(struct pprt_frame_ctx* f) {
+  pprt_vrunner_destroy(f->r0);
+  pprt_vrunner_destroy(f->r1);
+  free(f->host0_in);
+  free(f->host0_out);
+  free(f->host1_in);
+  for (int i = 0; i < 3; ++i) free(f->host1_out[i]);
+  pprt_vox_state_free(&f->vox);
+  pprt_canvas_state_free(&f->canvas);
+  pprt_post_state_free(&f->post);
+  memset(f, 0, sizeof *f);
+}
+
+static enum pprt_status frame_ctx_init(pprt_runtime_t* rt, struct pprt_frame_ctx* f, int runner_kind,
+                                       struct pprt_err* err) {
+  memset(f, 0, sizeof *f);
+  enum pprt_status st;
+  if (runner_kind == PPRT_RUNNER_NONE_INTERNAL) {
+    f->host0_in = aligned_buf(pprt_xmodel_input(rt->xm0, 0)->elements);
+    f->host0_out = aligned_buf(pprt_xmodel_output(rt->xm0, 0)->elements);
+    f->host1_in = aligned_buf(pprt_xmodel_input(rt->xm1, 0)->elements);
+    int ok = f->host0_in && f->host0_out && f->host1_in;
+    for (uint32_t i = 0; i < 3; ++i) {
+      f->host1_out[i] = aligned_buf(pprt_xmodel_output(rt->xm1, i)->elements);
+      ok = ok && f->host1_out[i] != NULL;
+    }
+    if (!ok) return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "out of memory allocating the DPU tensors");
+  } else {
+    const char* lib = NULL;
+    if (runner_kind == PPRT_RUNNER_DUMMY) lib = "libvart-dummy-runner.so";
+    else if (runner_kind == PPRT_RUNNER_CPU) lib = rt->runner_lib[0] ? rt->runner_lib : "libpprt-cpu-runner.so";
+    if ((st = pprt_vrunner_create(rt->xm0, lib, &f->r0, err))) {
+      pprt_err_prefix(err, "subgraph 0 runner (%s)", pprt_runner_str((enum pprt_runner)runner_kind));
+      return st;
+    }
+    if ((st = pprt_vrunner_create(rt->xm1, lib, &f->r1, err))) {
+      pprt_err_prefix(err, "subgraph 1 runner (%s)", pprt_runner_str((enum pprt_runner)runner_kind));
+      return st;
+    }
+  }
+  if ((st = pprt_vox_state_init(&f->vox, &rt->vp, err))) return st;
+  if ((st = pprt_canvas_state_init(&f->canvas, rt->vp.max_pillars, err))) return st;
+  if ((st = pprt_post_state_init(&f->post, &rt->pp, err))) return st;
+  return PPRT_STATUS_OK;
+}
+
+/* ------------------------------------------------------------------ create / destroy */
+
+static enum pprt_status create_impl(pprt_runtime_t* rt, const struct pprt_options* opts, int runner_kind,
+                                    struct pprt_err* err) {
+  enum pprt_status st;
+  if (opts->model_dir == NULL || opts->model_dir[0] == '\0')
+    return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "no model folder given");
+  if (strlen(opts->model_dir) >= sizeof rt->model_dir)
+    return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "model folder path too long");
+  if (runner_kind != PPRT_RUNNER_DPU && runner_kind != PPRT_RUNNER_CPU && runner_kind != PPRT_RUNNER_DUMMY &&
+      runner_kind != PPRT_RUNNER_NONE_INTERNAL)
+    return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "unknown runner %d", runner_kind);
+  if (isnan(opts->score_thresh) || opts->score_thresh >= 1.0f || opts->score_thresh == 0.0f)
+    return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "score threshold %g must be in (0, 1) (or negative: prototxt)",
+                     (double)opts->score_thresh);
+  rt->max_points = opts->max_points ? opts->max_points : PPRT_DEFAULT_MAX_POINTS;
+  rt->max_sweeps = opts->max_sweeps ? opts->max_sweeps : PPRT_DEFAULT_MAX_SWEEPS;
+  if (rt->max_points > PPRT_MAX_POINTS_LIMIT)
+    return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "max_points %u is above the limit %u", rt->max_points,
+                     PPRT_MAX_POINTS_LIMIT);
+  if (rt->max_sweeps > PPRT_MAX_SWEEPS_LIMIT)
+    return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "max_sweeps %u is above the limit %u", rt->max_sweeps,
+                     PPRT_MAX_SWEEPS_LIMIT);
+  snprintf(rt->model_dir, sizeof rt->model_dir, "%s", opts->model_dir);
+  if (opts->runner_lib != NULL) {
+    if (strlen(opts->runner_lib) >= sizeof rt->runner_lib)
+      return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "runner library path too long");
+    snprintf(rt->runner_lib, sizeof rt->runner_lib, "%s", opts->runner_lib);
+  }
+  if (!is_dir(rt->model_dir))
+    return pprt_fail(err, PPRT_STATUS_IO_ERROR, "model folder %s does not exist", rt->model_dir);
+
+  const char* given[2] = {opts->model_name0, opts->model_name1};
+  char* names[2] = {rt->name0, rt->name1};
+  for (int i = 0; i < 2; ++i) {
+    if (given[i] != NULL) {
+      if (strlen(given[i]) >= sizeof rt->name0 || strchr(given[i], '/') != NULL)
+        return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "bad model folder name '%s'", given[i]);
+      snprintf(names[i], sizeof rt->name0, "%s", given[i]);
+    } else if ((st = find_model_folder(rt->model_dir, i, names[i], sizeof rt->name0, err))) {
+      return st;
+    }
+  }
+
+  char xm_path[2][4096 + 600], pt_path[2][4096 + 600];
+  for (int i = 0; i < 2; ++i) {
+    if ((st = model_file(rt->model_dir, names[i], "prototxt", pt_path[i], sizeof pt_path[i], err))) return st;
+    if ((st = model_file(rt->model_dir, names[i], "xmodel", xm_path[i], sizeof xm_path[i], err))) return st;
+  }
+
+  /* Parameters: the prototxt of subgraph 0 (as the Vitis AI Library reads them), else that of subgraph 1. Both must
+   * parse. */
+  struct pprt_model_config c1;
+  if ((st = pprt_prototxt_load(pt_path[0], &rt->cfg, err))) return st;
+  if ((st = pprt_prototxt_load(pt_path[1], &c1, err))) return st;
+  if (!(rt->cfg.present & PPRT_CFG_PILLARS_PARAM)) {
+    if (!(c1.present & PPRT_CFG_PILLARS_PARAM))
+      return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
+                       "neither %s nor %s has a pointpillars_nus_param block", pt_path[0], pt_path[1]);
+    uint32_t mean_present = rt->cfg.present & (PPRT_CFG_MEAN | PPRT_CFG_SCALE);
+    struct pprt_model_config c0 = rt->cfg;
+    rt->cfg = c1;
+    if (mean_present) { /* normalisation stays with subgraph 0's kernel */
+      rt->cfg.num_mean = c0.num_mean;
+      rt->cfg.num_scale = c0.num_scale;
+      memcpy(rt->cfg.mean, c0.mean, sizeof c0.mean);
+      memcpy(rt->cfg.scale, c0.scale, sizeof c0.scale);
+    }
+  }
+  if ((st = pprt_model_config_validate(&rt->cfg, pt_path[0], err))) return st;
+
+  if ((st = pprt_xmodel_load(xm_path[0], &rt->xm0, err))) return st;
+  if ((st = pprt_xmodel_load(xm_path[1], &rt->xm1, err))) return st;
+
+  int vai = opts->vai_compat != 0;
+  if (pprt_xmodel_num_inputs(rt->xm0) < 1)
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: the DPU subgraph has no input", xm_path[0]);
+  if ((st = pprt_vox_params_init(&rt->vp, &rt->cfg, pprt_xmodel_input(rt->xm0, 0)->fix_point, vai, err))) return st;
+  if ((st = check_models(rt, err))) return st;
+
+  const struct pprt_tensor_desc* out0 = pprt_xmodel_output(rt->xm0, 0);
+  const struct pprt_tensor_desc* in1 = pprt_xmodel_input(rt->xm1, 0);
+  rt->sp.H = (uint32_t)rt->vp.grid[1];
+  rt->sp.W = (uint32_t)rt->vp.grid[0];
+  rt->sp.C = (uint32_t)last_dim(in1);
+  rt->sp.feat_stride = (size_t)last_dim(out0);
+  rt->sp.shift = in1->fix_point - out0->fix_point;
+  rt->sp.mode = vai ? PPRT_REQUANT_TRUNCATE : PPRT_REQUANT_DPU;
+  if (rt->sp.shift <= -8 || rt->sp.shift >= 8)
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
+                     "DPU0 output fix_point %d and DPU1 input fix_point %d differ by more than 7 bits",
+                     out0->fix_point, in1->fix_point);
+
+  float score = opts->score_thresh >= 0.0f ? opts->score_thresh : rt->cfg.score_thresh;
+  if ((st = pprt_post_params_init(&rt->pp, &rt->cfg, pprt_xmodel_output(rt->xm1, rt->out_cls)->fix_point,
+                                  pprt_xmodel_output(rt->xm1, rt->out_reg)->fix_point,
+                                  pprt_xmodel_output(rt->xm1, rt->out_dir)->fix_point, score, vai, err)))
+    return st;
+
+  rt->k = pprt_kernels();
+  return frame_ctx_init(rt, &rt->ctx, runner_kind, err);
+}
+
+enum pprt_status pprt_runtime_create_internal(const struct pprt_options* opts, int runner_kind,
+                                              pprt_runtime_t** out) {
+  if (out != NULL) *out = NULL;
+  if (opts == NULL || out == NULL) {
+    pprt_set_last_error("pprt_runtime_create: NULL argument");
+    return PPRT_STATUS_INVALID_ARGUMENT;
+  }
+  pprt_runtime_t* rt = calloc(1, sizeof *rt);
+  if (rt == NULL) {
+    pprt_set_last_error("out of memory");
+    return PPRT_STATUS_OUT_OF_MEMORY;
+  }
+  rt->opts = *opts;
+  rt->opts.model_dir = NULL; /* the strings are copied; never keep the caller's pointers */
+  rt->opts.model_name0 = rt->opts.model_name1 = rt->opts.runner_lib = NULL;
+  struct pprt_err err;
+  err.msg[0] = '\0';
+  enum pprt_status st = create_impl(rt, opts, runner_kind, &err);
+  if (st != PPRT_STATUS_OK) {
+    pprt_set_last_error(err.msg);
+    pprt_runtime_destroy(rt);
+    return st;
+  }
+  pprt_set_last_error("");
+  *out = rt;
+  return PPRT_STATUS_OK;
+}
+
+enum pprt_status pprt_runtime_create(const struct pprt_options* opts, pprt_runtime_t** out) {
+  if (opts == NULL) {
+    if (out) *out = NULL;
+    pprt_set_last_error("pprt_runtime_create: NULL options");
+    return PPRT_STATUS_INVALID_ARGUMENT;
+  }
+  if (opts->runner != PPRT_RUNNER_DPU && opts->runner != PPRT_RUNNER_CPU && opts->runner != PPRT_RUNNER_DUMMY) {
+    if (out) *out = NULL;
+    pprt_set_last_error("pprt_runtime_create: unknown runner");
+    return PPRT_STATUS_INVALID_ARGUMENT;
+  }
+  return pprt_runtime_create_internal(opts, (int)opts->runner, out);
+}
+
+void pprt_runtime_destroy(pprt_runtime_t* rt) {
+  if (rt == NULL) return;
+  frame_ctx_free(&rt->ctx);
+  pprt_xmodel_free(rt->xm0);
+  pprt_xmodel_free(rt->xm1);
+  free(rt);
+}
+
+/* ------------------------------------------------------------------ tensors */
+
+int8_t* pprt_rt_dpu0_input(pprt_runtime_t* rt) {
+  return rt->ctx.r0 ? pprt_vrunner_input(rt->ctx.r0, 0) : rt->ctx.host0_in;
+}
+int8_t* pprt_rt_dpu0_output(pprt_runtime_t* rt) {
+  return rt->ctx.r0 ? pprt_vrunner_output(rt->ctx.r0, 0) : rt->ctx.host0_out;
+}
+int8_t* pprt_rt_dpu1_input(pprt_runtime_t* rt) {
+  return rt->ctx.r1 ? pprt_vrunner_input(rt->ctx.r1, 0) : rt->ctx.host1_in;
+}
+static uint32_t out_index(const pprt_runtime_t* rt, uint32_t which) {
+  return which == 0 ? rt->out_cls : which == 1 ? rt->out_reg : rt->out_dir;
+}
+int8_t* pprt_rt_dpu1_output(pprt_runtime_t* rt, uint32_t which) {
+  uint32_t i = out_index(rt, which);
+  return rt->ctx.r1 ? pprt_vrunner_output(rt->ctx.r1, i) : rt->ctx.host1_out[i];
+}
+const struct pprt_tensor_desc* pprt_rt_dpu0_input_desc(const pprt_runtime_t* rt) { return pprt_xmodel_input(rt->xm0, 0); }
+const struct pprt_tensor_desc* pprt_rt_dpu0_output_desc(const pprt_runtime_t* rt) {
+  return pprt_xmodel_output(rt->xm0, 0);
+}
+const struct pprt_tensor_desc* pprt_rt_dpu1_input_desc(const pprt_runtime_t* rt) { return pprt_xmodel_input(rt->xm1, 0); }
+const struct pprt_tensor_desc* pprt_rt_dpu1_output_desc(const pprt_runtime_t* rt, uint32_t which) {
+  return pprt_xmodel_output(rt->xm1, out_index(rt, which));
+}
+
+/* ------------------------------------------------------------------ stages */
+
+static enum pprt_status check_sweeps(const pprt_runtime_t* rt, const struct pprt_sweep* sweeps, uint32_t num_sweeps,
+                                     struct pprt_err* err) {
+  if (sweeps == NULL || num_sweeps == 0)
+    return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "a frame needs at least the key sweep");
+  if (num_sweeps > rt->max_sweeps)
+    return pprt_fail(err, PPRT_STATUS_CAPACITY, "%u sweeps given, the runtime was created for at most %u",
+                     num_sweeps, rt->max_sweeps);
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < num_sweeps; ++i) {
+    const struct pprt_sweep* s = &sweeps[i];
+    if (s->num_points > 0 && s->points == NULL)
+      return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "sweep %u: %u points but no point data", i, s->num_points);
+    if (s->point_stride < 4 || s->point_stride > 64)
+      return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "sweep %u: point stride %u (need 4..64 floats)", i,
+                       s->point_stride);
+    if (i > 0) {
+      for (int j = 0; j < 9; ++j)
+        if (!isfinite(s->rotation[j]))
+          return pprt_fail(err, PPRT_STATUS_BAD_INPUT, "sweep %u: rotation has a non-finite value", i);
+      for (int j = 0; j < 3; ++j)
+        if (!isfinite(s->translation[j]))
+          return pprt_fail(err, PPRT_STATUS_BAD_INPUT, "sweep %u: translation has a non-finite value", i);
+    }
+    total += s->num_points;
+  }
+  if (total > rt->max_points)
+    return pprt_fail(err, PPRT_STATUS_CAPACITY, "%llu points in the frame, the runtime was created for at most %u",
+                     (unsigned long long)total, rt->max_points);
+  return PPRT_STATUS_OK;
+}
+
+enum pprt_status pprt_rt_voxelize(pprt_runtime_t* rt, const struct pprt_sweep* sweeps, uint32_t num_sweeps) {
+  enum pprt_status st = check_sweeps(rt, sweeps, num_sweeps, &rt->err);
+  if (st) return st;
+  double t0 = now_ms();
+  struct pprt_frame_ctx* f = &rt->ctx;
+  int8_t* out = pprt_rt_dpu0_input(rt);
+  pprt_vox_begin(&rt->vp, &f->vox);
+  const int64_t t_key = sweeps[0].timestamp_us;
+  for (uint32_t i = 0; i < num_sweeps; ++i) {
+    const struct pprt_sweep* s = &sweeps[i];
+    float dt = i == 0 ? 0.0f : (float)((double)(t_key - s->timestamp_us) * 1e-6);
+    pprt_vox_add(&rt->vp, &f->vox, rt->k, s->points, s->num_points, s->point_stride, i == 0 ? NULL : s->rotation,
+                 i == 0 ? NULL : s->translation, dt, out);
+  }
+  f->stats.points_in = f->vox.counts.points_in;
+  f->stats.points_nonfinite = f->vox.counts.nonfinite;
+  f->stats.points_out_of_range = f->vox.counts.out_of_range;
+  f->stats.points_overflow = f->vox.counts.overflow;
+  f->stats.pillars = f->vox.num_pillars;
+  f->stats.stage_ms[PPRT_STAGE_VOXELIZE] = now_ms() - t0;
+  return PPRT_STATUS_OK;
+}
+
+const int32_t* pprt_rt_coords(const pprt_runtime_t* rt, uint32_t* num_pillars) {
+  if (num_pillars) *num_pillars = rt->ctx.vox.num_pillars;
+  return rt->ctx.vox.coords;
+}
+
+void pprt_rt_scatter(pprt_runtime_t* rt, const int8_t* features, const int32_t* coords, uint32_t n) {
+  double t0 = now_ms();
+  pprt_scatter_run(&rt->sp, &rt->ctx.canvas, rt->k, features, coords, n, pprt_rt_dpu1_input(rt));
+  rt->ctx.stats.stage_ms[PPRT_STAGE_SCATTER] = now_ms() - t0;
+}
+
+void pprt_rt_post(pprt_runtime_t* rt, const int8_t* cls, const int8_t* reg, const int8_t* dir, struct pprt_box* boxes,
+                  uint32_t max_boxes, uint32_t* num_boxes) {
+  double t0 = now_ms();
+  uint32_t cand = 0;
+  pprt_post_run(&rt->pp, &rt->ctx.post, rt->k, cls, reg, dir, boxes, max_boxes, num_boxes, &cand);
+  rt->ctx.stats.candidates = cand;
+  rt->ctx.stats.boxes = *num_boxes;
+  rt->ctx.stats.stage_ms[PPRT_STAGE_POSTPROCESS] = now_ms() - t0;
+}
+
+static enum pprt_status run_impl(pprt_runtime_t* rt, const struct pprt_sweep* sweeps, uint32_t num_sweeps,
+                                 struct pprt_box* boxes, uint32_t max_boxes, uint32_t* num_boxes) {
+  struct pprt_frame_ctx* f = &rt->ctx;
+  if (num_boxes == NULL || (boxes == NULL && max_boxes > 0))
+    return pprt_fail(&rt->err, PPRT_STATUS_INVALID_ARGUMENT, "no box array");
+  *num_boxes = 0;
+  if (f->r0 == NULL || f->r1 == NULL)
+    return pprt_fail(&rt->err, PPRT_STATUS_INVALID_ARGUMENT, "this runtime was created without runners");
+  memset(&f->stats, 0, sizeof f->stats);
+  double t0 = now_ms();
+  enum pprt_status st = pprt_rt_voxelize(rt, sweeps, num_sweeps);
+  if (st) return st;
+  uint32_t n = f->vox.num_pillars;
+  if (n == 0) {
+    /* No points in range: nothing to detect. Still clear the canvas cells of the last frame so the next frame starts
+     * clean. */
+    pprt_rt_scatter(rt, pprt_rt_dpu0_output(rt), f->vox.coords, 0);
+    f->stats.stage_ms[PPRT_STAGE_TOTAL] = now_ms() - t0;
+    return PPRT_STATUS_OK;
+  }
+  double t1 = now_ms();
+  if ((st = pprt_vrunner_run(f->r0, &rt->err))) {
+    pprt_err_prefix(&rt->err, "subgraph 0");
+    return st;
+  }
+  f->stats.stage_ms[PPRT_STAGE_DPU0] = now_ms() - t1;
+  pprt_rt_scatter(rt, pprt_rt_dpu0_output(rt), f->vox.coords, n);
+  t1 = now_ms();
+  if ((st = pprt_vrunner_run(f->r1, &rt->err))) {
+    pprt_err_prefix(&rt->err, "subgraph 1");
+    return st;
+  }
+  f->stats.stage_ms[PPRT_STAGE_DPU1] = now_ms() - t1;
+  pprt_rt_post(rt, pprt_rt_dpu1_output(rt, 0), pprt_rt_dpu1_output(rt, 1), pprt_rt_dpu1_output(rt, 2), boxes,
+               max_boxes, num_boxes);
+  f->stats.stage_ms[PPRT_STAGE_TOTAL] = now_ms() - t0;
+  return PPRT_STATUS_OK;
+}
+
+enum pprt_status pprt_runtime_run(pprt_runtime_t* rt, const struct pprt_sweep* sweeps, uint32_t num_sweeps,
+                                  struct pprt_box* boxes, uint32_t max_boxes, uint32_t* num_boxes) {
+  if (rt == NULL) {
+    pprt_set_last_error("pprt_runtime_run: NULL runtime");
+    return PPRT_STATUS_INVALID_ARGUMENT;
+  }
+  rt->err.msg[0] = '\0';
+  enum pprt_status st = run_impl(rt, sweeps, num_sweeps, boxes, max_boxes, num_boxes);
+  if (st != PPRT_STATUS_OK) {
+    snprintf(rt->last_error, sizeof rt->last_error, "%s", rt->err.msg);
+    pprt_set_last_error(rt->err.msg);
+  }
+  return st;
+}
+
+enum pprt_status pprt_runtime_stats(const pprt_runtime_t* rt, struct pprt_frame_stats* out) {
+  if (rt == NULL || out == NULL) return PPRT_STATUS_INVALID_ARGUMENT;
+  *out = rt->ctx.stats;
+  return PPRT_STATUS_OK;
+}
+
+const char* pprt_runtime_last_error(const pprt_runtime_t* rt) { return rt != NULL ? rt->last_error : ""; }
+
+uint32_t pprt_runtime_num_classes(const pprt_runtime_t* rt) { return rt != NULL ? rt->cfg.num_classes : 0; }
+
+const char* pprt_runtime_class_name(const pprt_runtime_t* rt, uint32_t label) {
+  static const char* const generic[PPRT_CFG_MAX_CLASSES] = {
+      "class0",  "class1",  "class2",  "class3",  "class4",  "class5",  "class6",  "class7",
+      "class8",  "class9",  "class10", "class11", "class12", "class13", "class14", "class15",
+      "class16", "class17", "class18", "class19", "class20", "class21", "class22", "class23",
+      "class24", "class25", "class26", "class27", "class28", "class29", "class30", "class31"};
+  if (rt == NULL || label >= rt->cfg.num_classes || label >= PPRT_CFG_MAX_CLASSES) return "unknown";
+  if (rt->cfg.num_classes == 10) return k_nuscenes_classes[label];
+  return generic[label];
+}
+
+uint32_t pprt_runtime_max_boxes(const pprt_runtime_t* rt) { return rt != NULL ? rt->cfg.max_num : 0; }

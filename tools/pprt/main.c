@@ -1,0 +1,559 @@
+/* pprt: the command-line front end of the runtime.
+ *   pprt run      --model DIR [SWEEP] [--info F] [--runner dpu|cpu|dummy] [--json] ...
+ *   pprt voxelize --model DIR SWEEP [--info F] -o OUT
+ *   pprt scatter  --model DIR --features F --coords F -o OUT
+ *   pprt post     --model DIR --cls F --reg F --dir F [--json]
+ * Exit codes: 0 success, 1 a runtime error (message on stderr), 2 a usage error. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pprt/pprt.h"
+#include "runtime_internal.h"
+
+#define EXIT_USAGE 2
+
+struct args {
+  const char* cmd;
+  const char* model;
+  const char* names; /* "name0,name1" */
+  const char* sweep;
+  const char* info;
+  const char* runner;
+  const char* runner_lib;
+  const char* out;
+  const char* features;
+  const char* coords;
+  const char* cls;
+  const char* reg;
+  const char* dir;
+  int json;
+  int vai_compat;
+  int repeat;
+  float score_thresh;
+  uint32_t max_points;
+  uint32_t max_sweeps;
+  char name0[256], name1[256];
+};
+
+static void usage(FILE* f) {
+  fprintf(f,
+          "usage: pprt <command> [options]\n"
+          "\n"
+          "commands:\n"
+          "  run       run frames through the whole pipeline and print the boxes and stage timings\n"
+          "  voxelize  run the voxelization stage alone: write dpu0_input.bin and coords.bin\n"
+          "  scatter   run the scatter stage alone: write dpu1_input.bin\n"
+          "  post      run the post-processing stage alone on raw DPU1 outputs and print the boxes\n"
+          "  help      show this text (pprt help <command> for one command)\n"
+          "\n"
+          "pprt run --model DIR [SWEEP] [--info FILE.info] [--runner dpu|cpu|dummy] [--json]\n"
+          "         [--runner-lib PATH] [--vai-compat] [--score-thresh X] [--repeat N]\n"
+          "         [--max-points N] [--max-sweeps N] [--model-names NAME0,NAME1]\n"
+          "  DIR holds the two VAI-Library model folders <name>/<name>.xmodel + <name>.prototxt (found by their\n"
+          "  _0_pt / _1_pt suffix unless --model-names is given). SWEEP is a point file (.pcd.bin nuScenes,\n"
+          "  .bin KITTI, .pcd); --info reads a Vitis AI Library multi-sweep .info file instead (key sweep + earlier\n"
+          "  sweeps with their transforms). --runner: dpu (default, the board's DPU through VART), cpu (pprt's\n"
+          "  int8 reference runner plugin), dummy (VART's dummy runner: timing only, it writes no outputs).\n"
+          "  --vai-compat reproduces the Vitis AI Library where it differs from mmdetection3d.\n"
+          "  --repeat N runs the frame N times and prints min / median stage times.\n"
+          "\n"
+          "pprt voxelize --model DIR SWEEP [--info FILE.info] -o OUT\n"
+          "  writes OUT/dpu0_input.bin (the raw int8 DPU0 input tensor, all rows; rows past the pillar count are 0)\n"
+          "  and OUT/coords.bin (int32 y, x per live pillar, in pillar order) and prints the counts.\n"
+          "\n"
+          "pprt scatter --model DIR --features F --coords F -o OUT\n"
+          "  F: the raw int8 DPU0 output (all rows, or only the live rows) and coords.bin; writes OUT/dpu1_input.bin.\n"
+          "\n"
+          "pprt post --model DIR --cls F --reg F --dir F [--json] [--vai-compat] [--score-thresh X]\n"
+          "  F: the raw int8 DPU1 outputs (NHWC, one frame each); prints the boxes as pprt run does.\n");
+}
+
+static int usage_error(const char* fmt, const char* arg) {
+  fprintf(stderr, "pprt: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\n(run 'pprt help' for usage)\n");
+  return EXIT_USAGE;
+}
+
+static int parse_u32(const char* s, uint32_t* out) {
+  char* end = NULL;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 10);
+  if (errno || end == s || *end != '\0' || v > 0xffffffffUL || s[0] == '-') return -1;
+  *out = (uint32_t)v;
+  return 0;
+}
+
+static int parse_args(int argc, char** argv, struct args* a) {
+  memset(a, 0, sizeof *a);
+  a->score_thresh = -1.0f;
+  a->repeat = 1;
+  a->cmd = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    const char* o = argv[i];
+#define NEED_VALUE()                                                     \
+  do {                                                                   \
+    if (i + 1 >= argc) return usage_error("option %s needs a value", o); \
+  } while (0)
+    if (strcmp(o, "--model") == 0) { NEED_VALUE(); a->model = argv[++i]; }
+    else if (strcmp(o, "--model-names") == 0) { NEED_VALUE(); a->names = argv[++i]; }
+    else if (strcmp(o, "--info") == 0) { NEED_VALUE(); a->info = argv[++i]; }
+    else if (strcmp(o, "--runner") == 0) { NEED_VALUE(); a->runner = argv[++i]; }
+    else if (strcmp(o, "--runner-lib") == 0) { NEED_VALUE(); a->runner_lib = argv[++i]; }
+    else if (strcmp(o, "-o") == 0 || strcmp(o, "--out") == 0) { NEED_VALUE(); a->out = argv[++i]; }
+    else if (strcmp(o, "--features") == 0) { NEED_VALUE(); a->features = argv[++i]; }
+    else if (strcmp(o, "--coords") == 0) { NEED_VALUE(); a->coords = argv[++i]; }
+    else if (strcmp(o, "--cls") == 0) { NEED_VALUE(); a->cls = argv[++i]; }
+    else if (strcmp(o, "--reg") == 0) { NEED_VALUE(); a->reg = argv[++i]; }
+    else if (strcmp(o, "--dir") == 0) { NEED_VALUE(); a->dir = argv[++i]; }
+    else if (strcmp(o, "--json") == 0) a->json = 1;
+    else if (strcmp(o, "--vai-compat") == 0) a->vai_compat = 1;
+    else if (strcmp(o, "--score-thresh") == 0) {
+      NEED_VALUE();
+      char* end = NULL;
+      double v = strtod(argv[++i], &end);
+      if (end == argv[i] || *end != '\0' || !(v > 0.0 && v < 1.0))
+        return usage_error("--score-thresh must be a number in (0, 1), got '%s'", argv[i]);
+      a->score_thresh = (float)v;
+    } else if (strcmp(o, "--repeat") == 0) {
+      NEED_VALUE();
+      uint32_t v;
+      if (parse_u32(argv[++i], &v) != 0 || v == 0 || v > 100000)
+        return usage_error("--repeat must be 1..100000, got '%s'", argv[i]);
+      a->repeat = (int)v;
+    } else if (strcmp(o, "--max-points") == 0) {
+      NEED_VALUE();
+      if (parse_u32(argv[++i], &a->max_points) != 0 || a->max_points == 0)
+        return usage_error("--max-points must be a positive integer, got '%s'", argv[i]);
+    } else if (strcmp(o, "--max-sweeps") == 0) {
+      NEED_VALUE();
+      if (parse_u32(argv[++i], &a->max_sweeps) != 0 || a->max_sweeps == 0)
+        return usage_error("--max-sweeps must be a positive integer, got '%s'", argv[i]);
+    } else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
+      usage(stdout);
+      exit(0);
+    } else if (o[0] == '-' && o[1] != '\0') {
+      return usage_error("unknown option %s", o);
+    } else if (a->sweep == NULL) {
+      a->sweep = o;
+    } else {
+      return usage_error("unexpected argument '%s'", o);
+    }
+#undef NEED_VALUE
+  }
+  if (a->model == NULL) return usage_error("%s needs --model DIR", a->cmd);
+  if (a->names != NULL) {
+    const char* comma = strchr(a->names, ',');
+    if (comma == NULL || comma == a->names || comma[1] == '\0' || (size_t)(comma - a->names) >= sizeof a->name0 ||
+        strlen(comma + 1) >= sizeof a->name1)
+      return usage_error("--model-names needs NAME0,NAME1, got '%s'", a->names);
+    memcpy(a->name0, a->names, (size_t)(comma - a->names));
+    snprintf(a->name1, sizeof a->name1, "%s", comma + 1);
+  }
+  return 0;
+}
+
+static int fail(enum pprt_status st, const char* msg) {
+  fprintf(stderr, "pprt: %s: %s\n", pprt_status_str(st), msg && *msg ? msg : "(no message)");
+  return 1;
+}
+
+static void fill_options(const struct args* a, struct pprt_options* o) {
+  pprt_options_init(o);
+  o->model_dir = a->model;
+  if (a->names) {
+    o->model_name0 = a->name0;
+    o->model_name1 = a->name1;
+  }
+  o->runner_lib = a->runner_lib;
+  o->vai_compat = a->vai_compat;
+  o->score_thresh = a->score_thresh;
+  o->max_points = a->max_points;
+  o->max_sweeps = a->max_sweeps;
+}
+
+/* ------------------------------------------------------------------ input frames */
+
+struct frame_input {
+  pprt_cloud_t* clouds[64];
+  uint32_t num_clouds;
+  struct pprt_sweep sweeps[64];
+  uint32_t num_sweeps;
+};
+
+static void frame_input_free(struct frame_input* in) {
+  for (uint32_t i = 0; i < in->num_clouds; ++i) pprt_cloud_destroy(in->clouds[i]);
+  memset(in, 0, sizeof *in);
+}
+
+static int load_frame(const struct args* a, struct frame_input* in) {
+  memset(in, 0, sizeof *in);
+  uint32_t cap = a->max_points ? a->max_points : 400000u;
+  uint32_t want = a->info ? (a->max_sweeps ? a->max_sweeps : 10u) : 1u;
+  if (want > 64) want = 64;
+  if (a->sweep == NULL && a->info == NULL) return usage_error("%s needs a SWEEP file or --info FILE", a->cmd);
+  if (a->sweep != NULL && a->info != NULL)
+    return usage_error("%s takes a SWEEP or --info, not both (the .info names its key sweep)", a->cmd);
+  for (uint32_t i = 0; i < want; ++i) {
+    enum pprt_status st = pprt_cloud_create(cap, &in->clouds[i]);
+    if (st) {
+      frame_input_free(in);
+      return fail(st, pprt_last_error());
+    }
+    in->num_clouds = i + 1;
+  }
+  enum pprt_status st;
+  if (a->info) {
+    st = pprt_info_load(a->info, in->clouds, in->num_clouds, in->sweeps, &in->num_sweeps);
+  } else {
+    st = pprt_cloud_load(in->clouds[0], a->sweep, PPRT_FORMAT_AUTO, 0, &in->sweeps[0]);
+    in->num_sweeps = 1;
+  }
+  if (st) {
+    int rc = fail(st, pprt_last_error());
+    frame_input_free(in);
+    return rc;
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------------ output */
+
+static void print_boxes_table(const pprt_runtime_t* rt, const struct pprt_box* b, uint32_t n) {
+  printf("%4s  %-20s %6s %8s %8s %7s %6s %6s %6s %7s %6s %6s\n", "#", "label", "score", "x", "y", "z", "w", "l", "h",
+         "yaw", "vx", "vy");
+  for (uint32_t i = 0; i < n; ++i)
+    printf("%4u  %-20s %6.3f %8.2f %8.2f %7.2f %6.2f %6.2f %6.2f %7.3f %6.2f %6.2f\n", i,
+           pprt_runtime_class_name(rt, (uint32_t)b[i].label), (double)b[i].score, (double)b[i].x, (double)b[i].y,
+           (double)b[i].z, (double)b[i].w, (double)b[i].l, (double)b[i].h, (double)b[i].yaw, (double)b[i].vx,
+           (double)b[i].vy);
+}
+
+static void print_json_number(double v) {
+  if (isfinite(v)) printf("%.6g", v);
+  else printf("null");
+}
+
+static void print_boxes_json(const pprt_runtime_t* rt, const struct pprt_box* b, uint32_t n) {
+  printf("\"boxes\": [");
+  for (uint32_t i = 0; i < n; ++i) {
+    printf("%s\n  {\"label\": \"%s\", \"label_id\": %d, \"score\": ", i ? "," : "",
+           pprt_runtime_class_name(rt, (uint32_t)b[i].label), b[i].label);
+    print_json_number(b[i].score);
+    printf(", \"box\": [");
+    const float v[9] = {b[i].x, b[i].y, b[i].z, b[i].w, b[i].l, b[i].h, b[i].yaw, b[i].vx, b[i].vy};
+    for (int k = 0; k < 9; ++k) {
+      if (k) printf(", ");
+      print_json_number(v[k]);
+    }
+    printf("]}");
+  }
+  printf("%s]", n ? "\n" : "");
+}
+
+static int cmp_double(const void* x, const void* y) {
+  double a = *(const double*)x, b = *(const double*)y;
+  return a < b ? -1 : a > b;
+}
+
+/* ------------------------------------------------------------------ commands */
+
+static int cmd_run(const struct args* a) {
+  struct pprt_options o;
+  fill_options(a, &o);
+  if (a->runner && pprt_runner_from_string(a->runner, &o.runner) != PPRT_STATUS_OK)
+    return usage_error("--runner must be dpu, cpu or dummy, got '%s'", a->runner);
+  struct frame_input in;
+  int rc = load_frame(a, &in);
+  if (rc) return rc;
+  pprt_runtime_t* rt = NULL;
+  enum pprt_status st = pprt_runtime_create(&o, &rt);
+  if (st) {
+    frame_input_free(&in);
+    return fail(st, pprt_last_error());
+  }
+  uint32_t cap = pprt_runtime_max_boxes(rt);
+  struct pprt_box* boxes = calloc(cap ? cap : 1, sizeof *boxes);
+  double* samples = calloc((size_t)a->repeat * PPRT_STAGE_COUNT, sizeof *samples);
+  if (boxes == NULL || samples == NULL) {
+    free(boxes);
+    free(samples);
+    pprt_runtime_destroy(rt);
+    frame_input_free(&in);
+    return fail(PPRT_STATUS_OUT_OF_MEMORY, "out of memory");
+  }
+  uint32_t n = 0;
+  struct pprt_frame_stats stats;
+  memset(&stats, 0, sizeof stats);
+  for (int r = 0; r < a->repeat; ++r) {
+    st = pprt_runtime_run(rt, in.sweeps, in.num_sweeps, boxes, cap, &n);
+    if (st) break;
+    pprt_runtime_stats(rt, &stats);
+    for (int s = 0; s < PPRT_STAGE_COUNT; ++s) samples[(size_t)s * (size_t)a->repeat + (size_t)r] = stats.stage_ms[s];
+  }
+  if (st) {
+    rc = fail(st, pprt_runtime_last_error(rt));
+  } else {
+    double med[PPRT_STAGE_COUNT], mn[PPRT_STAGE_COUNT];
+    for (int s = 0; s < PPRT_STAGE_COUNT; ++s) {
+      double* v = samples + (size_t)s * (size_t)a->repeat;
+      qsort(v, (size_t)a->repeat, sizeof *v, cmp_double);
+      mn[s] = v[0];
+      med[s] = v[a->repeat / 2];
+    }
+    if (a->json) {
+      printf("{");
+      print_boxes_json(rt, boxes, n);
+      printf(",\n\"timings_ms\": {");
+      for (int s = 0; s < PPRT_STAGE_COUNT; ++s)
+        printf("%s\"%s\": %.4f", s ? ", " : "", pprt_stage_name((enum pprt_stage)s), med[s]);
+      printf("},\n\"stats\": {\"points\": %u, \"points_nonfinite\": %u, \"points_out_of_range\": %u, "
+             "\"points_overflow\": %u, \"pillars\": %u, \"candidates\": %u, \"boxes\": %u, \"sweeps\": %u, "
+             "\"runner\": \"%s\", \"kernels\": \"%s\"}}\n",
+             stats.points_in, stats.points_nonfinite, stats.points_out_of_range, stats.points_overflow,
+             stats.pillars, stats.candidates, stats.boxes, in.num_sweeps, pprt_runner_str(o.runner),
+             rt->k->isa);
+    } else {
+      printf("pprt run: model %s (%s + %s), runner %s, kernels %s\n", a->model, rt->name0, rt->name1,
+             pprt_runner_str(o.runner), rt->k->isa);
+      printf("frame: %u points in %u sweep%s -> %u pillars (dropped: %u non-finite, %u out of range, %u overflow); "
+             "%u anchors above threshold; %u boxes\n",
+             stats.points_in, in.num_sweeps, in.num_sweeps == 1 ? "" : "s", stats.pillars, stats.points_nonfinite,
+             stats.points_out_of_range, stats.points_overflow, stats.candidates, n);
+      if (o.runner == PPRT_RUNNER_DUMMY)
+        printf("note: the dummy runner writes no outputs; boxes come from whatever the output buffers hold\n");
+      print_boxes_table(rt, boxes, n);
+      if (a->repeat > 1) {
+        printf("timings over %d runs, min / median (ms):", a->repeat);
+        for (int s = 0; s < PPRT_STAGE_COUNT; ++s)
+          printf("%s %s %.3f / %.3f", s ? " |" : "", pprt_stage_name((enum pprt_stage)s), mn[s], med[s]);
+      } else {
+        printf("timings (ms):");
+        for (int s = 0; s < PPRT_STAGE_COUNT; ++s)
+          printf("%s %s %.3f", s ? " |" : "", pprt_stage_name((enum pprt_stage)s), med[s]);
+      }
+      printf("\n");
+    }
+  }
+  free(samples);
+  free(boxes);
+  pprt_runtime_destroy(rt);
+  frame_input_free(&in);
+  return rc;
+}
+
+static int make_dir(const char* path) {
+  if (mkdir(path, 0777) == 0 || errno == EEXIST) {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
+  }
+  return -1;
+}
+
+static int write_out(const char* dir, const char* name, const void* data, size_t len) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE* f = fopen(path, "wb");
+  if (f == NULL) {
+    fprintf(stderr, "pprt: I/O error: cannot write %s: %s\n", path, strerror(errno));
+    return 1;
+  }
+  size_t w = len ? fwrite(data, 1, len, f) : 0;
+  if (fclose(f) != 0 || w != len) {
+    fprintf(stderr, "pprt: I/O error: short write to %s\n", path);
+    return 1;
+  }
+  return 0;
+}
+
+/* Read a whole file of at most max bytes into a malloc'd buffer. */
+static void* read_all(const char* path, size_t max, size_t* len) {
+  FILE* f = fopen(path, "rb");
+  if (f == NULL) {
+    fprintf(stderr, "pprt: I/O error: cannot open %s: %s\n", path, strerror(errno));
+    return NULL;
+  }
+  struct stat st;
+  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
+    fprintf(stderr, "pprt: bad input: %s is not a regular file of at most %zu bytes\n", path, max);
+    fclose(f);
+    return NULL;
+  }
+  size_t n = (size_t)st.st_size;
+  void* buf = malloc(n ? n : 1);
+  if (buf == NULL || (n && fread(buf, 1, n, f) != n)) {
+    fprintf(stderr, "pprt: I/O error: cannot read %s\n", path);
+    free(buf);
+    fclose(f);
+    return NULL;
+  }
+  fclose(f);
+  *len = n;
+  return buf;
+}
+
+static int open_stage_runtime(const struct args* a, pprt_runtime_t** rt) {
+  struct pprt_options o;
+  fill_options(a, &o);
+  enum pprt_status st = pprt_runtime_create_internal(&o, PPRT_RUNNER_NONE_INTERNAL, rt);
+  return st ? fail(st, pprt_last_error()) : 0;
+}
+
+static int cmd_voxelize(const struct args* a) {
+  if (a->out == NULL) return usage_error("%s needs -o OUT", a->cmd);
+  struct frame_input in;
+  int rc = load_frame(a, &in);
+  if (rc) return rc;
+  pprt_runtime_t* rt = NULL;
+  if ((rc = open_stage_runtime(a, &rt)) != 0) {
+    frame_input_free(&in);
+    return rc;
+  }
+  enum pprt_status st = pprt_rt_voxelize(rt, in.sweeps, in.num_sweeps);
+  if (st) {
+    rc = fail(st, rt->err.msg);
+  } else if (make_dir(a->out) != 0) {
+    fprintf(stderr, "pprt: I/O error: cannot create folder %s\n", a->out);
+    rc = 1;
+  } else {
+    uint32_t n = 0;
+    const int32_t* coords = pprt_rt_coords(rt, &n);
+    const struct pprt_tensor_desc* d = pprt_rt_dpu0_input_desc(rt);
+    /* Rows past the pillar count are never read by the pipeline; the host buffer starts zeroed and the stage writes
+     * only live rows, so the file's dead rows are 0. */
+    rc = write_out(a->out, "dpu0_input.bin", pprt_rt_dpu0_input(rt), (size_t)d->elements);
+    if (rc == 0) rc = write_out(a->out, "coords.bin", coords, (size_t)n * 2 * sizeof(int32_t));
+    if (rc == 0) {
+      struct pprt_frame_stats s;
+      pprt_runtime_stats(rt, &s);
+      printf("pillars %u points %u sweeps %u (dropped: %u non-finite, %u out of range, %u overflow)\n", s.pillars,
+             s.points_in, in.num_sweeps, s.points_nonfinite, s.points_out_of_range, s.points_overflow);
+    }
+  }
+  pprt_runtime_destroy(rt);
+  frame_input_free(&in);
+  return rc;
+}
+
+static int cmd_scatter(const struct args* a) {
+  if (a->out == NULL || a->features == NULL || a->coords == NULL)
+    return usage_error("%s needs --features F --coords F -o OUT", a->cmd);
+  if (a->sweep) return usage_error("unexpected argument '%s'", a->sweep);
+  pprt_runtime_t* rt = NULL;
+  int rc = open_stage_runtime(a, &rt);
+  if (rc) return rc;
+  size_t flen = 0, clen = 0;
+  const struct pprt_tensor_desc* d0 = pprt_rt_dpu0_output_desc(rt);
+  int8_t* feat = read_all(a->features, (size_t)d0->elements, &flen);
+  int32_t* coords = feat ? read_all(a->coords, (size_t)rt->vp.max_pillars * 8, &clen) : NULL;
+  if (feat == NULL || coords == NULL) {
+    rc = 1;
+  } else if (clen % 8 != 0) {
+    fprintf(stderr, "pprt: bad input: %s has %zu bytes, not a whole number of (int32 y, int32 x) pairs\n", a->coords,
+            clen);
+    rc = 1;
+  } else {
+    uint32_t n = (uint32_t)(clen / 8);
+    size_t row = rt->sp.feat_stride;
+    if (flen != (size_t)d0->elements && flen != (size_t)n * row) {
+      fprintf(stderr,
+              "pprt: bad input: %s has %zu bytes; expected the whole DPU0 output (%llu) or %u live rows x %zu = %zu\n",
+              a->features, flen, (unsigned long long)d0->elements, n, row, (size_t)n * row);
+      rc = 1;
+    }
+    for (uint32_t i = 0; rc == 0 && i < n; ++i) {
+      if (coords[2 * i] < 0 || (uint32_t)coords[2 * i] >= rt->sp.H || coords[2 * i + 1] < 0 ||
+          (uint32_t)coords[2 * i + 1] >= rt->sp.W) {
+        fprintf(stderr, "pprt: bad input: %s: pillar %u has cell (%d, %d) outside the %ux%u canvas\n", a->coords, i,
+                coords[2 * i], coords[2 * i + 1], rt->sp.H, rt->sp.W);
+        rc = 1;
+      }
+    }
+    if (rc == 0 && make_dir(a->out) != 0) {
+      fprintf(stderr, "pprt: I/O error: cannot create folder %s\n", a->out);
+      rc = 1;
+    }
+    if (rc == 0) {
+      pprt_rt_scatter(rt, feat, coords, n);
+      rc = write_out(a->out, "dpu1_input.bin", pprt_rt_dpu1_input(rt), (size_t)pprt_rt_dpu1_input_desc(rt)->elements);
+      if (rc == 0) printf("scattered %u pillars onto a %ux%ux%u canvas (shift %d)\n", n, rt->sp.H, rt->sp.W, rt->sp.C,
+                          rt->sp.shift);
+    }
+  }
+  free(feat);
+  free(coords);
+  pprt_runtime_destroy(rt);
+  return rc;
+}
+
+static int cmd_post(const struct args* a) {
+  if (a->cls == NULL || a->reg == NULL || a->dir == NULL) return usage_error("%s needs --cls F --reg F --dir F", a->cmd);
+  if (a->sweep) return usage_error("unexpected argument '%s'", a->sweep);
+  pprt_runtime_t* rt = NULL;
+  int rc = open_stage_runtime(a, &rt);
+  if (rc) return rc;
+  const char* files[3] = {a->cls, a->reg, a->dir};
+  int8_t* bufs[3] = {NULL, NULL, NULL};
+  for (uint32_t i = 0; i < 3 && rc == 0; ++i) {
+    size_t want = (size_t)pprt_rt_dpu1_output_desc(rt, i)->elements, len = 0;
+    bufs[i] = read_all(files[i], want, &len);
+    if (bufs[i] == NULL) {
+      rc = 1;
+    } else if (len != want) {
+      fprintf(stderr, "pprt: bad input: %s has %zu bytes, the model's %s output '%s' has %zu\n", files[i], len,
+              i == 0 ? "cls" : i == 1 ? "reg" : "dir", pprt_rt_dpu1_output_desc(rt, i)->name, want);
+      rc = 1;
+    }
+  }
+  if (rc == 0) {
+    uint32_t cap = pprt_runtime_max_boxes(rt), n = 0;
+    struct pprt_box* boxes = calloc(cap ? cap : 1, sizeof *boxes);
+    if (boxes == NULL) {
+      rc = fail(PPRT_STATUS_OUT_OF_MEMORY, "out of memory");
+    } else {
+      pprt_rt_post(rt, bufs[0], bufs[1], bufs[2], boxes, cap, &n);
+      if (a->json) {
+        struct pprt_frame_stats s;
+        pprt_runtime_stats(rt, &s);
+        printf("{");
+        print_boxes_json(rt, boxes, n);
+        printf(",\n\"timings_ms\": {\"postprocess\": %.4f}}\n", s.stage_ms[PPRT_STAGE_POSTPROCESS]);
+      } else {
+        print_boxes_table(rt, boxes, n);
+      }
+      free(boxes);
+    }
+  }
+  for (int i = 0; i < 3; ++i) free(bufs[i]);
+  pprt_runtime_destroy(rt);
+  return rc;
+}
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return EXIT_USAGE;
+  }
+  const char* c = argv[1];
+  if (strcmp(c, "help") == 0 || strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  if (strcmp(c, "--version") == 0) {
+    printf("pprt %d.%d.%d\n", PPRT_VERSION_MAJOR, PPRT_VERSION_MINOR, PPRT_VERSION_PATCH);
+    return 0;
+  }
+  if (strcmp(c, "run") != 0 && strcmp(c, "voxelize") != 0 && strcmp(c, "scatter") != 0 && strcmp(c, "post") != 0)
+    return usage_error("unknown command '%s'", c);
+  struct args a;
+  int rc = parse_args(argc, argv, &a);
+  if (rc) return rc;
+  if (strcmp(c, "run") == 0) return cmd_run(&a);
+  if (strcmp(c, "voxelize") == 0) return cmd_voxelize(&a);
+  if (strcmp(c, "scatter") == 0) return cmd_scatter(&a);
+  return cmd_post(&a);
+}
