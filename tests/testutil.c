@@ -106,7 +106,24 @@ void* pprt_test_read_file(const char* path, size_t* len) {
   return buf;
 }
 
-int pprt_test_run(char* const argv[], char* out, size_t cap) {
+/* Binaries of this build are cross-compiled in an arm64 build: run them through the emulator the build was configured
+ * with (PPRT_TEST_EMULATOR, space-separated; empty natively). Host programs (cp, python3, xir) run directly. */
+static char* const* with_emulator(char* const argv[], char** buf, size_t cap, char* words, size_t wcap) {
+  const char* emu = PPRT_TEST_EMULATOR;
+  size_t blen = strlen(PPRT_TEST_BUILD_DIR);
+  if (emu[0] == '\0' || strncmp(argv[0], PPRT_TEST_BUILD_DIR, blen) != 0) return argv;
+  snprintf(words, wcap, "%s", emu);
+  size_t n = 0;
+  for (char* tok = strtok(words, " "); tok != NULL && n + 1 < cap; tok = strtok(NULL, " ")) buf[n++] = tok;
+  for (size_t i = 0; argv[i] != NULL && n + 1 < cap; ++i) buf[n++] = argv[i];
+  buf[n] = NULL;
+  return buf;
+}
+
+int pprt_test_run(char* const argv_in[], char* out, size_t cap) {
+  char* argv_buf[256];
+  char words[4096];
+  char* const* argv = with_emulator(argv_in, argv_buf, 256, words, sizeof words);
   int pipefd[2];
   if (pipe(pipefd) != 0) return -1;
   fflush(stdout);

@@ -37,7 +37,7 @@ int pprt_test_write_file(const char* path, const void* data, size_t len);
 /* Read a whole file (malloc'd, caller frees); NULL on failure. */
 void* pprt_test_read_file(const char* path, size_t* len);
 
-/* Run argv in a child process (fork + execvp), capture stdout+stderr into out (NUL-terminated, truncated to cap) and
+/* Run argv in a child process (a binary of this build runs through the build's emulator when cross-built) (fork + execvp), capture stdout+stderr into out (NUL-terminated, truncated to cap) and
  * return its exit status (or 128+signal, or -1 if it could not be started). */
 int pprt_test_run(char* const argv[], char* out, size_t cap);
 
