@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# setup-deps.sh -- install the Debian 12 (amd64) packages pprt needs to build, test and cross-build.
+# Idempotent and fast when everything is there: only missing packages are installed, after one `apt-get update`.
+# The arm64 libraries are not installed here (that would remove the amd64 VART): see tools/make-sysroot.sh.
+set -euo pipefail
+
+pkgs=(
+  # build
+  cmake make gcc g++ pkg-config binutils
+  # Vitis AI 2.5 runtime (VART, XIR, unilog, XRT) + glog
+  libvart-dev libxir-dev libxir-utils vart-bin libunilog-dev libxrt-dev libgoogle-glog-dev
+  # libraries the runtime, tools and tests link
+  libcunit1-dev libjson-c-dev libpng-dev libdrm-dev
+  # Python oracles (run with /usr/bin/python3: these modules are Debian's)
+  python3 python3-numpy python3-shapely
+  # aarch64 cross build, qemu user emulation, llvm-mca
+  gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-user-static llvm
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  status="$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)"
+  [[ "$status" == installed ]] || missing+=("$p")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "setup-deps: all ${#pkgs[@]} packages present"
+  exit 0
+fi
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "setup-deps: need root to install: ${missing[*]}" >&2; exit 1; }
+  sudo=(sudo)
+fi
+
+echo "setup-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+  -o Dpkg::Use-Pty=0 "${missing[@]}" </dev/null
+echo "setup-deps: done"

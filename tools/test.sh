@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# test.sh [host|asan|arm64|all] -- the pprt test command (also what .ci/run calls).
+#
+#   host   RelWithDebInfo build in build/host, ctest
+#   asan   Debug build with -DPPRT_SANITIZE=ON (AddressSanitizer + UBSan + LeakSanitizer) in build/asan, ctest
+#   arm64  private arm64 sysroot (tools/make-sysroot.sh) + aarch64 cross build in build/arm64, ctest under qemu
+#   all    the three, in that order (default)
+#
+# Environment: PPRT_SKIP_DEPS=1 skips tools/setup-deps.sh; PPRT_JOBS (default 2) build/ctest parallelism;
+# PPRT_SYSROOT (default <repo>/sysroot-arm64) the arm64 sysroot folder.
+# Every step runs even if an earlier one failed; the exit code is non-zero if any step failed.
+# The last line is "N passed, N failed" summed over the steps (a configure/build failure counts as one failure).
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+mode="${1:-all}"
+jobs="${PPRT_JOBS:-2}"
+sysroot="${PPRT_SYSROOT:-$root/sysroot-arm64}"
+
+case "$mode" in
+  host) steps=(host) ;;
+  asan) steps=(asan) ;;
+  arm64) steps=(arm64) ;;
+  all) steps=(host asan arm64) ;;
+  -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+  *) echo "usage: $0 [host|asan|arm64|all]" >&2; exit 2 ;;
+esac
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+banner() { printf '\n==== %s ====\n' "$*"; }
+
+t_start=$(now)
+
+if [[ "${PPRT_SKIP_DEPS:-0}" != 1 ]]; then
+  banner "setup-deps"
+  bash "$root/tools/setup-deps.sh" || { echo "test.sh: setup-deps failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+t_deps=$(elapsed "$t_start" "$(now)")
+
+# The Python oracles need Debian's numpy/shapely: make /usr/bin/python3 the python3 on PATH if the current one
+# (pyenv, venv, ...) lacks them.
+if ! python3 -c 'import numpy, shapely' >/dev/null 2>&1 && /usr/bin/python3 -c 'import numpy, shapely' >/dev/null 2>&1
+then
+  export PATH="/usr/bin:$PATH"
+fi
+py_args=()
+if [[ -x /usr/bin/python3 ]]; then
+  py_args=(-DPython3_EXECUTABLE=/usr/bin/python3 -DPYTHON_EXECUTABLE=/usr/bin/python3)
+fi
+
+declare -A st_passed st_failed st_total st_status st_tbuild st_ttest st_failed_list
+
+# run_step NAME BUILD_DIR [cmake args...]: configure + build + ctest; fills the st_* tables.
+run_step() {
+  local name="$1" bdir="$2"; shift 2
+  local t0 t1 t2 log rc
+  st_passed[$name]=0; st_failed[$name]=0; st_total[$name]=0; st_failed_list[$name]=""
+  t0=$(now)
+  banner "$name: configure + build ($bdir)"
+  if ! cmake -S "$root" -B "$bdir" -Wno-dev --no-warn-unused-cli "${py_args[@]}" "$@" ||
+     ! cmake --build "$bdir" -j"$jobs"; then
+    t1=$(now)
+    st_status[$name]="BUILD FAILED"; st_failed[$name]=1
+    st_tbuild[$name]=$(elapsed "$t0" "$t1"); st_ttest[$name]=0.0
+    return 1
+  fi
+  t1=$(now)
+  st_tbuild[$name]=$(elapsed "$t0" "$t1")
+  banner "$name: ctest"
+  log="$bdir/ctest-output.log"
+  (cd "$bdir" && ctest --output-on-failure -j"$jobs") 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  t2=$(now)
+  st_ttest[$name]=$(elapsed "$t1" "$t2")
+  # "NN% tests passed, F tests failed out of T"
+  local line f t
+  line="$(grep -E '[0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)"
+  if [[ -n "$line" ]]; then
+    f="$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")"
+    t="$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$line")"
+    st_total[$name]=$t; st_failed[$name]=$f; st_passed[$name]=$((t - f))
+  fi
+  st_failed_list[$name]="$(sed -n '/The following tests FAILED:/,$p' "$log" | grep -E '^[[:space:]]+[0-9]+ - ' |
+                           sed -E 's/^[[:space:]]+[0-9]+ - ([^ ]+).*/\1/' | tr '\n' ' ')"
+  if [[ $rc -ne 0 ]]; then
+    st_status[$name]="FAILED"
+    [[ ${st_failed[$name]} -gt 0 ]] || st_failed[$name]=1   # ctest failed without a count line
+    return 1
+  fi
+  if [[ ${st_total[$name]} -eq 0 ]]; then
+    st_status[$name]="ok (no tests)"
+  else
+    st_status[$name]="ok"
+  fi
+  return 0
+}
+
+overall=0
+for step in "${steps[@]}"; do
+  case "$step" in
+    host)
+      run_step host "$root/build/host" -DCMAKE_BUILD_TYPE=RelWithDebInfo || overall=1
+      ;;
+    asan)
+      supp=""
+      [[ -f "$root/tests/lsan.supp" ]] && supp=":suppressions=$root/tests/lsan.supp"
+      export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
+      export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+      export LSAN_OPTIONS="${supp#:}"
+      run_step asan "$root/build/asan" -DCMAKE_BUILD_TYPE=Debug -DPPRT_SANITIZE=ON || overall=1
+      unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
+      ;;
+    arm64)
+      t0=$(now)
+      banner "arm64: sysroot ($sysroot)"
+      if bash "$root/tools/make-sysroot.sh" "$sysroot"; then
+        t_sys=$(elapsed "$t0" "$(now)")
+        run_step arm64 "$root/build/arm64" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+          -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchain-aarch64.cmake" -DPPRT_SYSROOT="$sysroot" || overall=1
+        st_tbuild[arm64]=$(awk -v a="${st_tbuild[arm64]}" -v b="$t_sys" 'BEGIN { printf "%.1f", a + b }')
+      else
+        st_status[arm64]="SYSROOT FAILED"; st_passed[arm64]=0; st_failed[arm64]=1; st_total[arm64]=0
+        st_tbuild[arm64]=$(elapsed "$t0" "$(now)"); st_ttest[arm64]=0.0; st_failed_list[arm64]=""
+        overall=1
+      fi
+      ;;
+  esac
+done
+
+banner "summary"
+printf '%-6s %-16s %7s %7s %7s %10s %10s\n' step status passed failed total build_s test_s
+[[ "${PPRT_SKIP_DEPS:-0}" != 1 ]] && printf '%-6s %-16s %7s %7s %7s %10s %10s\n' deps ok - - - "$t_deps" -
+sum_p=0; sum_f=0
+for step in "${steps[@]}"; do
+  printf '%-6s %-16s %7s %7s %7s %10s %10s\n' "$step" "${st_status[$step]}" "${st_passed[$step]}" \
+    "${st_failed[$step]}" "${st_total[$step]}" "${st_tbuild[$step]}" "${st_ttest[$step]}"
+  [[ -n "${st_failed_list[$step]}" ]] && echo "       failed in $step: ${st_failed_list[$step]}"
+  sum_p=$((sum_p + st_passed[$step])); sum_f=$((sum_f + st_failed[$step]))
+done
+echo "total time: $(elapsed "$t_start" "$(now)") s"
+echo "$sum_p passed, $sum_f failed"
+exit $overall
