@@ -1,0 +1,61 @@
+// pprt-genmodel: writes a synthetic PointPillars model pair (two xmodels + prototxts) in the layout of the
+// compiled Vitis AI Library models (USER child with the input, DPU child with every compute and const op).
+#ifndef PPRT_GENMODEL_HPP
+#define PPRT_GENMODEL_HPP
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace xir {
+class Graph;
+}
+
+namespace pprt_gen {
+
+// One backbone stage (mmdet3d SECOND): a stride-s 3x3 conv, then `extra_convs` stride-1 3x3 convs, all RELU;
+// then one transposed conv of the neck (mmdet3d SECONDFPN) bringing it to the head resolution.
+struct stage_spec {
+  int extra_convs;
+  int channels;
+  int stride;
+  int up_stride;    // deconv kernel = stride = up_stride (1: a 1x1 stride-1 deconv)
+  int up_channels;
+};
+
+struct model_spec {
+  std::string size_name;  // "small" / "full"
+  // subgraph 0
+  int pillars, slots, features, pfn_channels;
+  // subgraph 1
+  int canvas_h, canvas_w;
+  std::vector<stage_spec> stages;
+  int anchors, classes, box_code;  // 14, 10, 9
+  // prototxt
+  double point_cloud_range[6];
+  double voxel_size[3];
+  double anchor_xy[4];  // x_min, y_min, x_max, y_max of anchor centres
+};
+
+model_spec spec_for(const std::string& size);  // "small" or "full"; throws std::invalid_argument otherwise
+
+struct subgraph_report {
+  uint64_t macs = 0;        // multiply-accumulates per frame
+  size_t compute_ops = 0;   // conv/deconv/pool/concat ops
+  size_t const_ops = 0;
+  size_t weight_bytes = 0;  // int8 constant bytes
+  std::vector<std::string> lines;  // one per compute op: name, type, shape, fix points
+};
+
+// Build subgraph k (0: pillar feature net, 1: backbone + neck + head) with weights from `seed`, partitioned into
+// a USER child (the data-fix input) and `dpu_count` DPU children (0: one CPU child instead; 2: two DPU children).
+std::unique_ptr<xir::Graph> build_graph(const model_spec& spec, int k, uint64_t seed, int dpu_count,
+                                        subgraph_report* report);
+
+// Prototxt text of a model folder (both folders carry the same param block).
+std::string prototxt_text(const model_spec& spec, const std::string& name);
+
+}  // namespace pprt_gen
+
+#endif

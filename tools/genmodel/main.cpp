@@ -1,0 +1,186 @@
+// pprt-genmodel: write a synthetic PointPillars model pair in the compiled Vitis AI Library layout.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <xir/graph/graph.hpp>
+
+#include "genmodel.hpp"
+
+namespace {
+
+const char kUsage[] =
+    "usage: pprt-genmodel --size small|full --out DIR [--seed N] [--name0 NAME] [--name1 NAME] [--dpu-count N]\n"
+    "\n"
+    "Writes DIR/<name0>/<name0>.xmodel + .prototxt (pillar feature net) and DIR/<name1>/<name1>.xmodel +\n"
+    ".prototxt (backbone, neck and head): int8 PointPillars nuScenes graphs with seeded random weights, laid out\n"
+    "like vai_c_xir output (a USER child with the input, one DPU child with every compute and const-fix op).\n"
+    "\n"
+    "  --size small|full  full: 40000 pillars x 64 points, 400x400 canvas, 200x200 heads (the model zoo shapes);\n"
+    "                     small: 12000 x 32, 256x256 canvas, 128x128 heads (a few MB, for tests)\n"
+    "  --out DIR          output directory (created if missing)\n"
+    "  --seed N           weight seed (default 1); the same seed gives the same weights\n"
+    "  --name0, --name1   folder / model names (default pointpillars_nuscenes_40000_64_{0,1}_pt for full,\n"
+    "                     pointpillars_nuscenes_small_{0,1}_pt for small)\n"
+    "  --dpu-count N      test hook: 1 (default) is a valid model; 0 puts the compute ops in a CPU child (no DPU\n"
+    "                     child); 2 splits them into two DPU children\n"
+    "  --quiet            print only the summary lines\n"
+    "  --help             this text\n";
+
+int usage_error(const char* fmt, const char* arg) {
+  std::fprintf(stderr, "pprt-genmodel: ");
+  std::fprintf(stderr, fmt, arg);
+  std::fprintf(stderr, "\nTry 'pprt-genmodel --help'.\n");
+  return 2;
+}
+
+bool parse_u64(const char* s, unsigned long long* out) {
+  if (!*s || *s == '-' || *s == '+') return false;
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(s, &end, 10);
+  if (errno || *end) return false;
+  *out = v;
+  return true;
+}
+
+bool valid_name(const std::string& n) {
+  if (n.empty() || n == "." || n == ".." || n.size() > 200) return false;
+  for (char c : n)
+    if (c == '/' || c == '\0' || static_cast<unsigned char>(c) < 0x20) return false;
+  return true;
+}
+
+// mkdir -p; returns an empty string or an error message.
+std::string make_dirs(const std::string& path) {
+  std::string cur;
+  size_t i = 0;
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string::npos) j = path.size();
+    cur = path.substr(0, j);
+    i = j + 1;
+    if (cur.empty()) continue;
+    struct stat st;
+    if (stat(cur.c_str(), &st) == 0) {
+      if (!S_ISDIR(st.st_mode)) return cur + " exists and is not a directory";
+      continue;
+    }
+    if (mkdir(cur.c_str(), 0777) != 0 && errno != EEXIST) return "cannot create " + cur + ": " + std::strerror(errno);
+  }
+  return "";
+}
+
+// Open the file for writing once so XIR never meets an unwritable path (it aborts instead of failing).
+std::string check_writable(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) return "cannot write " + path + ": " + std::strerror(errno);
+  std::fclose(f);
+  return "";
+}
+
+std::string write_text(const std::string& path, const std::string& text) {
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) return "cannot write " + path + ": " + std::strerror(errno);
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  const bool closed = std::fclose(f) == 0;
+  if (!ok || !closed) return "cannot write " + path + ": " + std::strerror(errno);
+  return "";
+}
+
+long file_size(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? static_cast<long>(st.st_size) : -1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string size, out, name[2];
+  unsigned long long seed = 1, dpu_count = 1;
+  bool quiet = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (a == "--quiet") {
+      quiet = true;
+      continue;
+    }
+    const bool takes_value = a == "--size" || a == "--out" || a == "--seed" || a == "--name0" || a == "--name1" ||
+                             a == "--dpu-count";
+    if (!takes_value) return usage_error("unknown argument '%s'", argv[i]);
+    if (i + 1 >= argc) return usage_error("%s needs a value", argv[i]);
+    const char* v = argv[++i];
+    if (a == "--size") {
+      size = v;
+      if (size != "small" && size != "full") return usage_error("--size must be small or full, not '%s'", v);
+    } else if (a == "--out") {
+      out = v;
+      if (out.empty()) return usage_error("--out needs a directory%s", "");
+    } else if (a == "--seed") {
+      if (!parse_u64(v, &seed)) return usage_error("--seed needs a non-negative integer, not '%s'", v);
+    } else if (a == "--dpu-count") {
+      if (!parse_u64(v, &dpu_count) || dpu_count > 2) return usage_error("--dpu-count must be 0, 1 or 2, not '%s'", v);
+    } else {
+      if (!valid_name(v)) return usage_error("invalid model name '%s' (non-empty, no '/', at most 200 chars)", v);
+      name[a == "--name0" ? 0 : 1] = v;
+    }
+  }
+  if (size.empty()) return usage_error("--size is required%s", "");
+  if (out.empty()) return usage_error("--out is required%s", "");
+  for (int k = 0; k < 2; ++k)
+    if (name[k].empty())
+      name[k] = size == "full" ? "pointpillars_nuscenes_40000_64_" + std::to_string(k) + "_pt"
+                               : "pointpillars_nuscenes_small_" + std::to_string(k) + "_pt";
+  if (name[0] == name[1]) return usage_error("--name0 and --name1 must differ (both '%s')", name[0].c_str());
+
+  // Create and probe every output path before XIR touches the disk.
+  std::string paths[2][2];
+  for (int k = 0; k < 2; ++k) {
+    const std::string dir = out + "/" + name[k];
+    std::string err = make_dirs(dir);
+    if (err.empty()) err = check_writable(dir + "/" + name[k] + ".xmodel");
+    if (err.empty()) err = check_writable(dir + "/" + name[k] + ".prototxt");
+    if (!err.empty()) {
+      std::fprintf(stderr, "pprt-genmodel: %s\n", err.c_str());
+      return 1;
+    }
+    paths[k][0] = dir + "/" + name[k] + ".xmodel";
+    paths[k][1] = dir + "/" + name[k] + ".prototxt";
+  }
+
+  try {
+    const pprt_gen::model_spec spec = pprt_gen::spec_for(size);
+    for (int k = 0; k < 2; ++k) {
+      const auto t0 = std::chrono::steady_clock::now();
+      pprt_gen::subgraph_report rep;
+      auto g = pprt_gen::build_graph(spec, k, seed, static_cast<int>(dpu_count), &rep);
+      g->serialize(paths[k][0]);
+      std::string err = write_text(paths[k][1], pprt_gen::prototxt_text(spec, name[k]));
+      if (!err.empty()) {
+        std::fprintf(stderr, "pprt-genmodel: %s\n", err.c_str());
+        return 1;
+      }
+      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      if (!quiet)
+        for (const auto& l : rep.lines) std::printf("  %s\n", l.c_str());
+      std::printf("%s: %zu compute ops, %zu const-fix ops, %.1f KB int8 weights, %.3f G ops/frame (2 x MACs), "
+                  "xmodel %.2f MB, %.0f ms\n",
+                  name[k].c_str(), rep.compute_ops, rep.const_ops, rep.weight_bytes / 1e3, 2.0 * rep.macs / 1e9,
+                  file_size(paths[k][0]) / 1e6, ms);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "pprt-genmodel: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,82 @@
+// The Vitis AI Library prototxt of a PointPillars nuScenes model folder.
+#include <cstdio>
+#include <string>
+
+#include "genmodel.hpp"
+
+namespace pprt_gen {
+namespace {
+
+// mmdet3d nuScenes anchor generator (MODEL-CONTRACT.md section 6): z (box bottom), w, l, h per size.
+const double kAnchors[7][4] = {
+    {-1.80032795, 1.95017717, 4.60718145, 1.72270761},  {-1.74440365, 2.4560939, 6.73778078, 2.73004906},
+    {-1.68526504, 2.87427237, 12.01320693, 3.81509561}, {-1.67339111, 0.60058911, 1.68452161, 1.27192197},
+    {-1.61785072, 0.66344886, 0.7256437, 1.75748069},   {-1.80984986, 0.39694519, 0.40359262, 1.06232151},
+    {-1.763965, 2.49008838, 0.48578221, 0.98297065},
+};
+const double kMean[5] = {0.0, 0.0, -1.0, 127.5, 0.275};
+const double kScale[5] = {0.02, 0.02, 0.25, 0.0078, 3.6364};
+
+std::string num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.9g", v);
+  std::string s(buf);
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";  // keep floats looking like floats
+  return s;
+}
+
+}  // namespace
+
+std::string prototxt_text(const model_spec& m, const std::string& name) {
+  const int head_stride = m.stages.front().stride / m.stages.front().up_stride;
+  const int fh = m.canvas_h / head_stride, fw = m.canvas_w / head_stride;
+  std::string o;
+  o += "model {\n";
+  o += "  name: \"" + name + "\"\n";
+  o += "  kernel {\n";
+  o += "    name: \"" + name + "\"\n";
+  for (double v : kMean) o += "    mean: " + num(v) + "\n";
+  for (double v : kScale) o += "    scale: " + num(v) + "\n";
+  o += "  }\n";
+  o += "  model_type : POINTPILLARS_NUS\n";
+  o += "  pointpillars_nus_param {\n";
+  for (double v : m.point_cloud_range) o += "    point_cloud_range: " + num(v) + "\n";
+  for (double v : m.voxel_size) o += "    voxel_size: " + num(v) + "\n";
+  o += "    in_channels: " + std::to_string(m.features) + "\n";
+  o += "    max_points_num: " + std::to_string(m.slots) + "\n";
+  o += "    max_voxels_num: " + std::to_string(m.pillars) + "\n";
+  o += "    featmap_size: " + std::to_string(fh) + "\n";
+  o += "    featmap_size: " + std::to_string(fw) + "\n";
+  o += "    anchor_info {\n";
+  for (const auto& a : kAnchors) {
+    o += "      ranges {\n";
+    const double r[6] = {m.anchor_xy[0], m.anchor_xy[1], a[0], m.anchor_xy[2], m.anchor_xy[3], a[0]};
+    for (double v : r) o += "        single_range: " + num(v) + "\n";
+    o += "      }\n";
+  }
+  for (const auto& a : kAnchors) {
+    o += "      sizes {\n";
+    for (int i = 1; i < 4; ++i) o += "        single_size: " + num(a[i]) + "\n";
+    o += "      }\n";
+  }
+  o += "      rotations: 0.0\n";
+  o += "      rotations: 1.57\n";
+  o += "      custom_value: 0.0\n";
+  o += "      custom_value: 0.0\n";
+  o += "      align_corner: false\n";
+  o += "      scale: 1.0\n";
+  o += "    }\n";
+  o += "    num_classes: " + std::to_string(m.classes) + "\n";
+  o += "    nms_pre: 1000\n";
+  o += "    nms_thresh: 0.2\n";
+  o += "    max_num: 500\n";
+  o += "    score_thresh: 0.05\n";
+  o += "    score_layer_name: \"conv_cls\"\n";
+  o += "    bbox_layer_name: \"conv_reg\"\n";
+  o += "    dir_layer_name: \"conv_dir_cls\"\n";
+  o += "  }\n";
+  o += "}\n";
+  return o;
+}
+
+}  // namespace pprt_gen
