@@ -1,0 +1,59 @@
+/* threshold scan, AVX2 (x86-64): 128 logits per step are reduced with _mm256_max_epi8 and compared with thr; a step
+ * with no logit above thr (the common case) is skipped whole. In a step with a hit, each 32-byte block's compare
+ * mask (movemask, one bit per byte) is walked in increasing order: the anchor holding the first hit byte past the
+ * last emitted anchor is emitted with the max of its whole row (rows of K bytes may straddle blocks and steps).
+ * The last total % 128 bytes go through the scalar row loop. Same output as threshold-scalar.c for every input. */
+#include <assert.h>
+#include <immintrin.h>
+
+#include "pprt/kernels.h"
+
+static inline int8_t row_max(const int8_t* row, size_t k) {
+  int8_t m = row[0];
+  for (size_t j = 1; j < k; ++j) m = row[j] > m ? row[j] : m;
+  return m;
+}
+
+size_t pprt_threshold_scan_avx2(const int8_t* cls, size_t num_anchors, size_t num_classes, int8_t thr, uint32_t* idx,
+                                int8_t* maxv) {
+  assert(num_anchors == 0 || (cls != NULL && idx != NULL && maxv != NULL && num_classes > 0));
+  const size_t K = num_classes, total = num_anchors * num_classes;
+  const __m256i vt = _mm256_set1_epi8(thr);
+  size_t count = 0;
+  size_t next_pos = 0; /* first byte of the first anchor not yet emitted or skipped past */
+  size_t b = 0;
+  for (; b + 128 <= total; b += 128) {
+    __m256i v[4];
+    for (int j = 0; j < 4; ++j) v[j] = _mm256_loadu_si256((const __m256i*)(cls + b + 32 * j));
+    __m256i m = _mm256_max_epi8(_mm256_max_epi8(v[0], v[1]), _mm256_max_epi8(v[2], v[3]));
+    if (_mm256_movemask_epi8(_mm256_cmpgt_epi8(m, vt)) == 0) continue;
+    for (size_t j = 0; j < 4; ++j) {
+      const size_t base = b + 32 * j;
+      uint32_t bits = (uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(v[j], vt));
+      while (bits != 0) {
+        size_t off = (size_t)__builtin_ctz(bits), pos = base + off;
+        if (pos >= next_pos) {
+          size_t a = pos / K;
+          idx[count] = (uint32_t)a;
+          maxv[count] = row_max(cls + a * K, K);
+          ++count;
+          next_pos = (a + 1) * K;
+        }
+        /* drop this byte and every byte of an anchor already emitted */
+        size_t clr = next_pos > base ? next_pos - base : 0;
+        if (clr < off + 1) clr = off + 1;
+        if (clr >= 32) break;
+        bits &= ~UINT32_C(0) << clr;
+      }
+    }
+  }
+  for (size_t a = (next_pos > b ? next_pos : b) / K; a < num_anchors; ++a) {
+    int8_t mx = row_max(cls + a * K, K);
+    if (mx > thr) {
+      idx[count] = (uint32_t)a;
+      maxv[count] = mx;
+      ++count;
+    }
+  }
+  return count;
+}

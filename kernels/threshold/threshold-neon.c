@@ -1,0 +1,63 @@
+/* threshold scan, NEON (AArch64): 64 logits per step are reduced with vmaxq_s8 and compared with thr; a step with
+ * no logit above thr (the common case) is skipped whole. In a step with a hit, each 16-byte block's compare mask
+ * is narrowed to one nibble per byte (vshrn) and its set bits are walked in increasing order: the anchor holding
+ * the first hit byte past the last emitted anchor is emitted with the max of its whole row (rows of K bytes may
+ * straddle blocks and steps). The last total % 64 bytes go through the scalar row loop. Same output as
+ * threshold-scalar.c for every input. */
+#include <arm_neon.h>
+#include <assert.h>
+
+#include "pprt/kernels.h"
+
+static inline int8_t row_max(const int8_t* row, size_t k) {
+  int8_t m = row[0];
+  for (size_t j = 1; j < k; ++j) m = row[j] > m ? row[j] : m;
+  return m;
+}
+
+static inline uint64_t nibble_mask(uint8x16_t c) {
+  return vget_lane_u64(vreinterpret_u64_u8(vshrn_n_u16(vreinterpretq_u16_u8(c), 4)), 0);
+}
+
+size_t pprt_threshold_scan_neon(const int8_t* cls, size_t num_anchors, size_t num_classes, int8_t thr, uint32_t* idx,
+                                int8_t* maxv) {
+  assert(num_anchors == 0 || (cls != NULL && idx != NULL && maxv != NULL && num_classes > 0));
+  const size_t K = num_classes, total = num_anchors * num_classes;
+  const int8x16_t vt = vdupq_n_s8(thr);
+  size_t count = 0;
+  size_t next_pos = 0; /* first byte of the first anchor not yet emitted or skipped past */
+  size_t b = 0;
+  for (; b + 64 <= total; b += 64) {
+    int8x16_t v[4] = {vld1q_s8(cls + b), vld1q_s8(cls + b + 16), vld1q_s8(cls + b + 32), vld1q_s8(cls + b + 48)};
+    int8x16_t m = vmaxq_s8(vmaxq_s8(v[0], v[1]), vmaxq_s8(v[2], v[3]));
+    if (nibble_mask(vcgtq_s8(m, vt)) == 0) continue;
+    for (size_t j = 0; j < 4; ++j) {
+      const size_t base = b + 16 * j;
+      uint64_t bits = nibble_mask(vcgtq_s8(v[j], vt));
+      while (bits != 0) {
+        size_t off = (size_t)(__builtin_ctzll(bits) >> 2), pos = base + off;
+        if (pos >= next_pos) {
+          size_t a = pos / K;
+          idx[count] = (uint32_t)a;
+          maxv[count] = row_max(cls + a * K, K);
+          ++count;
+          next_pos = (a + 1) * K;
+        }
+        /* drop this byte and every byte of an anchor already emitted */
+        size_t clr = next_pos > base ? next_pos - base : 0;
+        if (clr < off + 1) clr = off + 1;
+        if (clr >= 16) break;
+        bits &= ~UINT64_C(0) << (4 * clr);
+      }
+    }
+  }
+  for (size_t a = (next_pos > b ? next_pos : b) / K; a < num_anchors; ++a) {
+    int8_t mx = row_max(cls + a * K, K);
+    if (mx > thr) {
+      idx[count] = (uint32_t)a;
+      maxv[count] = mx;
+      ++count;
+    }
+  }
+  return count;
+}

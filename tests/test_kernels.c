@@ -1,0 +1,538 @@
+/* Every kernel variant built into this binary (pprt_kernels_all(): scalar + AVX2 on x86-64, scalar + NEON on
+ * aarch64) against the scalar reference on seeded random inputs with sizes around the vector widths, strides 4/5/7,
+ * special values (NaN, +-Inf, -0.0, range and cell boundaries, huge values), every shift and requant mode, class
+ * counts 1..32 and thresholds -128..127. Outputs are poison-filled first and checked for writes past n. A few
+ * hand-computed values per kernel check the scalar reference itself. */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pprt/kernels.h"
+#include "testutil.h"
+
+#define POISON 0x5A
+
+static const size_t k_sizes[] = {0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 63, 64, 65, 100, 1000};
+#define NUM_SIZES (sizeof k_sizes / sizeof k_sizes[0])
+
+static const struct pprt_kernels* const* variants(size_t* count) {
+  const struct pprt_kernels* const* all = pprt_kernels_all(count);
+  CU_ASSERT_FATAL(*count >= 1);
+  CU_ASSERT_STRING_EQUAL(all[0]->isa, "scalar");
+  return all;
+}
+
+static void test_variants_listed(void) {
+  size_t count = 0;
+  const struct pprt_kernels* const* all = variants(&count);
+  printf("\n  variants:");
+  for (size_t v = 0; v < count; ++v) printf(" %s", all[v]->isa);
+  printf("\n");
+#if defined(PPRT_HAVE_NEON)
+  CU_ASSERT(count == 2 && strcmp(all[1]->isa, "neon") == 0);
+#endif
+  CU_ASSERT(pprt_kernels() != NULL);
+  CU_ASSERT(pprt_kernels_scalar() == all[0]);
+}
+
+/* ================= pointquant ================= */
+
+static void prod_params(struct pprt_pointquant_params* p, int fp) {
+  static const float mean[5] = {0.0f, 0.0f, -1.0f, 127.5f, 0.275f};
+  static const float scale[5] = {0.02f, 0.02f, 0.25f, 0.0078f, 3.6364f};
+  memset(p, 0, sizeof *p);
+  for (int j = 0; j < 9; ++j) p->rot[j] = (j % 4 == 0) ? 1.0f : 0.0f;
+  p->range_min[0] = -50.0f;
+  p->range_min[1] = -50.0f;
+  p->range_min[2] = -5.0f;
+  p->range_max[0] = 50.0f;
+  p->range_max[1] = 50.0f;
+  p->range_max[2] = 3.0f;
+  p->voxel_size[0] = 0.25f;
+  p->voxel_size[1] = 0.25f;
+  p->voxel_size[2] = 8.0f;
+  p->grid[0] = 400;
+  p->grid[1] = 400;
+  p->grid[2] = 1;
+  p->num_features = 5;
+  for (int k = 0; k < PPRT_PQ_MAX_FEATURES; ++k) {
+    p->mean[k] = mean[k < 5 ? k : 4];
+    p->qscale[k] = ldexpf(scale[k < 5 ? k : 4], fp);
+  }
+}
+
+/* A coordinate value for axis j: mostly uniform over a little more than the range, sometimes special. */
+static float coord(struct pprt_rng* r, const struct pprt_pointquant_params* p, int j) {
+  float lo = p->range_min[j], hi = p->range_max[j], w = hi - lo;
+  switch (pprt_rng_u32(r, 24)) {
+    case 0: return NAN;
+    case 1: return INFINITY;
+    case 2: return -INFINITY;
+    case 3: return -0.0f;
+    case 4: return lo;
+    case 5: return hi;
+    case 6: return lo + p->voxel_size[j] * (float)pprt_rng_u32(r, (uint32_t)p->grid[j] + 2); /* cell edge */
+    case 7: return nextafterf(lo + p->voxel_size[j] * (float)pprt_rng_u32(r, (uint32_t)p->grid[j] + 1), -INFINITY);
+    case 8: return pprt_rng_u32(r, 2) ? 1e30f : -1e30f;
+    case 9: return pprt_rng_u32(r, 2) ? FLT_MAX : -FLT_MAX;
+    case 10: return nextafterf(hi, -INFINITY);
+    case 11: return nextafterf(lo, INFINITY);
+    case 12: return FLT_MIN / 4.0f; /* denormal */
+    default: return pprt_rng_uniform(r, lo - 0.1f * w, hi + 0.1f * w);
+  }
+}
+
+static float intensity(struct pprt_rng* r) {
+  switch (pprt_rng_u32(r, 20)) {
+    case 0: return NAN;
+    case 1: return pprt_rng_u32(r, 2) ? INFINITY : -INFINITY;
+    case 2: return -0.0f;
+    case 3: return 1e30f;
+    case 4: return -1e30f;
+    case 5: return (float)pprt_rng_u32(r, 256) + 0.5f; /* ties of the rounding for some scales */
+    default: return pprt_rng_uniform(r, -20.0f, 280.0f);
+  }
+}
+
+static void fill_points(struct pprt_rng* r, const struct pprt_pointquant_params* p, float* pts, size_t n,
+                        size_t stride) {
+  for (size_t i = 0; i < n; ++i) {
+    float* s = pts + i * stride;
+    for (int j = 0; j < 3; ++j) s[j] = coord(r, p, j);
+    s[3] = intensity(r);
+    for (size_t e = 4; e < stride; ++e) s[e] = pprt_rng_u32(r, 2) ? NAN : pprt_rng_uniform(r, -1e3f, 1e3f);
+  }
+}
+
+/* Runs fn and the scalar reference on the same input, compares cells, the features of kept points and that
+ * nothing past n was written. Returns the number of mismatches. */
+static size_t pq_compare(pprt_pointquant_fn fn, const char* isa, const struct pprt_pointquant_params* p,
+                         const float* pts, size_t n, size_t stride, size_t* kept) {
+  const size_t pad = 16;
+  int32_t* c_ref = malloc((n + pad) * sizeof(int32_t));
+  int32_t* c_got = malloc((n + pad) * sizeof(int32_t));
+  int8_t* q_ref = malloc((n + pad) * 8);
+  int8_t* q_got = malloc((n + pad) * 8);
+  CU_ASSERT_FATAL(c_ref && c_got && q_ref && q_got);
+  memset(c_ref, POISON, (n + pad) * sizeof(int32_t));
+  memset(c_got, POISON, (n + pad) * sizeof(int32_t));
+  memset(q_ref, POISON, (n + pad) * 8);
+  memset(q_got, POISON, (n + pad) * 8);
+  pprt_pointquant_scalar(p, pts, n, stride, c_ref, q_ref);
+  fn(p, pts, n, stride, c_got, q_got);
+  size_t bad = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (c_ref[i] != c_got[i]) {
+      if (bad++ < 5)
+        printf("\n  %s: n=%zu stride=%zu point %zu (%a %a %a %a): cell %d, scalar %d", isa, n, stride, i,
+               pts[i * stride], pts[i * stride + 1], pts[i * stride + 2], pts[i * stride + 3], c_got[i], c_ref[i]);
+      continue;
+    }
+    CU_ASSERT(c_ref[i] >= 0 || c_ref[i] == PPRT_PQ_DROPPED || c_ref[i] == PPRT_PQ_NONFINITE);
+    if (c_ref[i] < 0) continue;
+    ++*kept;
+    for (uint32_t k = 0; k < p->num_features; ++k) {
+      if (q_ref[i * 8 + k] != q_got[i * 8 + k]) {
+        if (bad++ < 5)
+          printf("\n  %s: n=%zu point %zu feature %u: %d, scalar %d", isa, n, i, k, q_got[i * 8 + k], q_ref[i * 8 + k]);
+      }
+    }
+  }
+  for (size_t i = n; i < n + pad; ++i) bad += c_got[i] != c_ref[i];
+  for (size_t i = n * 8; i < (n + pad) * 8; ++i) bad += q_got[i] != POISON;
+  free(c_ref);
+  free(c_got);
+  free(q_ref);
+  free(q_got);
+  return bad;
+}
+
+static void test_pointquant_random(void) {
+  size_t count = 0;
+  const struct pprt_kernels* const* all = variants(&count);
+  struct pprt_rng r;
+  pprt_rng_seed(&r, pprt_test_seed() ^ 0x11);
+  static const size_t strides[] = {4, 5, 7};
+  size_t kept = 0, total = 0, bad = 0;
+  for (int round = 0; round < 6; ++round) {
+    struct pprt_pointquant_params p;
+    prod_params(&p, (int)pprt_rng_u32(&r, 12) - 3);
+    p.num_features = 4 + pprt_rng_u32(&r, 5);
+    p.dt = round == 0 ? 0.0f : pprt_rng_uniform(&r, -0.1f, 0.7f);
+    if (round >= 2) { /* a sweep transform: rotation about z by a random angle, random translation */
+      p.has_transform = 1;
+      float a = pprt_rng_uniform(&r, -3.2f, 3.2f);
+      p.rot[0] = cosf(a);
+      p.rot[1] = -sinf(a);
+      p.rot[3] = sinf(a);
+      p.rot[4] = cosf(a);
+      if (round >= 4) /* a general matrix, not a rotation */
+        for (int j = 0; j < 9; ++j) p.rot[j] = pprt_rng_uniform(&r, -1.5f, 1.5f);
+      for (int j = 0; j < 3; ++j) p.trans[j] = pprt_rng_uniform(&r, -5.0f, 5.0f);
+    }
+    if (round == 3) { /* odd voxel sizes and a grid smaller than the range (the grid check must drop points) */
+      p.voxel_size[0] = 0.3f;
+      p.voxel_size[1] = 0.17f;
+      p.voxel_size[2] = 2.5f;
+      p.grid[0] = 300;
+      p.grid[1] = 500;
+      p.grid[2] = 3;
+    }
+    if (round == 5) { /* saturating scales */
+      for (int k = 0; k < PPRT_PQ_MAX_FEATURES; ++k) p.qscale[k] = ldexpf(1.0f, 3);
+    }
+    for (size_t si = 0; si < 3; ++si) {
+      size_t stride = strides[si];
+      for (size_t ni = 0; ni < NUM_SIZES; ++ni) {
+        size_t n = k_sizes[ni];
+        float* pts = malloc((n * stride + 1) * sizeof(float));
+        CU_ASSERT_FATAL(pts != NULL);
+        fill_points(&r, &p, pts, n, stride);
+        for (size_t v = 0; v < count; ++v) {
+          size_t b = pq_compare(all[v]->pointquant, all[v]->isa, &p, pts, n, stride, &kept);
+          bad += b;
+          total += n;
+          CU_ASSERT_EQUAL(b, 0);
+        }
+        free(pts);
+      }
+    }
+  }
+  CU_ASSERT(kept > total / 10); /* the random points do exercise the kept path */
+  if (bad) printf("\n  %zu mismatches\n", bad);
+}
+
+/* Points on a fine lattice around cell edges and rounding ties: the exact boundaries of every comparison. */
+static void test_pointquant_boundaries(void) {
+  size_t count = 0;
+  const struct pprt_kernels* const* all = variants(&count);
+  struct pprt_pointquant_params p;
+  prod_params(&p, 6);
+  const size_t n = 1200, stride = 5;
+  float* pts = calloc(n * stride, sizeof(float));
+  CU_ASSERT_FATAL(pts != NULL);
+  for (size_t i = 0; i < n; ++i) {
+    float base = -50.0f + 0.25f * (float)(i / 3) - 0.25f; /* from just outside to well inside */
+    float x = (i % 3 == 0) ? base : (i % 3 == 1) ? nextafterf(base, -INFINITY) : nextafterf(base, INFINITY);
+    pts[i * stride + 0] = x;
+    pts[i * stride + 1] = -x;
+    pts[i * stride + 2] = -5.0f + 8.0f * (float)(i % 7) / 6.0f;
+    pts[i * stride + 3] = (float)(i % 256) + ((i & 1) ? 0.5f : -0.5f);
+  }
+  for (size_t v = 0; v < count; ++v) {
+    size_t kept = 0;
+    CU_ASSERT_EQUAL(pq_compare(all[v]->pointquant, all[v]->isa, &p, pts, n, stride, &kept), 0);
+    CU_ASSERT(kept > 0);
+  }
+  free(pts);
+}
+
+/* Hand-computed values (every variant): cell boundaries, strict range, round half up, saturation. */
+static void test_pointquant_hand(void) {
+  size_t count = 0;
+  const struct pprt_kernels* const* all = variants(&count);
+  struct pprt_pointquant_params p;
+  prod_params(&p, 6);
+  p.num_features = 5;
+  p.dt = 0.0f;
+  for (int k = 0; k < 4; ++k) { /* identity quantization: q = round_half_up(f) saturated */
+    p.mean[k] = 0.0f;
+    p.qscale[k] = 1.0f;
+  }
+  /* x, y, z, intensity | expected cell | expected q[0..3] */
+  static const struct {
+    float pt[4];
+    int32_t cell;
+    int8_t q[4];
+  } cases[] = {
+      {{-49.25f, -50.0f + 0.25f * 7, 0.0f, 0.5f}, 7 * 400 + 3, {-49, -48, 0, 1}},  /* x on a cell edge -> that cell */
+      {{nextafterf(-49.25f, -INFINITY), -49.0f, 0.0f, -0.5f}, 4 * 400 + 2, {-49, -49, 0, 0}}, /* just below the edge */
+      {{-50.0f, 0.0f, 0.0f, 0.0f}, PPRT_PQ_DROPPED, {0, 0, 0, 0}},                 /* min is excluded */
+      {{50.0f, 0.0f, 0.0f, 0.0f}, PPRT_PQ_DROPPED, {0, 0, 0, 0}},                  /* max is excluded */
+      {{49.9f, 0.0f, 0.0f, 1.5f}, 200 * 400 + 399, {50, 0, 0, 2}}, /* last cell, 1.5 -> 2 */
+      {{0.0f, 0.0f, -5.0f, 0.0f}, PPRT_PQ_DROPPED, {0, 0, 0, 0}},                  /* z min excluded */
+      {{0.0f, 0.0f, 2.999f, -1.5f}, 200 * 400 + 200, {0, 0, 3, -1}},               /* -1.5 -> -1 */
+      {{-0.0f, -0.0f, -0.0f, 200.0f}, 200 * 400 + 200, {0, 0, 0, 127}},            /* saturate high */
+      {{0.1f, 0.1f, 0.0f, -200.0f}, 200 * 400 + 200, {0, 0, 0, -128}},             /* saturate low */
+      {{0.0f, 0.0f, 0.0f, 127.5f}, 200 * 400 + 200, {0, 0, 0, 127}},               /* 127.5 -> 128 -> 127 */
+      {{0.0f, 0.0f, 0.0f, -128.5f}, 200 * 400 + 200, {0, 0, 0, -128}},             /* -128.5 -> -128 */
+      {{NAN, 0.0f, 0.0f, 0.0f}, PPRT_PQ_NONFINITE, {0, 0, 0, 0}},
+      {{0.0f, 0.0f, 0.0f, INFINITY}, PPRT_PQ_NONFINITE, {0, 0, 0, 0}},
+      {{1e30f, 0.0f, 0.0f, 0.0f}, PPRT_PQ_DROPPED, {0, 0, 0, 0}},
+  };
+  const size_t n = sizeof cases / sizeof cases[0];
+  float pts[sizeof cases / sizeof cases[0] * 4];
+  for (size_t i = 0; i < n; ++i) memcpy(pts + 4 * i, cases[i].pt, sizeof cases[i].pt);
+  int8_t dtq = (int8_t)floorf((0.0f - 0.275f) * ldexpf(3.6364f, 6) + 0.5f); /* -64 */
+  CU_ASSERT_EQUAL(dtq, -64);
+  for (size_t v = 0; v < count; ++v) {
+    int32_t cell[sizeof cases / sizeof cases[0]];
+    int8_t q[sizeof cases / sizeof cases[0] * 8];
+    memset(cell, POISON, sizeof cell);
+    memset(q, POISON, sizeof q);
+    all[v]->pointquant(&p, pts, n, 4, cell, q);
+    for (size_t i = 0; i < n; ++i) {
+      if (cell[i] != cases[i].cell) printf("\n  %s case %zu: cell %d, expected %d", all[v]->isa, i, cell[i], cases[i].cell);
+      CU_ASSERT_EQUAL(cell[i], cases[i].cell);
+      if (cases[i].cell < 0) continue;
+      for (int k = 0; k < 4; ++k) {
+        if (q[i * 8 + k] != cases[i].q[k])
+          printf("\n  %s case %zu feature %d: %d, expected %d", all[v]->isa, i, k, q[i * 8 + k], cases[i].q[k]);
+        CU_ASSERT_EQUAL(q[i * 8 + k], cases[i].q[k]);
+      }
+      CU_ASSERT_EQUAL(q[i * 8 + 4], dtq);
+    }
+  }
+  /* A transform: rotation by 90 degrees about z plus a translation moves (1, 2, 0) to (-2 + 10, 1 - 3, 0 + 0.5). */
+  p.has_transform = 1;
+  memset(p.rot, 0, sizeof p.rot);
+  p.rot[1] = -1.0f;
+  p.rot[3] = 1.0f;
+  p.rot[8] = 1.0f;
+  p.trans[0] = 10.0f;
+  p.trans[1] = -3.0f;
+  p.trans[2] = 0.5f;
+  const float pt[5] = {1.0f, 2.0f, 0.0f, 3.0f, 9.0f};
+  for (size_t v = 0; v < count; ++v) {
+    int32_t cell = 0;
+    int8_t q[8];
+    all[v]->pointquant(&p, pt, 1, 5, &cell, q);
+    CU_ASSERT_EQUAL(cell, (int32_t)((-2.0f + 50.0f) / 0.25f) * 400 + (int32_t)((8.0f + 50.0f) / 0.25f));
+    CU_ASSERT_EQUAL(q[0], 8);
+    CU_ASSERT_EQUAL(q[1], -2);
+    CU_ASSERT_EQUAL(q[2], 1); /* 0.5 -> 1 */
+    CU_ASSERT_EQUAL(q[3], 3);
+  }
+}
+
+/* ================= scatter / canvas clear ================= */
+
+static void test_scatter_random(void) {
+  size_t count = 0;
+  const struct pprt_kernels* const* all = variants(&count);
+  struct pprt_rng r;
+  pprt_rng_seed(&r, pprt_test_seed() ^ 0x22);
+  static const size_t chans[] = {1, 3, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100};
+  const size_t H = 12, W = 11, cells = H * W;
+  int32_t coords[2 * 12 * 11];
+  size_t bad = 0;
+  for (size_t ci = 0; ci < sizeof chans / sizeof chans[0]; ++ci) {
+    const size_t C = chans[ci];
+    for (int shift = -7; shift <= 7; ++shift) {
+      for (int mode = 0; mode < 2; ++mode) {
+        size_t n = k_sizes[pprt_rng_u32(&r, NUM_SIZES)];
+        if (n > cells) n = cells;
+        size_t feat_stride = C + pprt_rng_u32(&r, 2) * 5;
+        /* distinct random cells (a shuffled list) */
+        uint32_t perm[12 * 11];
+        for (uint32_t j = 0; j < cells; ++j) perm[j] = j;
+        for (uint32_t j = (uint32_t)cells - 1; j > 0; --j) {
+          uint32_t k = pprt_rng_u32(&r, j + 1), t = perm[j];
+          perm[j] = perm[k];
+          perm[k] = t;
+        }
+        for (size_t i = 0; i < n; ++i) {
+          coords[2 * i] = (int32_t)(perm[i] / W);
+          coords[2 * i + 1] = (int32_t)(perm[i] % W);
+        }
+        int8_t* feat = malloc(n * feat_stride + 1);
+        int8_t* ref = malloc(cells * C);
+        int8_t* got = malloc(cells * C);
+        CU_ASSERT_FATAL(feat && ref && got);
+        static const int8_t special[] = {-128, -127, -65, -64, -63, -1, 0, 1, 63, 64, 65, 126, 127};
+        for (size_t j = 0; j < n * feat_stride; ++j)
+          feat[j] = pprt_rng_u32(&r, 4) == 0 ? special[pprt_rng_u32(&r, sizeof special)]
+                                             : (int8_t)(uint8_t)pprt_rng_u32(&r, 256);
+        memset(ref, POISON, cells * C);
+        pprt_scatter_scalar(feat, feat_stride, coords, n, ref, W, C, shift, (enum pprt_requant_mode)mode);
+        for (size_t v = 0; v < count; ++v) {
+          memset(got, POISON, cells * C);
+          all[v]->scatter(feat, feat_stride, coords, n, got, W, C, shift, (enum pprt_requant_mode)mode);
+          size_t b = memcmp(ref, got, cells * C) != 0;
+          if (b && bad < 5)
+            printf("\n  %s scatter C=%zu n=%zu shift=%d mode=%d differs", all[v]->isa, C, n, shift, mode);
+          bad += b;
+          CU_ASSERT_EQUAL(b, 0);
+          /* clear: every written cell back to 0, every other byte untouched */
+          all[v]->canvas_clear(got, coords, n, W, C);
+          memset(ref, POISON, cells * C);
+          for (size_t i = 0; i < n; ++i) memset(ref + ((size_t)coords[2 * i] * W + (size_t)coords[2 * i + 1]) * C, 0, C);
+          CU_ASSERT_EQUAL(memcmp(ref, got, cells * C), 0);
+          memset(ref, POISON, cells * C);
+          pprt_scatter_scalar(feat, feat_stride, coords, n, ref, W, C, shift, (enum pprt_requant_mode)mode);
+        }
+        free(feat);
+        free(ref);
+        free(got);
+      }
+    }
+  }
+}
+
+/* Exhaustive: every int8 value, every shift and mode, against a direct formula (checks the reference too). */
+static void test_scatter_exhaustive_values(void) {
+  size_t count = 0;
+  const struct pprt_kernels* const* all = variants(&count);
+  int8_t feat[256], got[256];
+  int32_t coords[2] = {0, 0};
+  for (int j = 0; j < 256; ++j) feat[j] = (int8_t)(j - 128);
+  for (int shift = -7; shift <= 7; ++shift) {
+    for (int mode = 0; mode < 2; ++mode) {
+      for (size_t v = 0; v < count; ++v) {
+        memset(got, POISON, sizeof got);
+        all[v]->scatter(feat, 256, coords, 1, got, 1, 256, shift, (enum pprt_requant_mode)mode);
+        for (int j = 0; j < 256; ++j) {
+          double x = ldexp((double)(j - 128), shift), e;
+          if (mode == PPRT_REQUANT_DPU) {
+            e = floor(x + 0.5);
+            e = e < -128 ? -128 : e > 127 ? 127 : e;
+          } else {
+            e = trunc(x);
+            e = (double)(int8_t)(uint8_t)((int32_t)e & 0xff);
+          }
+          if (got[j] != (int8_t)e && v == 0)
+            printf("\n  %s shift %d mode %d q %d: %d expected %d", all[v]->isa, shift, mode, j - 128, got[j], (int)e);
+          CU_ASSERT_EQUAL(got[j], (int8_t)e);
+        }
+      }
+    }
+  }
+}
+
+static void test_scatter_hand(void) {
+  size_t count = 0;
+  const struct pprt_kernels* const* all = variants(&count);
+  const int8_t feat[8] = {64, -64, -65, 100, 3, -3, 1, -1};
+  int32_t coords[2] = {1, 2};
+  for (size_t v = 0; v < count; ++v) {
+    int8_t canvas[3 * 4 * 8];
+    memset(canvas, POISON, sizeof canvas);
+    all[v]->scatter(feat, 8, coords, 1, canvas, 4, 8, 1, PPRT_REQUANT_DPU);
+    const int8_t e1[8] = {127, -128, -128, 127, 6, -6, 2, -2};
+    CU_ASSERT_EQUAL(memcmp(canvas + (1 * 4 + 2) * 8, e1, 8), 0);
+    CU_ASSERT_EQUAL(canvas[(1 * 4 + 2) * 8 - 1], POISON);
+    CU_ASSERT_EQUAL(canvas[(1 * 4 + 3) * 8], POISON);
+    all[v]->scatter(feat, 8, coords, 1, canvas, 4, 8, -1, PPRT_REQUANT_DPU);
+    const int8_t e2[8] = {32, -32, -32, 50, 2, -1, 1, 0}; /* round half up: 1.5 -> 2, -1.5 -> -1, -0.5 -> 0 */
+    CU_ASSERT_EQUAL(memcmp(canvas + (1 * 4 + 2) * 8, e2, 8), 0);
+    all[v]->scatter(feat, 8, coords, 1, canvas, 4, 8, -1, PPRT_REQUANT_TRUNCATE);
+    const int8_t e3[8] = {32, -32, -32, 50, 1, -1, 0, 0}; /* toward zero */
+    CU_ASSERT_EQUAL(memcmp(canvas + (1 * 4 + 2) * 8, e3, 8), 0);
+    all[v]->scatter(feat, 8, coords, 1, canvas, 4, 8, 1, PPRT_REQUANT_TRUNCATE);
+    const int8_t e4[8] = {-128, -128, 126, -56, 6, -6, 2, -2}; /* wraps: 128 -> -128, -130 -> 126, 200 -> -56 */
+    CU_ASSERT_EQUAL(memcmp(canvas + (1 * 4 + 2) * 8, e4, 8), 0);
+    all[v]->canvas_clear(canvas, coords, 1, 4, 8);
+    for (int c = 0; c < 8; ++c) CU_ASSERT_EQUAL(canvas[(1 * 4 + 2) * 8 + c], 0);
+    CU_ASSERT_EQUAL(canvas[0], POISON);
+  }
+}
+
+/* ================= threshold scan ================= */
+
+static size_t thr_compare(pprt_threshold_scan_fn fn, const char* isa, const int8_t* cls, size_t A, size_t K,
+                          int8_t thr) {
+  uint32_t* i_ref = malloc((A + 4) * sizeof(uint32_t));
+  uint32_t* i_got = malloc((A + 4) * sizeof(uint32_t));
+  int8_t* m_ref = malloc(A + 4);
+  int8_t* m_got = malloc(A + 4);
+  CU_ASSERT_FATAL(i_ref && i_got && m_ref && m_got);
+  memset(i_ref, POISON, (A + 4) * sizeof(uint32_t));
+  memset(i_got, POISON, (A + 4) * sizeof(uint32_t));
+  memset(m_ref, POISON, A + 4);
+  memset(m_got, POISON, A + 4);
+  size_t n_ref = pprt_threshold_scan_scalar(cls, A, K, thr, i_ref, m_ref);
+  size_t n_got = fn(cls, A, K, thr, i_got, m_got);
+  size_t bad = n_ref != n_got || memcmp(i_ref, i_got, (A + 4) * sizeof(uint32_t)) != 0 || memcmp(m_ref, m_got, A + 4) != 0;
+  if (bad) printf("\n  %s: A=%zu K=%zu thr=%d: count %zu, scalar %zu", isa, A, K, thr, n_got, n_ref);
+  free(i_ref);
+  free(i_got);
+  free(m_ref);
+  free(m_got);
+  return bad;
+}
+
+static void test_threshold_random(void) {
+  size_t count = 0;
+  const struct pprt_kernels* const* all = variants(&count);
+  struct pprt_rng r;
+  pprt_rng_seed(&r, pprt_test_seed() ^ 0x33);
+  static const size_t anchors[] = {0, 1, 2, 3, 5, 7, 13, 16, 17, 33, 64, 100, 257, 1000};
+  for (size_t K = 1; K <= 32; ++K) {
+    for (size_t ai = 0; ai < sizeof anchors / sizeof anchors[0]; ++ai) {
+      const size_t A = anchors[ai];
+      int8_t* cls = malloc(A * K + 1);
+      CU_ASSERT_FATAL(cls != NULL);
+      for (int pattern = 0; pattern < 3; ++pattern) {
+        int8_t thr = pattern == 0 ? (int8_t)(pprt_rng_u32(&r, 256) - 128) : (int8_t)(pprt_rng_u32(&r, 40) - 20);
+        if (ai == 0) thr = K % 2 ? -128 : 127;
+        for (size_t j = 0; j < A * K; ++j) {
+          if (pattern == 0) { /* dense: anything */
+            cls[j] = (int8_t)(uint8_t)pprt_rng_u32(&r, 256);
+          } else { /* sparse: mostly <= thr, rare hits (pattern 2: hits exactly at thr + 1 and at row ends) */
+            uint32_t u = pprt_rng_u32(&r, pattern == 1 ? 300 : 60);
+            int8_t lo = (int8_t)((int)thr - (int)pprt_rng_u32(&r, (uint32_t)(thr + 129)));
+            cls[j] = u == 0 ? (int8_t)(thr + 1 + (int)pprt_rng_u32(&r, (uint32_t)(127 - thr))) : (u == 1 ? thr : lo);
+          }
+        }
+        if (pattern == 2 && A * K > 0) cls[A * K - 1] = (int8_t)(thr < 127 ? thr + 1 : thr); /* last byte */
+        for (size_t v = 0; v < count; ++v) CU_ASSERT_EQUAL(thr_compare(all[v]->threshold_scan, all[v]->isa, cls, A, K, thr), 0);
+      }
+      free(cls);
+    }
+  }
+  /* every threshold on one dense and one sparse map, K = 10 (rows straddle every block boundary) */
+  const size_t A = 333, K = 10;
+  int8_t* cls = malloc(A * K);
+  CU_ASSERT_FATAL(cls != NULL);
+  for (int thr = -128; thr <= 127; ++thr) {
+    for (size_t j = 0; j < A * K; ++j)
+      cls[j] = (thr & 1) ? (int8_t)(uint8_t)pprt_rng_u32(&r, 256)
+                         : (pprt_rng_u32(&r, 200) == 0 ? 127 : (int8_t)(-128 + (int)pprt_rng_u32(&r, (uint32_t)(thr + 129))));
+    for (size_t v = 0; v < count; ++v)
+      CU_ASSERT_EQUAL(thr_compare(all[v]->threshold_scan, all[v]->isa, cls, A, K, (int8_t)thr), 0);
+  }
+  free(cls);
+}
+
+static void test_threshold_hand(void) {
+  size_t count = 0;
+  const struct pprt_kernels* const* all = variants(&count);
+  /* 20 anchors x 10 classes, all -100 except: anchor 1 class 9 = 5 (> thr 4), anchor 6 class 0 = 4 (== thr: no),
+   * anchor 12 classes 5 and 6 = 30 and 31, anchor 19 class 9 = 127 (last byte). */
+  int8_t cls[200];
+  memset(cls, -100, sizeof cls);
+  cls[1 * 10 + 9] = 5;
+  cls[6 * 10 + 0] = 4;
+  cls[12 * 10 + 5] = 30;
+  cls[12 * 10 + 6] = 31;
+  cls[19 * 10 + 9] = 127;
+  for (size_t v = 0; v < count; ++v) {
+    uint32_t idx[20];
+    int8_t mv[20];
+    memset(idx, POISON, sizeof idx);
+    size_t c = all[v]->threshold_scan(cls, 20, 10, 4, idx, mv);
+    CU_ASSERT_EQUAL_FATAL(c, 3);
+    CU_ASSERT(idx[0] == 1 && idx[1] == 12 && idx[2] == 19);
+    CU_ASSERT(mv[0] == 5 && mv[1] == 31 && mv[2] == 127);
+    CU_ASSERT_EQUAL(all[v]->threshold_scan(cls, 20, 10, 127, idx, mv), 0);
+    CU_ASSERT_EQUAL(all[v]->threshold_scan(cls, 20, 10, -128, idx, mv), 20);
+    CU_ASSERT_EQUAL(all[v]->threshold_scan(cls, 0, 10, -128, idx, mv), 0);
+  }
+}
+
+int main(void) {
+  static const struct pprt_test_case cases[] = {
+      {"variants listed", test_variants_listed},
+      {"pointquant: random vs scalar", test_pointquant_random},
+      {"pointquant: cell edges and ties", test_pointquant_boundaries},
+      {"pointquant: hand values", test_pointquant_hand},
+      {"scatter/clear: random vs scalar", test_scatter_random},
+      {"scatter: every value, shift, mode", test_scatter_exhaustive_values},
+      {"scatter/clear: hand values", test_scatter_hand},
+      {"threshold: random vs scalar", test_threshold_random},
+      {"threshold: hand values", test_threshold_hand},
+      {NULL, NULL}};
+  return pprt_test_main("kernels", cases);
+}
