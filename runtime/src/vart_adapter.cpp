@@ -1,0 +1,520 @@
+// The VART/XIR adapter: the only C++ of the runtime. Everything XIR or VART could abort on is checked first,
+// every exception is caught and turned into a status with one message.
+#include "vart_adapter.h"
+
+#include <dlfcn.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#include <vart/runner.hpp>
+#include <vart/runner_ext.hpp>
+#include <vart/tensor_buffer.hpp>
+#include <xir/attrs/attrs.hpp>
+#include <xir/graph/graph.hpp>
+#include <xir/graph/subgraph.hpp>
+#include <xir/tensor/tensor.hpp>
+#include <xir/util/data_type.hpp>
+
+#include "dpu_probe.h"
+
+namespace {
+
+constexpr size_t kAlign = 64;
+
+// ---- xmodel file pre-check -------------------------------------------------------------------------------
+// XIR aborts (glog FATAL) on a file protobuf cannot parse, so walk the top-level protobuf wire format first:
+// every field must have a valid tag and wire type and end inside the file, and the last one must end exactly at
+// the end. That rejects text, empty and truncated files. XIR writes the graph name (field 1, bytes) first.
+
+bool read_varint(const unsigned char* p, size_t n, size_t* pos, uint64_t* v) {
+  uint64_t r = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (*pos >= n) return false;
+    unsigned char b = p[(*pos)++];
+    r |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) {
+      *v = r;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Returns nullptr if the bytes look like a serialized XIR graph, else why not.
+const char* wire_check(const std::string& bytes) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  size_t n = bytes.size();
+  if (n == 0) return "file is empty";
+  if (p[0] != 0x0a) return "not an xmodel (does not start like a serialized XIR graph)";
+  size_t pos = 0;
+  size_t ops = 0, roots = 0;
+  while (pos < n) {
+    uint64_t tag = 0;
+    if (!read_varint(p, n, &pos, &tag)) return "not an xmodel or truncated (bad protobuf field tag)";
+    uint64_t field = tag >> 3;
+    unsigned wire = static_cast<unsigned>(tag & 7u);
+    if (field == 0 || field > 536870911u) return "not an xmodel (bad protobuf field number)";
+    uint64_t v = 0;
+    switch (wire) {
+      case 0:
+        if (!read_varint(p, n, &pos, &v)) return "truncated xmodel (varint runs past the end of the file)";
+        break;
+      case 1:
+        if (n - pos < 8) return "truncated xmodel (field runs past the end of the file)";
+        pos += 8;
+        break;
+      case 2:
+        if (!read_varint(p, n, &pos, &v)) return "truncated xmodel (length runs past the end of the file)";
+        if (v > n - pos) return "truncated xmodel (field runs past the end of the file)";
+        pos += static_cast<size_t>(v);
+        break;
+      case 5:
+        if (n - pos < 4) return "truncated xmodel (field runs past the end of the file)";
+        pos += 4;
+        break;
+      default:
+        return "not an xmodel (bad protobuf wire type)";
+    }
+    if (field == 5) ++ops;
+    if (field == 10) ++roots;
+  }
+  // XIR's serialize_v2 writes graph_name (1), the ops (5, repeated), the root subgraph (10), then op definitions
+  // and graph attributes. A file cut at a field boundary still parses, so require the ops and the root subgraph.
+  if (ops == 0) return "not an xmodel or truncated (no ops)";
+  if (roots != 1) return "not an xmodel or truncated (no root subgraph)";
+  return nullptr;
+}
+
+// ---- tensors ----------------------------------------------------------------------------------------------
+
+bool is_int8(const xir::Tensor* t) {
+  const xir::DataType& dt = t->get_data_type();
+  return dt.bit_width == 8 && (dt.type == xir::DataType::XINT || dt.type == xir::DataType::INT);
+}
+
+uint64_t frame_elements(const std::vector<int32_t>& shape) {
+  uint64_t e = 1;
+  for (size_t k = 1; k < shape.size(); ++k) e *= static_cast<uint64_t>(shape[k] > 0 ? shape[k] : 0);
+  return e;
+}
+
+uint64_t all_elements(const std::vector<int32_t>& shape) {
+  uint64_t e = 1;
+  for (int32_t d : shape) e *= static_cast<uint64_t>(d > 0 ? d : 0);
+  return e;
+}
+
+enum pprt_status fill_desc(const std::string& path, const char* role, const xir::Tensor* t,
+                           struct pprt_tensor_desc* d, struct pprt_err* err) {
+  const std::string name = t->get_name();
+  if (name.size() >= PPRT_TENSOR_NAME_MAX)
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: %s tensor name longer than %d characters: %.64s...",
+                     path.c_str(), role, PPRT_TENSOR_NAME_MAX - 1, name.c_str());
+  if (!is_int8(t))
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: %s tensor %s is %s, expected an 8-bit signed integer",
+                     path.c_str(), role, name.c_str(), t->get_data_type().to_string().c_str());
+  if (!t->has_attr("fix_point"))
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: %s tensor %s has no fix_point attribute", path.c_str(), role,
+                     name.c_str());
+  const std::vector<int32_t> shape = t->get_shape();
+  if (shape.empty() || shape.size() > PPRT_TENSOR_MAX_DIMS)
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: %s tensor %s has %zu dimensions (1..%d supported)",
+                     path.c_str(), role, name.c_str(), shape.size(), PPRT_TENSOR_MAX_DIMS);
+  for (int32_t dim : shape)
+    if (dim <= 0)
+      return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: %s tensor %s has a non-positive dimension %d",
+                       path.c_str(), role, name.c_str(), dim);
+  std::memset(d, 0, sizeof *d);
+  std::memcpy(d->name, name.c_str(), name.size() + 1);
+  d->ndim = static_cast<uint32_t>(shape.size());
+  for (size_t k = 0; k < shape.size(); ++k) d->dims[k] = shape[k];
+  d->fix_point = t->get_attr<std::int32_t>("fix_point");
+  d->elements = frame_elements(shape);
+  return PPRT_STATUS_OK;
+}
+
+// ---- host tensor buffers (for runners without their own buffers) ------------------------------------------
+
+class HostTensorBuffer final : public vart::TensorBuffer {
+ public:
+  HostTensorBuffer(const xir::Tensor* tensor, int8_t* base, size_t bytes)
+      : vart::TensorBuffer(tensor), base_(base), bytes_(bytes) {
+    const std::vector<int32_t> shape = tensor->get_shape();
+    strides_.assign(shape.size(), 1);
+    for (size_t k = shape.size(); k-- > 1;) strides_[k - 1] = strides_[k] * static_cast<size_t>(shape[k]);
+  }
+
+  std::pair<std::uint64_t, std::size_t> data(const std::vector<std::int32_t> idx = {}) override {
+    size_t off = 0;
+    for (size_t k = 0; k < idx.size() && k < strides_.size(); ++k) {
+      if (idx[k] < 0) return {0u, 0u};
+      off += static_cast<size_t>(idx[k]) * strides_[k];
+    }
+    if (off > bytes_) return {0u, 0u};
+    return {static_cast<std::uint64_t>(reinterpret_cast<uintptr_t>(base_ + off)), bytes_ - off};
+  }
+
+ private:
+  int8_t* base_;
+  size_t bytes_;
+  std::vector<size_t> strides_;
+};
+
+struct AlignedFree {
+  void operator()(int8_t* p) const { std::free(p); }
+};
+
+}  // namespace
+
+// ---- the xmodel ---------------------------------------------------------------------------------------------
+
+struct pprt_xmodel {
+  std::string path;
+  std::unique_ptr<xir::Graph> graph;
+  const xir::Subgraph* dpu = nullptr;
+  std::string sg_name;
+  bool has_run_runner = false;
+  std::vector<std::string> in_names, out_names;  // full names, same order as in / out
+  uint32_t nin = 0, nout = 0;
+  struct pprt_tensor_desc in[PPRT_XMODEL_MAX_TENSORS];
+  struct pprt_tensor_desc out[PPRT_XMODEL_MAX_TENSORS];
+};
+
+static enum pprt_status xmodel_load_impl(const char* path, pprt_xmodel** out, struct pprt_err* err) {
+  struct stat st;
+  if (stat(path, &st) != 0)
+    return pprt_fail(err, PPRT_STATUS_IO_ERROR, "%s: cannot open xmodel: %s", path, std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return pprt_fail(err, PPRT_STATUS_IO_ERROR, "%s: not a regular file", path);
+  if (st.st_size == 0) return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s: xmodel file is empty", path);
+
+  std::string bytes;
+  {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) return pprt_fail(err, PPRT_STATUS_IO_ERROR, "%s: cannot open xmodel: %s", path, std::strerror(errno));
+    bytes.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    if (f.bad()) return pprt_fail(err, PPRT_STATUS_IO_ERROR, "%s: read error", path);
+  }
+  if (const char* why = wire_check(bytes)) return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s: %s", path, why);
+
+  std::unique_ptr<pprt_xmodel> m(new (std::nothrow) pprt_xmodel());
+  if (!m) return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "%s: out of memory", path);
+  m->path = path;
+  m->graph = xir::Graph::deserialize_from_string(bytes);
+  bytes.clear();
+  bytes.shrink_to_fit();
+  if (!m->graph) return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s: XIR could not deserialize the graph", path);
+  const xir::Subgraph* root = m->graph->get_root_subgraph();
+  if (root == nullptr) return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: graph has no root subgraph", path);
+
+  std::vector<const xir::Subgraph*> dpus;
+  if (!root->is_leaf()) {
+    for (const xir::Subgraph* c : root->children_topological_sort()) {
+      if (c->has_attr("device") && c->get_attr<std::string>("device") == "DPU") dpus.push_back(c);
+    }
+  }
+  if (dpus.size() != 1)
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: expected one DPU subgraph, found %zu", path, dpus.size());
+  m->dpu = dpus[0];
+  m->sg_name = m->dpu->get_name();
+
+  if (m->dpu->has_attr("runner")) {
+    const auto runners = m->dpu->get_attr<std::map<std::string, std::string>>("runner");
+    m->has_run_runner = runners.count("run") != 0;
+  }
+
+  const std::vector<const xir::Tensor*> ins = m->dpu->get_sorted_input_tensors();
+  const std::vector<const xir::Tensor*> outs = m->dpu->get_sorted_output_tensors();
+  if (ins.empty() || outs.empty())
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: DPU subgraph %s has %zu inputs and %zu outputs", path,
+                     m->sg_name.c_str(), ins.size(), outs.size());
+  if (ins.size() > PPRT_XMODEL_MAX_TENSORS || outs.size() > PPRT_XMODEL_MAX_TENSORS)
+    return pprt_fail(err, PPRT_STATUS_CAPACITY, "%s: DPU subgraph %s has %zu inputs and %zu outputs (at most %d each)",
+                     path, m->sg_name.c_str(), ins.size(), outs.size(), PPRT_XMODEL_MAX_TENSORS);
+  for (const xir::Tensor* t : ins) {
+    enum pprt_status s = fill_desc(m->path, "input", t, &m->in[m->nin], err);
+    if (s != PPRT_STATUS_OK) return s;
+    m->in_names.push_back(t->get_name());
+    ++m->nin;
+  }
+  for (const xir::Tensor* t : outs) {
+    enum pprt_status s = fill_desc(m->path, "output", t, &m->out[m->nout], err);
+    if (s != PPRT_STATUS_OK) return s;
+    m->out_names.push_back(t->get_name());
+    ++m->nout;
+  }
+  *out = m.release();
+  return PPRT_STATUS_OK;
+}
+
+extern "C" enum pprt_status pprt_xmodel_load(const char* path, pprt_xmodel** out, struct pprt_err* err) {
+  if (out == nullptr) return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "pprt_xmodel_load: out is NULL");
+  *out = nullptr;
+  if (path == nullptr || path[0] == '\0')
+    return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "pprt_xmodel_load: no xmodel path");
+  try {
+    return xmodel_load_impl(path, out, err);
+  } catch (const std::bad_alloc&) {
+    return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "%s: out of memory while loading the xmodel", path);
+  } catch (const std::exception& e) {
+    return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s: XIR: %s", path, e.what());
+  } catch (...) {
+    return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s: XIR threw an unknown exception", path);
+  }
+}
+
+extern "C" void pprt_xmodel_free(pprt_xmodel* model) {
+  try {
+    delete model;
+  } catch (...) {
+  }
+}
+
+extern "C" const char* pprt_xmodel_subgraph_name(const pprt_xmodel* model) {
+  return model != nullptr ? model->sg_name.c_str() : nullptr;
+}
+extern "C" uint32_t pprt_xmodel_num_inputs(const pprt_xmodel* model) { return model != nullptr ? model->nin : 0; }
+extern "C" uint32_t pprt_xmodel_num_outputs(const pprt_xmodel* model) { return model != nullptr ? model->nout : 0; }
+extern "C" const struct pprt_tensor_desc* pprt_xmodel_input(const pprt_xmodel* model, uint32_t i) {
+  return model != nullptr && i < model->nin ? &model->in[i] : nullptr;
+}
+extern "C" const struct pprt_tensor_desc* pprt_xmodel_output(const pprt_xmodel* model, uint32_t i) {
+  return model != nullptr && i < model->nout ? &model->out[i] : nullptr;
+}
+
+// ---- the runner ---------------------------------------------------------------------------------------------
+
+struct pprt_vrunner {
+  void* dl = nullptr;                        // our own handle on the plugin (kept while the runner lives)
+  std::unique_ptr<xir::Attrs> attrs;         // shared with the runner: must outlive it
+  std::unique_ptr<vart::Runner> runner;
+  bool zero_copy = false;
+  // In the runner's own tensor order (what execute_async takes).
+  std::vector<vart::TensorBuffer*> in_tb, out_tb;
+  std::vector<size_t> in_bytes, out_bytes;  // whole buffer, for sync_for_write / sync_for_read
+  std::vector<std::unique_ptr<HostTensorBuffer>> own_tb;
+  std::vector<std::unique_ptr<int8_t, AlignedFree>> own_mem;
+  // In the xmodel's order: batch element 0.
+  int8_t* in_ptr[PPRT_XMODEL_MAX_TENSORS] = {};
+  int8_t* out_ptr[PPRT_XMODEL_MAX_TENSORS] = {};
+
+  ~pprt_vrunner() {
+    // Buffers referencing the runner's tensors go first, then the runner, then what it borrowed.
+    in_tb.clear();
+    out_tb.clear();
+    own_tb.clear();
+    runner.reset();
+    own_mem.clear();
+    attrs.reset();
+    if (dl != nullptr) dlclose(dl);
+  }
+};
+
+// Index of the runner tensor matching the xmodel tensor `name` (by name; by position if both sides have exactly
+// one tensor, the only unambiguous case), or -1.
+static int match_tensor(const std::vector<const xir::Tensor*>& rts, const std::string& name) {
+  for (size_t k = 0; k < rts.size(); ++k)
+    if (rts[k]->get_name() == name) return static_cast<int>(k);
+  return -1;
+}
+
+static enum pprt_status map_buffers(pprt_vrunner* r, const pprt_xmodel* m, bool is_input, struct pprt_err* err) {
+  const char* role = is_input ? "input" : "output";
+  const std::vector<const xir::Tensor*> rts =
+      is_input ? r->runner->get_input_tensors() : r->runner->get_output_tensors();
+  const uint32_t n = is_input ? m->nin : m->nout;
+  const std::vector<std::string>& names = is_input ? m->in_names : m->out_names;
+  const struct pprt_tensor_desc* descs = is_input ? m->in : m->out;
+  int8_t** ptrs = is_input ? r->in_ptr : r->out_ptr;
+  std::vector<vart::TensorBuffer*>& tbs = is_input ? r->in_tb : r->out_tb;
+  std::vector<size_t>& bytes = is_input ? r->in_bytes : r->out_bytes;
+
+  if (rts.size() != n)
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: the runner has %zu %s tensors, subgraph %s has %u",
+                     m->path.c_str(), rts.size(), role, m->sg_name.c_str(), n);
+
+  // The runner's buffers: its own (RunnerExt) or host buffers we allocate for its tensors.
+  std::vector<vart::TensorBuffer*> ext;
+  if (r->zero_copy) {
+    auto* rx = dynamic_cast<vart::RunnerExt*>(r->runner.get());
+    ext = is_input ? rx->get_inputs() : rx->get_outputs();
+    if (ext.size() != rts.size())
+      return pprt_fail(err, PPRT_STATUS_RUNNER_ERROR, "%s: the runner has %zu %s tensors but %zu %s buffers",
+                       m->path.c_str(), rts.size(), role, ext.size(), role);
+  }
+  tbs.assign(rts.size(), nullptr);
+  bytes.assign(rts.size(), 0);
+  for (size_t k = 0; k < rts.size(); ++k) {
+    const xir::Tensor* t = rts[k];
+    if (r->zero_copy) {
+      vart::TensorBuffer* tb = nullptr;
+      for (vart::TensorBuffer* b : ext)
+        if (b != nullptr && b->get_tensor() != nullptr && b->get_tensor()->get_name() == t->get_name()) tb = b;
+      if (tb == nullptr && ext.size() == 1) tb = ext[0];
+      if (tb == nullptr)
+        return pprt_fail(err, PPRT_STATUS_RUNNER_ERROR, "%s: the runner has no buffer for its %s tensor %s",
+                         m->path.c_str(), role, t->get_name().c_str());
+      const std::vector<int32_t> zeros(tb->get_tensor()->get_shape().size(), 0);
+      const std::pair<uint64_t, size_t> d = tb->data(zeros);
+      if (d.first == 0 || d.second == 0)
+        return pprt_fail(err, PPRT_STATUS_RUNNER_ERROR, "%s: the runner's %s buffer %s is not host-accessible (%s)",
+                         m->path.c_str(), role, t->get_name().c_str(),
+                         vart::TensorBuffer::to_string(tb->get_location()).c_str());
+      tbs[k] = tb;
+      bytes[k] = d.second;
+    } else {
+      if (t->get_data_type().bit_width != 8)
+        return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: the runner's %s tensor %s is %s, expected 8-bit",
+                         m->path.c_str(), role, t->get_name().c_str(), t->get_data_type().to_string().c_str());
+      const uint64_t total = all_elements(t->get_shape());
+      if (total == 0)
+        return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: the runner's %s tensor %s is empty", m->path.c_str(),
+                         role, t->get_name().c_str());
+      const size_t alloc = static_cast<size_t>((total + kAlign - 1) / kAlign * kAlign);
+      int8_t* mem = static_cast<int8_t*>(std::aligned_alloc(kAlign, alloc));
+      if (mem == nullptr)
+        return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "%s: cannot allocate %zu bytes for %s tensor %s",
+                         m->path.c_str(), alloc, role, t->get_name().c_str());
+      r->own_mem.emplace_back(mem);
+      std::memset(mem, 0, alloc);
+      r->own_tb.emplace_back(new HostTensorBuffer(t, mem, static_cast<size_t>(total)));
+      tbs[k] = r->own_tb.back().get();
+      bytes[k] = static_cast<size_t>(total);
+    }
+  }
+
+  // xmodel order -> runner order, checking one frame has the same number of elements on both sides.
+  for (uint32_t i = 0; i < n; ++i) {
+    int k = match_tensor(rts, names[i]);
+    if (k < 0 && n == 1) k = 0;
+    if (k < 0)
+      return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: the runner has no %s tensor named %s", m->path.c_str(),
+                       role, names[i].c_str());
+    const uint64_t per_frame = frame_elements(rts[k]->get_shape());
+    if (per_frame != descs[i].elements)
+      return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
+                       "%s: %s tensor %s: the runner's frame has %llu elements, the subgraph's %llu", m->path.c_str(),
+                       role, names[i].c_str(), static_cast<unsigned long long>(per_frame),
+                       static_cast<unsigned long long>(descs[i].elements));
+    if (bytes[k] < descs[i].elements)
+      return pprt_fail(err, PPRT_STATUS_RUNNER_ERROR, "%s: %s buffer %s holds %zu bytes, one frame needs %llu",
+                       m->path.c_str(), role, names[i].c_str(), bytes[k],
+                       static_cast<unsigned long long>(descs[i].elements));
+    const std::vector<int32_t> zeros(tbs[k]->get_tensor()->get_shape().size(), 0);
+    ptrs[i] = reinterpret_cast<int8_t*>(static_cast<uintptr_t>(tbs[k]->data(zeros).first));
+  }
+  return PPRT_STATUS_OK;
+}
+
+static enum pprt_status vrunner_create_impl(const pprt_xmodel* m, const char* lib, pprt_vrunner** out,
+                                            struct pprt_err* err) {
+  if (!m->has_run_runner)
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
+                     "%s: DPU subgraph %s has no runner attribute with a \"run\" entry; VART cannot create a runner",
+                     m->path.c_str(), m->sg_name.c_str());
+  std::unique_ptr<pprt_vrunner> r(new (std::nothrow) pprt_vrunner());
+  if (!r) return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "out of memory");
+
+  if (lib != nullptr) {
+    dlerror();
+    r->dl = dlopen(lib, RTLD_LAZY | RTLD_LOCAL);
+    if (r->dl == nullptr) {
+      const char* e = dlerror();
+      return pprt_fail(err, PPRT_STATUS_UNAVAILABLE, "runner library %s cannot be loaded: %s", lib,
+                       e != nullptr ? e : "unknown dlopen error");
+    }
+    dlerror();
+    if (dlsym(r->dl, "create_runner_with_attrs") == nullptr) {
+      const char* e = dlerror();
+      return pprt_fail(err, PPRT_STATUS_UNAVAILABLE, "runner library %s does not export create_runner_with_attrs: %s",
+                       lib, e != nullptr ? e : "symbol is NULL");
+    }
+    r->attrs = xir::Attrs::create();
+    r->attrs->set_attr<std::map<std::string, std::string>>("lib", {{"DPU", lib}});
+    r->runner = vart::Runner::create_runner_with_attrs(m->dpu, r->attrs.get());
+  } else {
+    char desc[512];
+    if (!pprt_dpu_probe(desc, sizeof desc))
+      return pprt_fail(err, PPRT_STATUS_UNAVAILABLE,
+                       "no DPU found (no zocl device under /dev/dri); use --runner cpu or --runner dummy");
+    r->runner = vart::Runner::create_runner(m->dpu, "run");
+  }
+  if (!r->runner)
+    return pprt_fail(err, PPRT_STATUS_RUNNER_ERROR, "VART returned no runner for subgraph %s (%s)", m->sg_name.c_str(),
+                     lib != nullptr ? lib : "the subgraph's DPU runner");
+
+  r->zero_copy = dynamic_cast<vart::RunnerExt*>(r->runner.get()) != nullptr;
+  enum pprt_status s = map_buffers(r.get(), m, true, err);
+  if (s == PPRT_STATUS_OK) s = map_buffers(r.get(), m, false, err);
+  if (s != PPRT_STATUS_OK) return s;
+  *out = r.release();
+  return PPRT_STATUS_OK;
+}
+
+extern "C" enum pprt_status pprt_vrunner_create(const pprt_xmodel* model, const char* lib, pprt_vrunner** out,
+                                                struct pprt_err* err) {
+  if (out == nullptr) return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "pprt_vrunner_create: out is NULL");
+  *out = nullptr;
+  if (model == nullptr) return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "pprt_vrunner_create: model is NULL");
+  if (lib != nullptr && lib[0] == '\0')
+    return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "pprt_vrunner_create: empty runner library name");
+  try {
+    return vrunner_create_impl(model, lib, out, err);
+  } catch (const std::bad_alloc&) {
+    return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "out of memory while creating the runner");
+  } catch (const std::exception& e) {
+    return pprt_fail(err, PPRT_STATUS_RUNNER_ERROR, "VART: creating the runner for %s failed: %s",
+                     model->sg_name.c_str(), e.what());
+  } catch (...) {
+    return pprt_fail(err, PPRT_STATUS_RUNNER_ERROR, "VART: creating the runner for %s threw an unknown exception",
+                     model->sg_name.c_str());
+  }
+}
+
+extern "C" void pprt_vrunner_destroy(pprt_vrunner* runner) {
+  try {
+    delete runner;
+  } catch (...) {
+  }
+}
+
+extern "C" int8_t* pprt_vrunner_input(pprt_vrunner* runner, uint32_t i) {
+  return runner != nullptr && i < PPRT_XMODEL_MAX_TENSORS ? runner->in_ptr[i] : nullptr;
+}
+extern "C" int8_t* pprt_vrunner_output(pprt_vrunner* runner, uint32_t i) {
+  return runner != nullptr && i < PPRT_XMODEL_MAX_TENSORS ? runner->out_ptr[i] : nullptr;
+}
+extern "C" int pprt_vrunner_is_zero_copy(const pprt_vrunner* runner) {
+  return runner != nullptr && runner->zero_copy ? 1 : 0;
+}
+
+extern "C" enum pprt_status pprt_vrunner_run(pprt_vrunner* runner, struct pprt_err* err) {
+  if (runner == nullptr || !runner->runner)
+    return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "pprt_vrunner_run: runner is NULL");
+  try {
+    if (runner->zero_copy)
+      for (size_t k = 0; k < runner->in_tb.size(); ++k) runner->in_tb[k]->sync_for_write(0, runner->in_bytes[k]);
+    const std::pair<uint32_t, int> job = runner->runner->execute_async(runner->in_tb, runner->out_tb);
+    if (job.second != 0)
+      return pprt_fail(err, PPRT_STATUS_RUNNER_ERROR, "execute_async returned %d", job.second);
+    const int w = runner->runner->wait(static_cast<int>(job.first), -1);
+    if (w != 0) return pprt_fail(err, PPRT_STATUS_RUNNER_ERROR, "wait returned %d", w);
+    if (runner->zero_copy)
+      for (size_t k = 0; k < runner->out_tb.size(); ++k) runner->out_tb[k]->sync_for_read(0, runner->out_bytes[k]);
+    return PPRT_STATUS_OK;
+  } catch (const std::exception& e) {
+    return pprt_fail(err, PPRT_STATUS_RUNNER_ERROR, "VART: %s", e.what());
+  } catch (...) {
+    return pprt_fail(err, PPRT_STATUS_RUNNER_ERROR, "VART: the runner threw an unknown exception");
+  }
+}

@@ -1,0 +1,448 @@
+/* The VART/XIR adapter and the DPU probe: loading the generated small xmodels, rejecting bad files without
+ * aborting (proved in child processes), the dummy runner, unavailable runners. Needs the small_model fixture. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dpu_probe.h"
+#include "testutil.h"
+#include "vart_adapter.h"
+
+#define DUMMY_LIB "libvart-dummy-runner.so"
+
+static const char* small_xmodel(int k) {
+  static char path[2][1024];
+  snprintf(path[k], sizeof path[k], "%s/small/pointpillars_nuscenes_small_%d_pt/pointpillars_nuscenes_small_%d_pt.xmodel",
+           PPRT_TEST_WORK_DIR, k, k);
+  return path[k];
+}
+
+/* Exit status of a child that runs fn(arg) and exits with its return value; 128+signal if it died. */
+static int in_child(int (*fn)(const void*), const void* arg) {
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) _exit(fn(arg));
+  int st = 0;
+  if (waitpid(pid, &st, 0) != pid) return -1;
+  if (WIFEXITED(st)) return WEXITSTATUS(st);
+  if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
+  return -1;
+}
+
+static int child_load(const void* arg) {
+  pprt_xmodel* m = NULL;
+  struct pprt_err e = {{0}};
+  enum pprt_status s = pprt_xmodel_load((const char*)arg, &m, &e);
+  pprt_xmodel_free(m);
+  return (int)s;
+}
+
+struct runner_arg {
+  const char* model;
+  const char* lib;
+};
+
+static int child_runner(const void* arg) {
+  const struct runner_arg* a = arg;
+  pprt_xmodel* m = NULL;
+  struct pprt_err e = {{0}};
+  enum pprt_status s = pprt_xmodel_load(a->model, &m, &e);
+  if (s != PPRT_STATUS_OK) return 100 + (int)s;
+  pprt_vrunner* r = NULL;
+  s = pprt_vrunner_create(m, a->lib, &r, &e);
+  if (s == PPRT_STATUS_OK) s = pprt_vrunner_run(r, &e);
+  pprt_vrunner_destroy(r);
+  pprt_xmodel_free(m);
+  return (int)s;
+}
+
+/* Load path in a child (proving no abort) and expect status; then load it here and check the message. */
+static void expect_load_fails(const char* path, enum pprt_status want, const char* msg_part) {
+  int st = in_child(child_load, path);
+  if (st != (int)want) fprintf(stderr, "\n%s: child exit %d, expected %d\n", path, st, (int)want);
+  CU_ASSERT_EQUAL(st, (int)want);
+  if (st != (int)want) return;
+  pprt_xmodel* m = (pprt_xmodel*)0x1;
+  struct pprt_err e = {{0}};
+  CU_ASSERT_EQUAL(pprt_xmodel_load(path, &m, &e), want);
+  CU_ASSERT_PTR_NULL(m);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, path));
+  if (msg_part != NULL) {
+    if (strstr(e.msg, msg_part) == NULL) fprintf(stderr, "\nmessage '%s' lacks '%s'\n", e.msg, msg_part);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, msg_part));
+  }
+}
+
+static pprt_xmodel* load_ok(const char* path) {
+  pprt_xmodel* m = NULL;
+  struct pprt_err e = {{0}};
+  enum pprt_status s = pprt_xmodel_load(path, &m, &e);
+  if (s != PPRT_STATUS_OK) fprintf(stderr, "\nload %s: %s\n", path, e.msg);
+  CU_ASSERT_EQUAL_FATAL(s, PPRT_STATUS_OK);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+  return m;
+}
+
+static uint64_t frame_elems(const struct pprt_tensor_desc* d) {
+  uint64_t n = 1;
+  for (uint32_t k = 1; k < d->ndim; ++k) n *= (uint64_t)d->dims[k];
+  return n;
+}
+
+static void check_desc(const struct pprt_tensor_desc* d) {
+  CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+  CU_ASSERT(d->name[0] != '\0');
+  CU_ASSERT(memchr(d->name, '\0', sizeof d->name) != NULL);
+  CU_ASSERT(d->ndim >= 2 && d->ndim <= PPRT_TENSOR_MAX_DIMS);
+  for (uint32_t k = 0; k < d->ndim; ++k) CU_ASSERT(d->dims[k] > 0);
+  CU_ASSERT_EQUAL(d->elements, frame_elems(d));
+  CU_ASSERT(d->fix_point >= -16 && d->fix_point <= 16);
+}
+
+/* The text dump of small model k by the xir tool (host program), read once. */
+static char* g_dump[2];
+
+static const char* dump_of(int k) {
+  if (g_dump[k] != NULL) return g_dump[k];
+  char out_path[1024], log[4096];
+  snprintf(out_path, sizeof out_path, "%s/vart_dump_%d.txt", PPRT_TEST_WORK_DIR, k);
+  char* argv[] = {(char*)"xir", (char*)"dump_txt", (char*)small_xmodel(k), out_path, NULL};
+  int st = pprt_test_run(argv, log, sizeof log);
+  if (st != 0) fprintf(stderr, "\nxir dump_txt: exit %d\n%s\n", st, log);
+  CU_ASSERT_EQUAL_FATAL(st, 0);
+  size_t len = 0;
+  char* text = pprt_test_read_file(out_path, &len);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+  char* z = realloc(text, len + 1);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+  z[len] = '\0';
+  g_dump[k] = z;
+  return z;
+}
+
+/* The tensor block of `name` in the dump: dims from the tensor_dim lines, fix_point from its tensor_attr. */
+static void check_against_dump(int k, const struct pprt_tensor_desc* d) {
+  const char* text = dump_of(k);
+  char key[PPRT_TENSOR_NAME_MAX + 32];
+  snprintf(key, sizeof key, "tensor_name: \"%s\"\n", d->name);
+  const char* p = strstr(text, key);
+  if (p == NULL) fprintf(stderr, "\n%s not in the dump\n", d->name);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  p += strlen(key);
+  const char* next = strstr(p, "tensor_name:");
+  uint32_t nd = 0;
+  int32_t dims[PPRT_TENSOR_MAX_DIMS] = {0};
+  for (;;) {
+    while (*p == ' ') ++p;
+    if (strncmp(p, "tensor_dim: ", 12) != 0) break;
+    long v = strtol(p + 12, (char**)&p, 10);
+    if (nd < PPRT_TENSOR_MAX_DIMS) dims[nd] = (int32_t)v;
+    ++nd;
+    while (*p == '\n') ++p;
+  }
+  CU_ASSERT_EQUAL(nd, d->ndim);
+  CU_ASSERT_EQUAL(memcmp(dims, d->dims, sizeof dims), 0);
+  const char* fp = strstr(p, "key: \"fix_point\"");
+  CU_ASSERT_FATAL(fp != NULL && (next == NULL || fp < next));
+  const char* iv = strstr(fp, "int32_value: ");
+  CU_ASSERT_FATAL(iv != NULL && (next == NULL || iv < next));
+  CU_ASSERT_EQUAL(strtol(iv + 13, NULL, 10), d->fix_point);
+}
+
+/* ---- loading ---- */
+
+static void test_load_small_models(void) {
+  pprt_xmodel* m0 = load_ok(small_xmodel(0));
+  pprt_xmodel* m1 = load_ok(small_xmodel(1));
+  const pprt_xmodel* ms[2] = {m0, m1};
+  for (int k = 0; k < 2; ++k) {
+    CU_ASSERT_PTR_NOT_NULL(pprt_xmodel_subgraph_name(ms[k]));
+    CU_ASSERT(pprt_xmodel_num_inputs(ms[k]) >= 1);
+    CU_ASSERT(pprt_xmodel_num_outputs(ms[k]) >= 1);
+    for (uint32_t i = 0; i < pprt_xmodel_num_inputs(ms[k]); ++i) check_desc(pprt_xmodel_input(ms[k], i));
+    for (uint32_t i = 0; i < pprt_xmodel_num_outputs(ms[k]); ++i) check_desc(pprt_xmodel_output(ms[k], i));
+    CU_ASSERT_PTR_NULL(pprt_xmodel_input(ms[k], pprt_xmodel_num_inputs(ms[k])));
+    CU_ASSERT_PTR_NULL(pprt_xmodel_output(ms[k], pprt_xmodel_num_outputs(ms[k])));
+  }
+  /* The contract's shapes (MODEL-CONTRACT.md section 2) with the small spec of pprt-genmodel (spec_for("small"):
+   * 12000 pillars x 32 slots x 5 features -> 32 channels; canvas 256 x 256; head 128 x 128). */
+  CU_ASSERT_EQUAL_FATAL(pprt_xmodel_num_inputs(m0), 1);
+  CU_ASSERT_EQUAL_FATAL(pprt_xmodel_num_outputs(m0), 1);
+  const struct pprt_tensor_desc* in0 = pprt_xmodel_input(m0, 0);
+  const struct pprt_tensor_desc* out0 = pprt_xmodel_output(m0, 0);
+  static const int32_t in0_dims[4] = {1, 12000, 32, 5}, out0_dims[4] = {1, 12000, 1, 32};
+  static const int32_t in1_dims[4] = {1, 256, 256, 32};
+  CU_ASSERT_EQUAL_FATAL(in0->ndim, 4);
+  CU_ASSERT_EQUAL_FATAL(out0->ndim, 4);
+  CU_ASSERT_EQUAL(memcmp(in0->dims, in0_dims, sizeof in0_dims), 0);
+  CU_ASSERT_EQUAL(memcmp(out0->dims, out0_dims, sizeof out0_dims), 0);
+  CU_ASSERT_EQUAL(in0->elements, 12000u * 32u * 5u);
+  CU_ASSERT_EQUAL(out0->elements, 12000u * 32u);
+  /* DPU1: [1, H, W, C] -> cls [1, h, w, 140], reg [.., 126], dir [.., 28] (in some order). */
+  CU_ASSERT_EQUAL_FATAL(pprt_xmodel_num_inputs(m1), 1);
+  CU_ASSERT_EQUAL_FATAL(pprt_xmodel_num_outputs(m1), 3);
+  const struct pprt_tensor_desc* in1 = pprt_xmodel_input(m1, 0);
+  CU_ASSERT_EQUAL_FATAL(in1->ndim, 4);
+  CU_ASSERT_EQUAL(memcmp(in1->dims, in1_dims, sizeof in1_dims), 0);
+  CU_ASSERT_EQUAL(in1->dims[3], out0->dims[3]); /* scatter: PFN channels become canvas channels */
+  int seen[3] = {0, 0, 0};
+  for (uint32_t i = 0; i < 3; ++i) {
+    const struct pprt_tensor_desc* o = pprt_xmodel_output(m1, i);
+    CU_ASSERT_EQUAL_FATAL(o->ndim, 4);
+    CU_ASSERT_EQUAL(o->dims[0], 1);
+    CU_ASSERT_EQUAL(o->dims[1], 128);
+    CU_ASSERT_EQUAL(o->dims[2], 128);
+    if (o->dims[3] == 140) seen[0]++;
+    if (o->dims[3] == 126) seen[1]++;
+    if (o->dims[3] == 28) seen[2]++;
+  }
+  CU_ASSERT(seen[0] == 1 && seen[1] == 1 && seen[2] == 1);
+  /* Names, dims and fix points agree with an independent reader (`xir dump_txt`). */
+  for (int k = 0; k < 2; ++k) {
+    for (uint32_t i = 0; i < pprt_xmodel_num_inputs(ms[k]); ++i) check_against_dump(k, pprt_xmodel_input(ms[k], i));
+    for (uint32_t i = 0; i < pprt_xmodel_num_outputs(ms[k]); ++i) check_against_dump(k, pprt_xmodel_output(ms[k], i));
+  }
+  /* Loading twice gives the same descriptions (deterministic order). */
+  pprt_xmodel* again = load_ok(small_xmodel(1));
+  for (uint32_t i = 0; i < 3; ++i)
+    CU_ASSERT_EQUAL(memcmp(pprt_xmodel_output(again, i), pprt_xmodel_output(m1, i), sizeof(struct pprt_tensor_desc)),
+                    0);
+  pprt_xmodel_free(again);
+  pprt_xmodel_free(m0);
+  pprt_xmodel_free(m1);
+}
+
+static void test_load_bad_files(void) {
+  char path[1024];
+  /* missing */
+  snprintf(path, sizeof path, "%s/vart_no_such_dir/none.xmodel", PPRT_TEST_WORK_DIR);
+  expect_load_fails(path, PPRT_STATUS_IO_ERROR, NULL);
+  /* a directory */
+  snprintf(path, sizeof path, "%s/vart_dir.xmodel", PPRT_TEST_WORK_DIR);
+  CU_ASSERT(mkdir(path, 0755) == 0 || errno == EEXIST);
+  expect_load_fails(path, PPRT_STATUS_IO_ERROR, "regular");
+  /* empty */
+  snprintf(path, sizeof path, "%s/vart_empty.xmodel", PPRT_TEST_WORK_DIR);
+  CU_ASSERT_EQUAL_FATAL(pprt_test_write_file(path, "", 0), 0);
+  expect_load_fails(path, PPRT_STATUS_PARSE_ERROR, "empty");
+  /* text, also one that starts with the byte XIR starts with */
+  static const char text[] = "name: \"pointpillars\"\nlayer { type: \"conv\" }\n";
+  snprintf(path, sizeof path, "%s/vart_text.xmodel", PPRT_TEST_WORK_DIR);
+  CU_ASSERT_EQUAL_FATAL(pprt_test_write_file(path, text, sizeof text - 1), 0);
+  expect_load_fails(path, PPRT_STATUS_PARSE_ERROR, "not an xmodel");
+  snprintf(path, sizeof path, "%s/vart_text2.xmodel", PPRT_TEST_WORK_DIR);
+  CU_ASSERT_EQUAL_FATAL(pprt_test_write_file(path, "\nhello\n", 7), 0);
+  expect_load_fails(path, PPRT_STATUS_PARSE_ERROR, NULL);
+  /* truncated real xmodels: the first half, and seeded random prefixes */
+  size_t len = 0;
+  unsigned char* bytes = pprt_test_read_file(small_xmodel(1), &len);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(bytes);
+  CU_ASSERT_FATAL(len > 64);
+  snprintf(path, sizeof path, "%s/vart_half.xmodel", PPRT_TEST_WORK_DIR);
+  CU_ASSERT_EQUAL_FATAL(pprt_test_write_file(path, bytes, len / 2), 0);
+  expect_load_fails(path, PPRT_STATUS_PARSE_ERROR, "truncated");
+  struct pprt_rng rng;
+  pprt_rng_seed(&rng, pprt_test_seed());
+  for (int t = 0; t < 6; ++t) {
+    size_t cut = 1 + pprt_rng_u32(&rng, (uint32_t)(len - 1));
+    snprintf(path, sizeof path, "%s/vart_cut_%d.xmodel", PPRT_TEST_WORK_DIR, t);
+    CU_ASSERT_EQUAL_FATAL(pprt_test_write_file(path, bytes, cut), 0);
+    /* A cut inside the trailing op definitions may leave a valid graph; it must load or fail cleanly. */
+    int st = in_child(child_load, path);
+    if (st != PPRT_STATUS_OK && st != PPRT_STATUS_PARSE_ERROR)
+      fprintf(stderr, "\ncut at %zu of %zu: child exit %d\n", cut, len, st);
+    CU_ASSERT(st == PPRT_STATUS_OK || st == PPRT_STATUS_PARSE_ERROR);
+  }
+  free(bytes);
+}
+
+static void test_null_safety(void) {
+  struct pprt_err e = {{0}};
+  CU_ASSERT_EQUAL(pprt_xmodel_load(small_xmodel(0), NULL, &e), PPRT_STATUS_INVALID_ARGUMENT);
+  pprt_xmodel* m = NULL;
+  CU_ASSERT_EQUAL(pprt_xmodel_load(NULL, &m, &e), PPRT_STATUS_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(pprt_xmodel_load("", &m, NULL), PPRT_STATUS_INVALID_ARGUMENT);
+  pprt_vrunner* r = NULL;
+  CU_ASSERT_EQUAL(pprt_vrunner_create(NULL, DUMMY_LIB, &r, &e), PPRT_STATUS_INVALID_ARGUMENT);
+  CU_ASSERT_PTR_NULL(r);
+  CU_ASSERT_EQUAL(pprt_vrunner_run(NULL, &e), PPRT_STATUS_INVALID_ARGUMENT);
+  pprt_xmodel_free(NULL);
+  pprt_vrunner_destroy(NULL);
+  CU_ASSERT_PTR_NULL(pprt_xmodel_subgraph_name(NULL));
+  CU_ASSERT_EQUAL(pprt_xmodel_num_inputs(NULL), 0);
+  CU_ASSERT_EQUAL(pprt_xmodel_num_outputs(NULL), 0);
+  CU_ASSERT_PTR_NULL(pprt_xmodel_input(NULL, 0));
+  CU_ASSERT_PTR_NULL(pprt_xmodel_output(NULL, 0));
+  CU_ASSERT_PTR_NULL(pprt_vrunner_input(NULL, 0));
+  CU_ASSERT_PTR_NULL(pprt_vrunner_output(NULL, 0));
+  CU_ASSERT_EQUAL(pprt_vrunner_is_zero_copy(NULL), 0);
+}
+
+/* ---- runners ---- */
+
+static void fill_check(int8_t* p, uint64_t n, int8_t v) {
+  memset(p, v, (size_t)n);
+  uint64_t bad = 0;
+  for (uint64_t j = 0; j < n; ++j) bad += p[j] != v;
+  CU_ASSERT_EQUAL(bad, 0);
+}
+
+static void test_dummy_runner(void) {
+  for (int k = 0; k < 2; ++k) {
+    pprt_xmodel* m = load_ok(small_xmodel(k));
+    struct pprt_err e = {{0}};
+    pprt_vrunner* r = NULL;
+    enum pprt_status s = pprt_vrunner_create(m, DUMMY_LIB, &r, &e);
+    if (s != PPRT_STATUS_OK) fprintf(stderr, "\ndummy runner: %s\n", e.msg);
+    CU_ASSERT_EQUAL_FATAL(s, PPRT_STATUS_OK);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    printf("\n  dummy runner on %s: %s\n", pprt_xmodel_subgraph_name(m),
+           pprt_vrunner_is_zero_copy(r) ? "RunnerExt (zero-copy buffers)" : "plain Runner (host buffers)");
+    for (uint32_t i = 0; i < pprt_xmodel_num_inputs(m); ++i) {
+      int8_t* p = pprt_vrunner_input(r, i);
+      CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+      if (!pprt_vrunner_is_zero_copy(r)) CU_ASSERT_EQUAL(((uintptr_t)p) % 64, 0);
+      fill_check(p, pprt_xmodel_input(m, i)->elements, (int8_t)(0x11 + i));
+    }
+    for (uint32_t i = 0; i < pprt_xmodel_num_outputs(m); ++i) {
+      int8_t* p = pprt_vrunner_output(r, i);
+      CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+      fill_check(p, pprt_xmodel_output(m, i)->elements, (int8_t)(0x5a + i));
+    }
+    /* distinct buffers */
+    if (pprt_xmodel_num_outputs(m) > 1) CU_ASSERT(pprt_vrunner_output(r, 0) != pprt_vrunner_output(r, 1));
+    CU_ASSERT(pprt_vrunner_input(r, 0) != pprt_vrunner_output(r, 0));
+    CU_ASSERT_PTR_NULL(pprt_vrunner_input(r, pprt_xmodel_num_inputs(m)));
+    for (int run = 0; run < 2; ++run) {
+      s = pprt_vrunner_run(r, &e);
+      if (s != PPRT_STATUS_OK) fprintf(stderr, "\nrun %d: %s\n", run, e.msg);
+      CU_ASSERT_EQUAL(s, PPRT_STATUS_OK);
+    }
+    /* The dummy neither reads nor writes: the input is as we left it. */
+    CU_ASSERT_EQUAL(pprt_vrunner_input(r, 0)[0], 0x11);
+    pprt_vrunner_destroy(r);
+    pprt_xmodel_free(m);
+  }
+}
+
+static void expect_runner_fails(const char* lib, enum pprt_status want, const char* msg_part) {
+  struct runner_arg a = {small_xmodel(0), lib};
+  int st = in_child(child_runner, &a);
+  if (st != (int)want) fprintf(stderr, "\nrunner %s: child exit %d, expected %d\n", lib ? lib : "(DPU)", st, (int)want);
+  CU_ASSERT_EQUAL(st, (int)want);
+  if (st != (int)want) return;
+  pprt_xmodel* m = load_ok(small_xmodel(0));
+  struct pprt_err e = {{0}};
+  pprt_vrunner* r = (pprt_vrunner*)0x1;
+  CU_ASSERT_EQUAL(pprt_vrunner_create(m, lib, &r, &e), want);
+  CU_ASSERT_PTR_NULL(r);
+  if (strstr(e.msg, msg_part) == NULL) fprintf(stderr, "\nmessage '%s' lacks '%s'\n", e.msg, msg_part);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, msg_part));
+  pprt_xmodel_free(m);
+}
+
+static void test_unavailable_runners(void) {
+  expect_runner_fails("libdoesnotexist.so", PPRT_STATUS_UNAVAILABLE, "libdoesnotexist.so");
+  /* loads, but is no runner plugin */
+  expect_runner_fails("libm.so.6", PPRT_STATUS_UNAVAILABLE, "create_runner_with_attrs");
+  /* the board's DPU runner: VART would abort here, the probe says no */
+  if (getenv("PPRT_TEST_HAVE_DPU") == NULL) expect_runner_fails(NULL, PPRT_STATUS_UNAVAILABLE, "no DPU found");
+}
+
+/* ---- the probe ---- */
+
+static void test_dpu_probe(void) {
+  char desc[512] = "";
+  int want = getenv("PPRT_TEST_HAVE_DPU") != NULL ? 1 : 0;
+  CU_ASSERT_EQUAL(pprt_dpu_probe(desc, sizeof desc), want);
+  CU_ASSERT(desc[0] != '\0');
+  CU_ASSERT_EQUAL(pprt_dpu_probe(NULL, 0), want);
+  /* A fake /sys/class/drm: an i915 node alone is no DPU, a zocl node is. */
+  char base[512], dir[600], link[700];
+  snprintf(base, sizeof base, "%s/vart_fake_drm", PPRT_TEST_WORK_DIR);
+  const char* nodes[2] = {"renderD128", "renderD129"};
+  const char* drivers[2] = {"../../../bus/pci/drivers/i915", "../../../bus/platform/drivers/zocl"};
+  CU_ASSERT(mkdir(base, 0755) == 0 || errno == EEXIST);
+  snprintf(link, sizeof link, "%s/%s/device/driver", base, nodes[1]); /* from an earlier run */
+  unlink(link);
+  snprintf(dir, sizeof dir, "%s/%s", base, nodes[0]);
+  CU_ASSERT(mkdir(dir, 0755) == 0 || errno == EEXIST);
+  snprintf(dir, sizeof dir, "%s/%s/device", base, nodes[0]);
+  CU_ASSERT(mkdir(dir, 0755) == 0 || errno == EEXIST);
+  snprintf(link, sizeof link, "%s/driver", dir);
+  unlink(link);
+  CU_ASSERT_EQUAL(symlink(drivers[0], link), 0);
+  CU_ASSERT_EQUAL(pprt_dpu_probe_at(base, NULL, desc, sizeof desc), 0);
+  CU_ASSERT_EQUAL(pprt_dpu_probe_at(base, "/nonexistent/dri", desc, sizeof desc), 0);
+  snprintf(dir, sizeof dir, "%s/%s", base, nodes[1]);
+  CU_ASSERT(mkdir(dir, 0755) == 0 || errno == EEXIST);
+  snprintf(dir, sizeof dir, "%s/%s/device", base, nodes[1]);
+  CU_ASSERT(mkdir(dir, 0755) == 0 || errno == EEXIST);
+  snprintf(link, sizeof link, "%s/driver", dir);
+  unlink(link);
+  CU_ASSERT_EQUAL(symlink(drivers[1], link), 0);
+  CU_ASSERT_EQUAL(pprt_dpu_probe_at(base, NULL, desc, sizeof desc), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(desc, "renderD129"));
+  CU_ASSERT_EQUAL(pprt_dpu_probe_at(NULL, NULL, desc, sizeof desc), 0);
+}
+
+/* ---- models with 0 / 2 DPU subgraphs (pprt-genmodel --dpu-count) ---- */
+
+#if defined(PPRT_GENMODEL_EXE)
+static void test_dpu_count(void) {
+  static const int counts[2] = {0, 2};
+  for (int c = 0; c < 2; ++c) {
+    char dir[1024], count[16], out[4096];
+    snprintf(dir, sizeof dir, "%s/vart_dpu%d", PPRT_TEST_WORK_DIR, counts[c]);
+    snprintf(count, sizeof count, "%d", counts[c]);
+    char* argv[16];
+    int n = 0;
+    /* pprt_test_run prefixes the cross emulator itself. */
+    argv[n++] = (char*)PPRT_GENMODEL_EXE;
+    argv[n++] = (char*)"--size";
+    argv[n++] = (char*)"small";
+    argv[n++] = (char*)"--dpu-count";
+    argv[n++] = count;
+    argv[n++] = (char*)"--out";
+    argv[n++] = dir;
+    argv[n] = NULL;
+    int st = pprt_test_run(argv, out, sizeof out);
+    if (st != 0) fprintf(stderr, "\npprt-genmodel --dpu-count %d: exit %d\n%s\n", counts[c], st, out);
+    CU_ASSERT_EQUAL_FATAL(st, 0);
+    for (int k = 0; k < 2; ++k) {
+      char path[1200];
+      snprintf(path, sizeof path, "%s/pointpillars_nuscenes_small_%d_pt/pointpillars_nuscenes_small_%d_pt.xmodel", dir,
+               k, k);
+      char want[64];
+      snprintf(want, sizeof want, "expected one DPU subgraph, found %d", counts[c]);
+      expect_load_fails(path, PPRT_STATUS_MODEL_MISMATCH, want);
+    }
+  }
+}
+#endif
+
+int main(void) {
+  static const struct pprt_test_case cases[] = {
+      {"load_small_models", test_load_small_models},
+      {"load_bad_files", test_load_bad_files},
+      {"null_safety", test_null_safety},
+      {"dummy_runner", test_dummy_runner},
+      {"unavailable_runners", test_unavailable_runners},
+      {"dpu_probe", test_dpu_probe},
+#if defined(PPRT_GENMODEL_EXE)
+      {"dpu_count", test_dpu_count},
+#endif
+      {NULL, NULL},
+  };
+  int rc = pprt_test_main("vart", cases);
+  free(g_dump[0]);
+  free(g_dump[1]);
+  return rc;
+}
