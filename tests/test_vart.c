@@ -356,6 +356,90 @@ static void test_unavailable_runners(void) {
   if (getenv("PPRT_TEST_HAVE_DPU") == NULL) expect_runner_fails(NULL, PPRT_STATUS_UNAVAILABLE, "no DPU found");
 }
 
+/* ---- attributes VART or pprt needs, removed by same-length byte edits of a real xmodel ---- */
+
+/* Find the nth (0-based) occurrence of anchor (if any), then the first pat after it, and overwrite it with repl
+ * (same length, so every protobuf length stays valid). Returns 0 if done. */
+static unsigned char* find_bytes(unsigned char* hay, size_t n, const void* needle, size_t m) {
+  if (m == 0 || m > n) return NULL;
+  for (size_t i = 0; i + m <= n; ++i)
+    if (memcmp(hay + i, needle, m) == 0) return hay + i;
+  return NULL;
+}
+
+static int patch(unsigned char* buf, size_t len, const char* anchor, int nth, const char* pat, size_t plen,
+                 const char* repl) {
+  unsigned char* from = buf;
+  if (anchor != NULL) {
+    for (int i = 0; i <= nth; ++i) {
+      unsigned char* a = find_bytes(i == 0 ? buf : from + 1, len - (size_t)((i == 0 ? buf : from + 1) - buf), anchor,
+                                strlen(anchor));
+      if (a == NULL) return -1;
+      from = a;
+    }
+  }
+  unsigned char* p = find_bytes(from, len - (size_t)(from - buf), pat, plen);
+  if (p == NULL) return -1;
+  memcpy(p, repl, plen);
+  return 0;
+}
+
+static void write_patched(const char* name, const char* anchor, int nth, const char* pat, size_t plen, const char* repl,
+                          char* path, size_t cap) {
+  size_t len = 0;
+  unsigned char* bytes = pprt_test_read_file(small_xmodel(0), &len);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(bytes);
+  int rc = patch(bytes, len, anchor, nth, pat, plen, repl);
+  if (rc != 0) fprintf(stderr, "\npattern for %s not found in the xmodel\n", name);
+  CU_ASSERT_EQUAL_FATAL(rc, 0);
+  snprintf(path, cap, "%s/%s", PPRT_TEST_WORK_DIR, name);
+  CU_ASSERT_EQUAL_FATAL(pprt_test_write_file(path, bytes, len), 0);
+  free(bytes);
+}
+
+static void test_missing_attributes(void) {
+  char path[1024];
+  /* The DPU child's `runner` map renamed: loads, but no runner can be made (VART would abort). */
+  static const char runner_key[] = "\n\x06runner\x12";
+  write_patched("vart_norunner.xmodel", NULL, 0, runner_key, sizeof runner_key - 1, "\n\x06runnex\x12", path,
+                sizeof path);
+  CU_ASSERT_EQUAL(in_child(child_load, path), PPRT_STATUS_OK);
+  static const char* libs[2] = {DUMMY_LIB, NULL};
+  for (int l = 0; l < 2; ++l) {
+    struct runner_arg a = {path, libs[l]};
+    CU_ASSERT_EQUAL(in_child(child_runner, &a), PPRT_STATUS_MODEL_MISMATCH);
+  }
+  pprt_xmodel* m = load_ok(path);
+  struct pprt_err e = {{0}};
+  pprt_vrunner* r = NULL;
+  CU_ASSERT_EQUAL(pprt_vrunner_create(m, DUMMY_LIB, &r, &e), PPRT_STATUS_MODEL_MISMATCH);
+  CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "runner"));
+  CU_ASSERT_PTR_NULL(r);
+  pprt_xmodel_free(m);
+  /* The map without its "run" entry. */
+  static const char run_key[] = "\n\x03run\x12";
+  write_patched("vart_norun.xmodel", NULL, 0, run_key, sizeof run_key - 1, "\n\x03ruN\x12", path, sizeof path);
+  CU_ASSERT_EQUAL(in_child(child_load, path), PPRT_STATUS_OK);
+  struct runner_arg a = {path, DUMMY_LIB};
+  CU_ASSERT_EQUAL(in_child(child_runner, &a), PPRT_STATUS_MODEL_MISMATCH);
+  /* The DPU input tensor's fix_point attribute renamed (its name appears as op name first, then as tensor name). */
+  static const char fp_key[] = "\n\tfix_point";
+  write_patched("vart_nofix.xmodel", "voxels_input_fix", 1, fp_key, sizeof fp_key - 1, "\n\tfix_poinX", path,
+                sizeof path);
+  int st = in_child(child_load, path);
+  CU_ASSERT_EQUAL(st, PPRT_STATUS_MODEL_MISMATCH);
+  if (st == PPRT_STATUS_MODEL_MISMATCH) {
+    m = NULL;
+    CU_ASSERT_EQUAL(pprt_xmodel_load(path, &m, &e), PPRT_STATUS_MODEL_MISMATCH);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "voxels_input_fix"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "fix_point"));
+  }
+  /* device "DPU" -> "DPX": no DPU subgraph left. */
+  static const char dev_val[] = "Z\x03" "DPU";
+  write_patched("vart_nodpu.xmodel", NULL, 0, dev_val, sizeof dev_val - 1, "Z\x03" "DPX", path, sizeof path);
+  expect_load_fails(path, PPRT_STATUS_MODEL_MISMATCH, "expected one DPU subgraph, found 0");
+}
+
 /* ---- the probe ---- */
 
 static void test_dpu_probe(void) {
@@ -435,6 +519,7 @@ int main(void) {
       {"null_safety", test_null_safety},
       {"dummy_runner", test_dummy_runner},
       {"unavailable_runners", test_unavailable_runners},
+      {"missing_attributes", test_missing_attributes},
       {"dpu_probe", test_dpu_probe},
 #if defined(PPRT_GENMODEL_EXE)
       {"dpu_count", test_dpu_count},
