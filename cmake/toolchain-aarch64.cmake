@@ -31,7 +31,9 @@ get_filename_component(PPRT_SYSROOT "${PPRT_SYSROOT}" ABSOLUTE)
 set(ENV{PPRT_SYSROOT} "${PPRT_SYSROOT}")
 list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES PPRT_SYSROOT)
 if(NOT EXISTS "${PPRT_SYSROOT}/usr/lib/aarch64-linux-gnu")
-  message(FATAL_ERROR "PPRT_SYSROOT=${PPRT_SYSROOT} is not an arm64 sysroot: run tools/make-sysroot.sh ${PPRT_SYSROOT}")
+  message(FATAL_ERROR "PPRT_SYSROOT=${PPRT_SYSROOT} is not a Debian-layout arm64 sysroot (no usr/lib/aarch64-linux-gnu): "
+                      "run tools/make-sysroot.sh ${PPRT_SYSROOT}. For a PetaLinux / Yocto SDK sysroot use the SDK's own "
+                      "OEToolchainConfig.cmake instead of this file (board/README.md).")
 endif()
 
 set(_s "${PPRT_SYSROOT}")
