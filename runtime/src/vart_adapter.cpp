@@ -9,8 +9,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <memory>
 #include <new>
@@ -200,10 +198,15 @@ static enum pprt_status xmodel_load_impl(const char* path, pprt_xmodel** out, st
 
   std::string bytes;
   {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return pprt_fail(err, PPRT_STATUS_IO_ERROR, "%s: cannot open xmodel: %s", path, std::strerror(errno));
-    bytes.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-    if (f.bad()) return pprt_fail(err, PPRT_STATUS_IO_ERROR, "%s: read error", path);
+    FILE* f = std::fopen(path, "rb");
+    if (f == nullptr)
+      return pprt_fail(err, PPRT_STATUS_IO_ERROR, "%s: cannot open xmodel: %s", path, std::strerror(errno));
+    bytes.resize(static_cast<size_t>(st.st_size));
+    const size_t got = std::fread(&bytes[0], 1, bytes.size(), f);
+    const bool failed = std::ferror(f) != 0;
+    std::fclose(f);
+    if (failed) return pprt_fail(err, PPRT_STATUS_IO_ERROR, "%s: read error", path);
+    bytes.resize(got);  // a file that shrank since stat is checked as what was read
   }
   if (const char* why = wire_check(bytes)) return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s: %s", path, why);
 
@@ -356,6 +359,9 @@ static enum pprt_status map_buffers(pprt_vrunner* r, const pprt_xmodel* m, bool 
   bytes.assign(rts.size(), 0);
   for (size_t k = 0; k < rts.size(); ++k) {
     const xir::Tensor* t = rts[k];
+    if (t->get_data_type().bit_width != 8)
+      return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: the runner's %s tensor %s is %s, expected 8-bit",
+                       m->path.c_str(), role, t->get_name().c_str(), t->get_data_type().to_string().c_str());
     if (r->zero_copy) {
       vart::TensorBuffer* tb = nullptr;
       for (vart::TensorBuffer* b : ext)
@@ -373,9 +379,6 @@ static enum pprt_status map_buffers(pprt_vrunner* r, const pprt_xmodel* m, bool 
       tbs[k] = tb;
       bytes[k] = d.second;
     } else {
-      if (t->get_data_type().bit_width != 8)
-        return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: the runner's %s tensor %s is %s, expected 8-bit",
-                         m->path.c_str(), role, t->get_name().c_str(), t->get_data_type().to_string().c_str());
       const uint64_t total = all_elements(t->get_shape());
       if (total == 0)
         return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: the runner's %s tensor %s is empty", m->path.c_str(),
