@@ -14,6 +14,7 @@
 #include <xir/op/op.hpp>
 #include <xir/tensor/tensor.hpp>
 
+#include "config.h"
 extern "C" {
 #include "testutil.h"
 }
@@ -293,6 +294,33 @@ void test_names_and_sizes(void) {
   CU_ASSERT_EQUAL(sizes, 7u);
 }
 
+// The runtime's prototxt reader accepts both folders' files and reads the generated values back.
+void test_prototxt_parses(void) {
+  const std::string dir = pprt_test_work("small");
+  for (const char* n : {kSmall0, kSmall1}) {
+    const std::string path = dir + "/" + n + "/" + n + ".prototxt";
+    struct pprt_model_config cfg;
+    struct pprt_err err;
+    std::memset(&err, 0, sizeof err);
+    CU_ASSERT_EQUAL_FATAL(pprt_prototxt_load(path.c_str(), &cfg, &err), PPRT_STATUS_OK);
+    CU_ASSERT_EQUAL(pprt_model_config_validate(&cfg, path.c_str(), &err), PPRT_STATUS_OK);
+    CU_ASSERT_STRING_EQUAL(cfg.name, n);
+    CU_ASSERT_EQUAL(cfg.max_voxels_num, 12000u);
+    CU_ASSERT_EQUAL(cfg.max_points_num, 32u);
+    CU_ASSERT_EQUAL(cfg.in_channels, 5u);
+    CU_ASSERT_EQUAL(cfg.featmap_size[0], 128u);
+    CU_ASSERT_EQUAL(cfg.featmap_size[1], 128u);
+    CU_ASSERT_EQUAL(cfg.anchor.num_ranges, 7u);
+    CU_ASSERT_EQUAL(cfg.anchor.num_sizes, 7u);
+    CU_ASSERT_EQUAL(cfg.anchor.num_rotations, 2u);
+    CU_ASSERT_EQUAL(cfg.num_classes, 10u);
+    CU_ASSERT_EQUAL(cfg.voxel_size[0], 0.4f);
+    CU_ASSERT_EQUAL(cfg.point_cloud_range[3], 51.2f);
+    CU_ASSERT_EQUAL(cfg.anchor.ranges[2][2], -1.68526504f);
+    CU_ASSERT_STRING_EQUAL(cfg.bbox_layer_name, "conv_reg");
+  }
+}
+
 void test_bad_arguments(void) {
   const std::string dir = pprt_test_work("genmodel_bad");
   std::string out;
@@ -329,6 +357,7 @@ int main(void) {
       {"--dpu-count 0: no DPU child", test_dpu_count_0},
       {"--dpu-count 2: two DPU children", test_dpu_count_2},
       {"names and prototxt", test_names_and_sizes},
+      {"prototxt parses with the runtime reader", test_prototxt_parses},
       {"bad arguments", test_bad_arguments},
       {nullptr, nullptr},
   };
