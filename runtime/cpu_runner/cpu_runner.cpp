@@ -1,0 +1,691 @@
+// libpprt-cpu-runner.so: a VART runner plugin that executes a DPU subgraph on the CPU, bit-exact with the DPU's
+// fixed-point arithmetic (kernels in kernels/, see pprt/nn.h). Everything is prepared when the runner is created:
+// constants read once from const-fix ops, weights packed for the GEMM, buffers and thread scratch allocated, and
+// any op or attribute it cannot run is rejected with a std::runtime_error naming the op, its type and the subgraph.
+// execute_async runs the ops in topological order synchronously and returns (job id, 0).
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+#include <vart/runner_ext.hpp>
+#include <vart/tensor_buffer.hpp>
+#include <xir/attrs/attrs.hpp>
+#include <xir/graph/subgraph.hpp>
+#include <xir/op/op.hpp>
+#include <xir/tensor/tensor.hpp>
+
+#include "pprt/nn.h"
+
+#define PPRT_PLUGIN_API extern "C" __attribute__((visibility("default")))
+
+namespace {
+
+struct aligned_free {
+  void operator()(void* p) const { std::free(p); }
+};
+using aligned_buf = std::unique_ptr<int8_t, aligned_free>;
+
+aligned_buf alloc_bytes(size_t n) {
+  size_t sz = (std::max<size_t>(n, 1) + 63) / 64 * 64;
+  void* p = std::aligned_alloc(64, sz);
+  if (!p) throw std::runtime_error("pprt cpu runner: out of memory (" + std::to_string(n) + " bytes)");
+  std::memset(p, 0, sz);
+  return aligned_buf(static_cast<int8_t*>(p));
+}
+
+// Host memory tensor buffer over one of the runner's tensors (batch included in its shape).
+class host_tensor_buffer : public vart::TensorBuffer {
+ public:
+  explicit host_tensor_buffer(const xir::Tensor* t)
+      : vart::TensorBuffer(t), size_(static_cast<size_t>(t->get_element_num())), mem_(alloc_bytes(size_)) {}
+  std::pair<std::uint64_t, std::size_t> data(const std::vector<std::int32_t> idx = {}) override {
+    size_t off = 0;
+    if (!idx.empty()) {
+      auto dims = tensor_->get_shape();
+      size_t stride = 1;
+      for (size_t i = dims.size(); i-- > 0;) {
+        if (i < idx.size()) off += static_cast<size_t>(idx[i]) * stride;
+        stride *= static_cast<size_t>(dims[i]);
+      }
+      if (off > size_) off = size_;
+    }
+    return {reinterpret_cast<std::uint64_t>(mem_.get() + off), size_ - off};
+  }
+  int8_t* ptr() { return mem_.get(); }
+  size_t size() const { return size_; }
+
+ private:
+  size_t size_;
+  aligned_buf mem_;
+};
+
+// A fixed pool: run(n, fn) calls fn(task, thread) for task in [0, n) across the threads (the caller is thread 0).
+class thread_pool {
+ public:
+  explicit thread_pool(unsigned n) : n_(std::max(1u, n)) {
+    for (unsigned t = 1; t < n_; ++t) workers_.emplace_back([this, t] { loop(t); });
+  }
+  ~thread_pool() {
+    {
+      std::lock_guard<std::mutex> l(m_);
+      stop_ = true;
+      ++gen_;
+    }
+    cv_.notify_all();
+    for (auto& w : workers_) w.join();
+  }
+  unsigned size() const { return n_; }
+  void run(int tasks, const std::function<void(int, unsigned)>& fn) {
+    if (n_ == 1 || tasks <= 1) {
+      for (int i = 0; i < tasks; ++i) fn(i, 0);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> l(m_);
+      fn_ = &fn;
+      tasks_ = tasks;
+      next_.store(0);
+      busy_ = n_ - 1;
+      ++gen_;
+    }
+    cv_.notify_all();
+    work(0);
+    std::unique_lock<std::mutex> l(m_);
+    done_cv_.wait(l, [this] { return busy_ == 0; });
+    fn_ = nullptr;
+  }
+
+ private:
+  void work(unsigned t) {
+    for (int i; (i = next_.fetch_add(1)) < tasks_;) (*fn_)(i, t);
+  }
+  void loop(unsigned t) {
+    uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> l(m_);
+        cv_.wait(l, [&] { return gen_ != seen; });
+        seen = gen_;
+        if (stop_) return;
+      }
+      work(t);
+      {
+        std::lock_guard<std::mutex> l(m_);
+        if (--busy_ == 0) done_cv_.notify_one();
+      }
+    }
+  }
+  unsigned n_;
+  std::vector<std::thread> workers_;
+  std::mutex m_;
+  std::condition_variable cv_, done_cv_;
+  const std::function<void(int, unsigned)>* fn_ = nullptr;
+  std::atomic<int> next_{0};
+  int tasks_ = 0;
+  unsigned busy_ = 0;
+  uint64_t gen_ = 0;
+  bool stop_ = false;
+};
+
+enum class kind { conv, pool, eltwise, concat, rescale, upsample, relu, relu6, leaky };
+
+struct node {
+  const xir::Op* op = nullptr;
+  kind k = kind::rescale;
+  std::vector<const int8_t*> in;
+  std::vector<size_t> in_len;
+  std::vector<int32_t> in_fp;
+  int8_t* out = nullptr;
+  size_t out_len = 0;
+  int32_t fp_out = 0;
+  // conv
+  pprt_nn_conv conv{};
+  pprt_nn_requant rq{};
+  std::vector<int64_t> bias;
+  std::vector<int8_t> weights;  // scalar path (depthwise, general transposed)
+  aligned_buf packed;
+  const pprt_nn_gemm_impl* gemm = nullptr;
+  // pool
+  pprt_nn_pool pool{};
+  // concat: rows x widths
+  size_t rows = 0;
+  std::vector<size_t> widths;
+  int32_t up_h = 1, up_w = 1, up_in_h = 0, up_in_w = 0, up_c = 0;
+  int32_t nonlinear = PPRT_NN_NONE;
+  // stats
+  double seconds = 0;
+  uint64_t ops = 0;
+};
+
+int32_t fix_point(const xir::Tensor* t, const std::string& what) {
+  if (!t->has_attr("fix_point")) throw std::runtime_error(what + ": tensor " + t->get_name() + " has no fix_point");
+  return t->get_attr<int>("fix_point");
+}
+
+std::vector<int> int_vec(const xir::Op* op, const std::string& name, std::vector<int> dflt) {
+  return op->has_attr(name) ? op->get_attr<std::vector<int>>(name) : dflt;
+}
+
+std::string str_attr(const xir::Op* op, const std::string& name, const std::string& dflt) {
+  return op->has_attr(name) ? op->get_attr<std::string>(name) : dflt;
+}
+
+// NHWC dims of one frame: [h, w, c] from a rank-4 (or lower) shape.
+void hwc(const xir::Tensor* t, int32_t* h, int32_t* w, int32_t* c) {
+  auto s = t->get_shape();
+  while (s.size() < 4) s.insert(s.begin() + (s.empty() ? 0 : 1), 1);
+  *h = s[s.size() - 3];
+  *w = s[s.size() - 2];
+  *c = s[s.size() - 1];
+}
+
+class cpu_runner : public vart::RunnerExt {
+ public:
+  cpu_runner(const xir::Subgraph* sg, xir::Attrs* attrs) : sg_(sg) {
+    try {
+      build();
+    } catch (const std::exception& e) {
+      std::string m = e.what();
+      throw std::runtime_error("pprt cpu runner, subgraph " + sg->get_name() + ": " + m);
+    }
+  }
+
+  std::pair<uint32_t, int> execute_async(const std::vector<vart::TensorBuffer*>& input,
+                                         const std::vector<vart::TensorBuffer*>& output) override {
+    // Foreign buffers: copy in, run, copy out. Our own buffers (zero-copy): nothing to copy.
+    for (size_t i = 0; i < input.size() && i < inputs_.size(); ++i) {
+      if (input[i] == inputs_[i].get()) continue;
+      auto d = input[i]->data({0, 0, 0, 0});
+      std::memcpy(inputs_[i]->ptr(), reinterpret_cast<void*>(d.first), std::min(d.second, inputs_[i]->size()));
+    }
+    run_all();
+    for (size_t i = 0; i < output.size() && i < outputs_.size(); ++i) {
+      if (output[i] == outputs_[i].get()) continue;
+      auto d = output[i]->data({0, 0, 0, 0});
+      std::memcpy(reinterpret_cast<void*>(d.first), outputs_[i]->ptr(), std::min(d.second, outputs_[i]->size()));
+    }
+    return {++job_, 0};
+  }
+  int wait(int, int) override { return 0; }
+  std::vector<const xir::Tensor*> get_input_tensors() override { return in_tensors_; }
+  std::vector<const xir::Tensor*> get_output_tensors() override { return out_tensors_; }
+  std::vector<vart::TensorBuffer*> get_inputs() override {
+    std::vector<vart::TensorBuffer*> v;
+    for (auto& b : inputs_) v.push_back(b.get());
+    return v;
+  }
+  std::vector<vart::TensorBuffer*> get_outputs() override {
+    std::vector<vart::TensorBuffer*> v;
+    for (auto& b : outputs_) v.push_back(b.get());
+    return v;
+  }
+
+  // Introspection for pprt-check and the benchmark.
+  size_t num_nodes() const { return nodes_.size(); }
+  const node& at(size_t i) const { return nodes_[i]; }
+  const int8_t* tensor_data(const std::string& name, size_t* len) const {
+    auto it = by_name_.find(name);
+    if (it == by_name_.end()) return nullptr;
+    *len = it->second.second;
+    return it->second.first;
+  }
+  const char* gemm_name() const { return best_->name; }
+  unsigned threads() const { return pool_->size(); }
+
+ private:
+  void build() {
+    best_ = pprt_nn_gemm_best();
+    if (const char* v = std::getenv("PPRT_CPU_RUNNER_GEMM")) {
+      for (auto g = pprt_nn_gemm_variants(); *g; ++g)
+        if (std::string((*g)->name) == v) best_ = *g;
+    }
+    unsigned nt = std::thread::hardware_concurrency();
+    if (const char* v = std::getenv("PPRT_CPU_RUNNER_THREADS")) nt = static_cast<unsigned>(std::atoi(v));
+    nt = std::max(1u, std::min(nt, 64u));
+
+    for (const xir::Tensor* t : sg_->get_sorted_input_tensors()) add_input(t);
+    for (const xir::Tensor* t : sg_->get_sorted_output_tensors()) {
+      out_tensors_.push_back(t);
+      outputs_.emplace_back(new host_tensor_buffer(t));
+      bind(t, outputs_.back()->ptr(), outputs_.back()->size());
+    }
+    for (const xir::Op* op : sg_->topological_sort()) {
+      const std::string type = op->get_type();
+      if (type == "const-fix") {
+        auto data = op->get_attr<std::vector<char>>("data");
+        const xir::Tensor* t = op->get_output_tensor();
+        if (data.size() != static_cast<size_t>(t->get_element_num()))
+          throw std::runtime_error("const-fix " + op->get_name() + ": " + std::to_string(data.size()) +
+                                   " bytes of data for " + std::to_string(t->get_element_num()) + " elements");
+        consts_[t] = std::vector<int8_t>(data.begin(), data.end());
+        continue;
+      }
+      if (type == "data-fix" || type == "data") {
+        if (!buf_.count(op->get_output_tensor())) add_input(op->get_output_tensor());
+        continue;
+      }
+      prepare(op, type);
+    }
+    pool_.reset(new thread_pool(nt));
+    size_t scratch = 0;
+    for (auto& n : nodes_)
+      if (n.k == kind::conv && n.gemm) scratch = std::max(scratch, pprt_nn_conv_scratch_size(n.gemm, &n.conv));
+    for (unsigned t = 0; t < pool_->size(); ++t) scratch_.push_back(alloc_bytes(scratch));
+  }
+
+  void add_input(const xir::Tensor* t) {
+    in_tensors_.push_back(t);
+    inputs_.emplace_back(new host_tensor_buffer(t));
+    bind(t, inputs_.back()->ptr(), inputs_.back()->size());
+  }
+
+  void bind(const xir::Tensor* t, int8_t* p, size_t len) {
+    buf_[t] = {p, len};
+    by_name_[t->get_name()] = {p, len};
+  }
+
+  std::pair<int8_t*, size_t> buffer_of(const xir::Tensor* t) {
+    auto it = buf_.find(t);
+    if (it != buf_.end()) return it->second;
+    size_t len = static_cast<size_t>(t->get_element_num());
+    arena_.push_back(alloc_bytes(len));
+    bind(t, arena_.back().get(), len);
+    return buf_[t];
+  }
+
+  const int8_t* input_data(const xir::Op* op, const xir::Tensor* t, size_t* len) {
+    auto it = buf_.find(t);
+    if (it == buf_.end()) throw std::runtime_error(op->get_type() + " " + op->get_name() + ": input " +
+                                                   t->get_name() + " is neither a subgraph input nor computed");
+    *len = it->second.second;
+    return it->second.first;
+  }
+
+  const std::vector<int8_t>& const_data(const xir::Op* op, const std::string& arg) {
+    auto ins = op->get_input_tensors(arg);
+    if (ins.size() != 1) throw std::runtime_error(op->get_type() + " " + op->get_name() + ": expects one '" + arg + "'");
+    auto it = consts_.find(ins[0]);
+    if (it == consts_.end())
+      throw std::runtime_error(op->get_type() + " " + op->get_name() + ": '" + arg + "' is not a const-fix of the subgraph");
+    return it->second;
+  }
+
+  [[noreturn]] static void unsupported(const xir::Op* op, const std::string& why) {
+    throw std::runtime_error("op " + op->get_name() + " of type " + op->get_type() + ": " + why);
+  }
+
+  void prepare(const xir::Op* op, const std::string& type) {
+    node n;
+    n.op = op;
+    const xir::Tensor* ot = op->get_output_tensor();
+    if (ot->get_data_type().bit_width != 8) unsupported(op, "output is not 8-bit");
+    n.fp_out = fix_point(ot, type + " " + op->get_name());
+    if (type == "conv2d-fix" || type == "depthwise-conv2d-fix" || type == "transposed-conv2d-fix") {
+      prepare_conv(n, op, type);
+    } else {
+      for (const xir::Tensor* t : op->get_input_tensors("input")) {
+        size_t len;
+        n.in.push_back(input_data(op, t, &len));
+        n.in_len.push_back(len);
+        n.in_fp.push_back(fix_point(t, type + " " + op->get_name()));
+      }
+      if (n.in.empty()) unsupported(op, "no input");
+      if (type == "pool-fix")
+        prepare_pool(n, op);
+      else if (type == "eltwise-fix") {
+        std::string et = str_attr(op, "type", "ADD");
+        if (et != "ADD") unsupported(op, "eltwise type " + et + " (only ADD)");
+        std::string nl = str_attr(op, "nonlinear", "NONE");
+        if (nl == "RELU")
+          n.nonlinear = PPRT_NN_RELU;
+        else if (nl != "NONE" && !nl.empty())
+          unsupported(op, "nonlinear " + nl);
+        if (n.in.size() > 16) unsupported(op, "more than 16 inputs");
+        for (size_t i = 0; i < n.in.size(); ++i)
+          if (n.in_len[i] != static_cast<size_t>(ot->get_element_num())) unsupported(op, "inputs of different sizes (broadcast)");
+        n.k = kind::eltwise;
+        n.ops = static_cast<uint64_t>(ot->get_element_num()) * n.in.size();
+      } else if (type == "concat-fix") {
+        auto shape = ot->get_shape();
+        int axis = op->has_attr("axis") ? op->get_attr<int>("axis") : 3;
+        if (axis < 0) axis += static_cast<int>(shape.size());
+        if (axis < 0 || axis >= static_cast<int>(shape.size())) unsupported(op, "axis out of range");
+        n.rows = 1;
+        for (int i = 0; i < axis; ++i) n.rows *= static_cast<size_t>(shape[i]);
+        size_t total = 0;
+        for (const xir::Tensor* t : op->get_input_tensors("input")) {
+          size_t w = static_cast<size_t>(t->get_element_num()) / n.rows;
+          n.widths.push_back(w);
+          total += w;
+        }
+        if (total * n.rows != static_cast<size_t>(ot->get_element_num())) unsupported(op, "input sizes do not add up");
+        n.k = kind::concat;
+      } else if (type == "reshape-fix" || type == "fix" || type == "flatten-fix") {
+        if (n.in.size() != 1 || n.in_len[0] != static_cast<size_t>(ot->get_element_num()))
+          unsupported(op, "input and output sizes differ");
+        n.k = kind::rescale;
+      } else if (type == "upsample-fix") {
+        std::string mode = str_attr(op, "mode", "NEAREST");
+        if (mode != "NEAREST") unsupported(op, "mode " + mode + " (only NEAREST)");
+        int32_t oh, ow, oc;
+        hwc(op->get_input_tensors("input")[0], &n.up_in_h, &n.up_in_w, &n.up_c);
+        hwc(ot, &oh, &ow, &oc);
+        if (oc != n.up_c || n.up_in_h == 0 || n.up_in_w == 0 || oh % n.up_in_h || ow % n.up_in_w)
+          unsupported(op, "output is not an integer scale of the input");
+        n.up_h = oh / n.up_in_h;
+        n.up_w = ow / n.up_in_w;
+        n.k = kind::upsample;
+      } else if (type == "relu" || type == "relu6" || type == "leaky-relu") {
+        if (n.in.size() != 1 || n.in_len[0] != static_cast<size_t>(ot->get_element_num()))
+          unsupported(op, "input and output sizes differ");
+        if (type == "leaky-relu") {
+          float a = op->has_attr("alpha") ? op->get_attr<float>("alpha") : 26.0f / 256.0f;
+          if (a * 256.0f != std::floor(a * 256.0f)) unsupported(op, "alpha is not a multiple of 1/256");
+          n.rq.leaky_mult = static_cast<int32_t>(a * 256.0f);
+        }
+        n.k = type == "relu" ? kind::relu : type == "relu6" ? kind::relu6 : kind::leaky;
+      } else {
+        unsupported(op, "not supported by the pprt CPU runner");
+      }
+    }
+    auto ob = buffer_of(ot);
+    n.out = ob.first;
+    n.out_len = ob.second;
+    nodes_.push_back(std::move(n));
+  }
+
+  void prepare_conv(node& n, const xir::Op* op, const std::string& type) {
+    const std::string what = type + " " + op->get_name();
+    auto ins = op->get_input_tensors("input");
+    if (ins.size() != 1) unsupported(op, "expects one input");
+    size_t len;
+    n.in.push_back(input_data(op, ins[0], &len));
+    n.in_len.push_back(len);
+    const int32_t fp_in = fix_point(ins[0], what);
+    const xir::Tensor* wt = op->get_input_tensors("weights").at(0);
+    const int32_t fp_w = fix_point(wt, what);
+    const auto& w = const_data(op, "weights");
+    pprt_nn_conv& c = n.conv;
+    c.kind = type == "conv2d-fix" ? PPRT_NN_CONV : type == "depthwise-conv2d-fix" ? PPRT_NN_DEPTHWISE : PPRT_NN_TRANSPOSED;
+    hwc(ins[0], &c.in_h, &c.in_w, &c.in_c);
+    hwc(op->get_output_tensor(), &c.out_h, &c.out_w, &c.out_c);
+    auto kernel = int_vec(op, "kernel", {});
+    auto stride = int_vec(op, "stride", {1, 1});
+    auto dil = int_vec(op, "dilation", {1, 1});
+    auto pad = int_vec(op, "pad", {0, 0, 0, 0});
+    if (kernel.size() != 2 || stride.size() != 2 || dil.size() != 2 || pad.size() != 4)
+      unsupported(op, "kernel/stride/dilation/pad attributes of unexpected length");
+    c.k_w = kernel[0];
+    c.k_h = kernel[1];
+    c.stride_w = stride[0];
+    c.stride_h = stride[1];
+    c.dil_w = dil[0];
+    c.dil_h = dil[1];
+    if (c.k_w <= 0 || c.k_h <= 0 || c.stride_w <= 0 || c.stride_h <= 0 || c.dil_w <= 0 || c.dil_h <= 0)
+      unsupported(op, "non-positive kernel, stride or dilation");
+    const std::string pad_mode = str_attr(op, "pad_mode", "FLOOR");
+    const int32_t kdh = (c.k_h - 1) * c.dil_h + 1, kdw = (c.k_w - 1) * c.dil_w + 1;
+    if (pad_mode == "FLOOR" || pad_mode == "CEIL" || pad_mode == "PADDING") {
+      c.pad_l = pad[0];
+      c.pad_t = pad[2];
+    } else if (pad_mode == "VALID") {
+      c.pad_l = c.pad_t = 0;
+    } else if (pad_mode == "SAME") {
+      if (c.kind == PPRT_NN_TRANSPOSED) {
+        c.pad_t = (kdh - 1) - (kdh + c.stride_h - 2 + 1) / 2;  // the reference pads ceil((k + s - 2) / 2) on top
+        c.pad_l = (kdw - 1) - (kdw + c.stride_w - 2 + 1) / 2;
+      } else {
+        c.pad_t = std::max(0, (c.out_h - 1) * c.stride_h + kdh - c.in_h) / 2;
+        c.pad_l = std::max(0, (c.out_w - 1) * c.stride_w + kdw - c.in_w) / 2;
+      }
+    } else {
+      unsupported(op, "pad_mode " + pad_mode);
+    }
+    size_t wexp;
+    if (c.kind == PPRT_NN_DEPTHWISE) {
+      if (c.in_c != c.out_c) unsupported(op, "channel multiplier other than 1");
+      wexp = static_cast<size_t>(c.k_h) * c.k_w * c.in_c;
+    } else {
+      wexp = static_cast<size_t>(c.out_c) * c.k_h * c.k_w * c.in_c;
+    }
+    if (w.size() != wexp) unsupported(op, "weights have " + std::to_string(w.size()) + " elements, expected " + std::to_string(wexp));
+    // Output stage.
+    std::string nl = str_attr(op, "nonlinear", "NONE");
+    pprt_nn_requant& q = n.rq;
+    q.nonlinear = PPRT_NN_NONE;
+    q.leaky_mult = 26;
+    q.relu6_max = n.fp_out <= 4 ? 96 : 127;
+    if (nl == "RELU")
+      q.nonlinear = PPRT_NN_RELU;
+    else if (nl == "RELU6")
+      q.nonlinear = PPRT_NN_RELU6;
+    else if (nl == "LEAKYRELU") {
+      q.nonlinear = PPRT_NN_LEAKYRELU;
+      if (op->has_attr("LEAKYRELU_alpha")) {
+        float a = op->get_attr<float>("LEAKYRELU_alpha");
+        if (a * 256.0f != std::floor(a * 256.0f) || a < 0 || a > 1) unsupported(op, "LEAKYRELU_alpha is not k/256");
+        q.leaky_mult = static_cast<int32_t>(a * 256.0f);
+      }
+    } else if (nl != "NONE" && !nl.empty())
+      unsupported(op, "nonlinear " + nl);
+    const int32_t shift_cut = fp_in + fp_w - n.fp_out;
+    n.bias.assign(static_cast<size_t>(c.out_c), 0);
+    q.acc_shift = 0;
+    auto bins = op->get_input_tensors("bias");
+    if (!bins.empty()) {
+      const auto& b = const_data(op, "bias");
+      if (b.size() != static_cast<size_t>(c.out_c)) unsupported(op, "bias size differs from output channels");
+      const int32_t sb = fp_in + fp_w - fix_point(bins[0], what);
+      q.acc_shift = std::max(0, -sb);
+      if (sb + q.acc_shift > 40 || q.acc_shift > 24) unsupported(op, "bias shift out of range");
+      for (size_t i = 0; i < b.size(); ++i) n.bias[i] = static_cast<int64_t>(b[i]) * (int64_t{1} << (sb + q.acc_shift));
+    }
+    q.shift = shift_cut + q.acc_shift;
+    if (q.shift > 60 || q.shift < -24) unsupported(op, "output shift out of range");
+    q.bias = n.bias.data();
+    // Kernels: the packed GEMM where it applies, else the direct loop.
+    int32_t gm, gn, gk;
+    pprt_nn_conv_gemm_dims(&c, &gm, &gn, &gk);
+    if (pprt_nn_conv_gemm_ok(&c)) {
+      n.gemm = pprt_nn_gemm_for(best_, w.data(), w.size());
+      n.packed = alloc_bytes(pprt_nn_conv_packed_size(n.gemm, &c));
+      pprt_nn_conv_pack(n.gemm, &c, w.data(), n.packed.get());
+    } else {
+      n.weights = w;
+    }
+    if (c.kind == PPRT_NN_TRANSPOSED)
+      n.ops = 2ull * c.in_h * c.in_w * c.in_c * c.out_c * c.k_h * c.k_w;
+    else if (c.kind == PPRT_NN_DEPTHWISE)
+      n.ops = 2ull * c.out_h * c.out_w * c.out_c * c.k_h * c.k_w;
+    else
+      n.ops = 2ull * c.out_h * c.out_w * c.out_c * c.k_h * c.k_w * c.in_c;
+    n.k = kind::conv;
+  }
+
+  void prepare_pool(node& n, const xir::Op* op) {
+    pprt_nn_pool& p = n.pool;
+    const std::string t = str_attr(op, "type", "MAX");
+    if (t != "MAX" && t != "AVG") unsupported(op, "pool type " + t);
+    p.is_avg = t == "AVG";
+    if (n.in.size() != 1) unsupported(op, "expects one input");
+    hwc(op->get_input_tensors("input")[0], &p.in_h, &p.in_w, &p.c);
+    int32_t oc;
+    hwc(op->get_output_tensor(), &p.out_h, &p.out_w, &oc);
+    if (oc != p.c) unsupported(op, "output channels differ from input channels");
+    bool global = op->has_attr("global") && op->get_attr<bool>("global");
+    auto kernel = int_vec(op, "kernel", {p.in_w, p.in_h});
+    auto stride = int_vec(op, "stride", kernel);
+    auto pad = int_vec(op, "pad", {0, 0, 0, 0});
+    if (kernel.size() != 2 || stride.size() != 2 || pad.size() != 4) unsupported(op, "kernel/stride/pad of unexpected length");
+    p.k_w = global ? p.in_w : kernel[0];
+    p.k_h = global ? p.in_h : kernel[1];
+    p.stride_w = stride[0];
+    p.stride_h = stride[1];
+    const std::string pm = str_attr(op, "pad_mode", "FLOOR");
+    if (pm == "VALID" || global) {
+      p.pad_l = p.pad_t = 0;
+    } else if (pm == "SAME") {
+      p.pad_t = std::max(0, (p.out_h - 1) * p.stride_h + p.k_h - p.in_h) / 2;
+      p.pad_l = std::max(0, (p.out_w - 1) * p.stride_w + p.k_w - p.in_w) / 2;
+    } else if (pm == "FLOOR" || pm == "CEIL" || pm == "PADDING") {
+      p.pad_l = pad[0];
+      p.pad_t = pad[2];
+    } else {
+      unsupported(op, "pad_mode " + pm);
+    }
+    if (p.k_w <= 0 || p.k_h <= 0 || p.stride_w <= 0 || p.stride_h <= 0) unsupported(op, "non-positive kernel or stride");
+    p.fp_in = n.in_fp[0];
+    p.fp_out = n.fp_out;
+    pprt_nn_avgpool_factor(p.k_h, p.k_w, &p.avg_mult, &p.avg_shift);
+    n.ops = static_cast<uint64_t>(p.out_h) * p.out_w * p.c * p.k_h * p.k_w;
+    n.k = kind::pool;
+  }
+
+  // Split [0, total) into chunks of at least `grain` for the pool.
+  template <class F>
+  void parallel(int32_t total, int32_t grain, F f) {
+    const int32_t nt = static_cast<int32_t>(pool_->size());
+    int32_t chunk = std::max(grain, (total + nt * 4 - 1) / (nt * 4));
+    chunk = (chunk + grain - 1) / grain * grain;
+    const int tasks = total <= 0 ? 0 : (total + chunk - 1) / chunk;
+    pool_->run(tasks, [&](int i, unsigned t) {
+      int32_t a = i * chunk, b = std::min(total, a + chunk);
+      f(a, b, t);
+    });
+  }
+
+  void run_node(node& n) {
+    switch (n.k) {
+      case kind::conv: {
+        if (n.gemm) {
+          int32_t m, nn, k;
+          pprt_nn_conv_gemm_dims(&n.conv, &m, &nn, &k);
+          parallel(m, 72, [&](int32_t a, int32_t b, unsigned t) {
+            pprt_nn_conv_gemm(n.gemm, &n.conv, n.in[0], n.packed.get(), &n.rq, n.out, a, b, scratch_[t].get());
+          });
+        } else {
+          parallel(n.conv.out_h, 1, [&](int32_t a, int32_t b, unsigned) {
+            pprt_nn_conv_scalar(&n.conv, n.in[0], n.weights.data(), &n.rq, n.out, a, b);
+          });
+        }
+        break;
+      }
+      case kind::pool:
+        parallel(n.pool.out_h, 1, [&](int32_t a, int32_t b, unsigned) { pprt_nn_pool_scalar(&n.pool, n.in[0], n.out, a, b); });
+        break;
+      case kind::eltwise:
+        pprt_nn_eltwise_add_scalar(n.in.data(), n.in_fp.data(), static_cast<int32_t>(n.in.size()), n.out_len, n.fp_out,
+                                   n.nonlinear, n.out);
+        break;
+      case kind::concat: {
+        size_t off = 0, total = 0;
+        for (size_t w : n.widths) total += w;
+        for (size_t i = 0; i < n.in.size(); ++i) {
+          pprt_nn_rescale_rows_scalar(n.in[i], n.widths[i], n.rows, n.widths[i], n.fp_out - n.in_fp[i], n.out, total, off);
+          off += n.widths[i];
+        }
+        break;
+      }
+      case kind::rescale:
+        pprt_nn_rescale_rows_scalar(n.in[0], n.out_len, 1, n.out_len, n.fp_out - n.in_fp[0], n.out, n.out_len, 0);
+        break;
+      case kind::upsample:
+        pprt_nn_upsample_nearest_scalar(n.in[0], n.up_in_h, n.up_in_w, n.up_c, n.up_h, n.up_w, n.fp_out - n.in_fp[0], n.out);
+        break;
+      case kind::relu:
+      case kind::relu6:
+      case kind::leaky: {
+        const int32_t d = n.fp_out - n.in_fp[0];
+        const int32_t six = 6 << std::min(std::max(n.in_fp[0], 0), 24);
+        for (size_t i = 0; i < n.out_len; ++i) {
+          int32_t x = n.in[0][i];
+          if (n.k == kind::leaky) {
+            // x * alpha in units of 2^-(fp_in + 8), then rescaled to fp_out, round half up
+            int64_t v = x < 0 ? int64_t{x} * n.rq.leaky_mult : int64_t{x} * 256;
+            int32_t s = 8 - d;
+            int64_t r = s > 0 ? (v + (int64_t{1} << (s - 1))) >> s : v * (int64_t{1} << std::min(-s, 16));
+            n.out[i] = static_cast<int8_t>(std::min<int64_t>(127, std::max<int64_t>(-128, r)));
+          } else {
+            x = std::max(x, 0);
+            if (n.k == kind::relu6) x = std::min(x, six);
+            n.out[i] = pprt_nn_rescale_one(x, d);
+          }
+        }
+        break;
+      }
+    }
+  }
+
+  void run_all() {
+    for (auto& n : nodes_) {
+      auto t0 = std::chrono::steady_clock::now();
+      run_node(n);
+      n.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+  }
+
+  const xir::Subgraph* sg_;
+  const pprt_nn_gemm_impl* best_ = nullptr;
+  std::vector<const xir::Tensor*> in_tensors_, out_tensors_;
+  std::vector<std::unique_ptr<host_tensor_buffer>> inputs_, outputs_;
+  std::map<const xir::Tensor*, std::pair<int8_t*, size_t>> buf_;
+  std::map<std::string, std::pair<int8_t*, size_t>> by_name_;
+  std::map<const xir::Tensor*, std::vector<int8_t>> consts_;
+  std::vector<aligned_buf> arena_, scratch_;
+  std::vector<node> nodes_;
+  std::unique_ptr<thread_pool> pool_;
+  uint32_t job_ = 0;
+};
+
+}  // namespace
+
+PPRT_PLUGIN_API vart::Runner* create_runner_with_attrs(const xir::Subgraph* subgraph, xir::Attrs* attrs) {
+  return new cpu_runner(subgraph, attrs);
+}
+
+PPRT_PLUGIN_API vart::Runner* create_runner(const xir::Subgraph* subgraph) {
+  return new cpu_runner(subgraph, nullptr);
+}
+
+// ---- introspection for pprt-check / the benchmark (resolved with dlsym; the runner must be ours) ----
+
+PPRT_PLUGIN_API const int8_t* pprt_cpu_runner_tensor(vart::Runner* r, const char* name, size_t* len) {
+  auto* c = dynamic_cast<cpu_runner*>(r);
+  return c ? c->tensor_data(name, len) : nullptr;
+}
+
+// Op i in execution order: its name, type, output tensor name, accumulated seconds and int8 op count per frame.
+PPRT_PLUGIN_API int pprt_cpu_runner_op(vart::Runner* r, size_t i, const char** name, const char** type,
+                                       const char** tensor, double* seconds, uint64_t* ops) {
+  auto* c = dynamic_cast<cpu_runner*>(r);
+  if (!c || i >= c->num_nodes()) return 0;
+  const node& n = c->at(i);
+  static thread_local std::string sn, st, stt;
+  sn = n.op->get_name();
+  st = n.op->get_type();
+  stt = n.op->get_output_tensor()->get_name();
+  *name = sn.c_str();
+  *type = st.c_str();
+  *tensor = stt.c_str();
+  *seconds = n.seconds;
+  *ops = n.ops;
+  return 1;
+}
+
+PPRT_PLUGIN_API const char* pprt_cpu_runner_info(vart::Runner* r, unsigned* threads) {
+  auto* c = dynamic_cast<cpu_runner*>(r);
+  if (!c) return nullptr;
+  *threads = c->threads();
+  return c->gemm_name();
+}
