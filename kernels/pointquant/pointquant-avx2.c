@@ -1,7 +1,8 @@
 /* pointquant, AVX2 (x86-64 dev PCs): 8 points per iteration. Bit-identical to pointquant-scalar.c: separate
- * multiply and add (no FMA), IEEE division (_mm256_div_ps), _mm256_floor_ps, clamp before the conversion. The tail
- * (n % 8 points) is copied into a zero-padded local block and run through the same vector body. Never reads beyond
- * pts[i*stride + 3] of a point. */
+ * multiply and add (no FMA), IEEE division (_mm256_div_ps), _mm256_floor_ps, clamp before the conversion. When
+ * every voxel size is a power of two (production: 0.25, 0.25, 8) the division is a multiplication by the exact
+ * reciprocal (not an estimate), which rounds to the same value. The tail (n % 8 points) is copied into a
+ * zero-padded local block and run through the same vector body. Never reads beyond pts[i*stride + 3] of a point. */
 #include <assert.h>
 #include <immintrin.h>
 #include <math.h>
@@ -11,7 +12,7 @@
 
 struct pq_consts {
   __m256 r[9], t[3];
-  __m256 lo[3], hi[3], size[3], gridf[3];
+  __m256 lo[3], hi[3], size[3], inv[3], gridf[3];
   __m256i gx;
   __m256 mean[4], qs[4];
   __m256i dtword; /* the quantized dt features 4..7 as one little-endian dword */
@@ -41,8 +42,14 @@ static inline __m256 inside(__m256 v, __m256 lo, __m256 hi) {
   return _mm256_and_ps(_mm256_cmp_ps(v, lo, _CMP_GT_OQ), _mm256_cmp_ps(v, hi, _CMP_LT_OQ));
 }
 
-static inline void pq8(const struct pq_consts* K, int has_transform, __m256 x, __m256 y, __m256 z, __m256 in,
-                       int32_t* cell, int8_t* q) {
+/* (v - lo) / size. pow2: every voxel size is a power of two whose reciprocal is a normal float, so the
+ * multiplication by the exact reciprocal is the same correctly rounded value as the division. */
+static inline __attribute__((always_inline)) __m256 cellf(__m256 v, __m256 lo, __m256 size, __m256 inv, int pow2) {
+  return _mm256_floor_ps(pow2 ? _mm256_mul_ps(_mm256_sub_ps(v, lo), inv) : _mm256_div_ps(_mm256_sub_ps(v, lo), size));
+}
+
+static inline __attribute__((always_inline)) void pq8(const struct pq_consts* K, int has_transform, int pow2, __m256 x,
+                                                      __m256 y, __m256 z, __m256 in, int32_t* cell, int8_t* q) {
   __m256 fin = _mm256_and_ps(_mm256_and_ps(finite8(x), finite8(y)), _mm256_and_ps(finite8(z), finite8(in)));
   if (has_transform) {
     __m256 tx = _mm256_add_ps(
@@ -60,9 +67,9 @@ static inline void pq8(const struct pq_consts* K, int has_transform, __m256 x, _
   }
   __m256 keep = _mm256_and_ps(fin, inside(x, K->lo[0], K->hi[0]));
   keep = _mm256_and_ps(keep, _mm256_and_ps(inside(y, K->lo[1], K->hi[1]), inside(z, K->lo[2], K->hi[2])));
-  __m256 fx = _mm256_floor_ps(_mm256_div_ps(_mm256_sub_ps(x, K->lo[0]), K->size[0]));
-  __m256 fy = _mm256_floor_ps(_mm256_div_ps(_mm256_sub_ps(y, K->lo[1]), K->size[1]));
-  __m256 fz = _mm256_floor_ps(_mm256_div_ps(_mm256_sub_ps(z, K->lo[2]), K->size[2]));
+  __m256 fx = cellf(x, K->lo[0], K->size[0], K->inv[0], pow2);
+  __m256 fy = cellf(y, K->lo[1], K->size[1], K->inv[1], pow2);
+  __m256 fz = cellf(z, K->lo[2], K->size[2], K->inv[2], pow2);
   const __m256 zero = _mm256_setzero_ps();
   keep = _mm256_and_ps(keep, _mm256_and_ps(_mm256_cmp_ps(fx, zero, _CMP_GE_OQ), _mm256_cmp_ps(fx, K->gridf[0], _CMP_LT_OQ)));
   keep = _mm256_and_ps(keep, _mm256_and_ps(_mm256_cmp_ps(fy, zero, _CMP_GE_OQ), _mm256_cmp_ps(fy, K->gridf[1], _CMP_LT_OQ)));
@@ -88,7 +95,7 @@ static inline void pq8(const struct pq_consts* K, int has_transform, __m256 x, _
   _mm256_storeu_si256((__m256i*)(q + 32), _mm256_permute2x128_si256(lo, hi, 0x31));
 }
 
-static inline void load8(const float* s, size_t stride, __m256* x, __m256* y, __m256* z, __m256* in) {
+static inline __attribute__((always_inline)) void load8(const float* s, size_t stride, __m256* x, __m256* y, __m256* z, __m256* in) {
   __m256 a0 = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(s)), _mm_loadu_ps(s + 4 * stride), 1);
   __m256 a1 = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(s + stride)), _mm_loadu_ps(s + 5 * stride), 1);
   __m256 a2 =
@@ -105,6 +112,29 @@ static inline void load8(const float* s, size_t stride, __m256* x, __m256* y, __
   *in = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
 }
 
+static inline __attribute__((always_inline)) void pq_run(const struct pq_consts* K, int tr, int pow2, const float* pts,
+                                                         size_t n, size_t stride, int32_t* cell, int8_t* q) {
+
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 x, y, z, in;
+    load8(pts + i * stride, stride, &x, &y, &z, &in);
+    pq8(K, tr, pow2, x, y, z, in, cell + i, q + i * 8);
+  }
+  if (i < n) {
+    size_t rem = n - i;
+    float tmp[32] = {0};
+    for (size_t j = 0; j < rem; ++j) memcpy(tmp + 4 * j, pts + (i + j) * stride, 4 * sizeof(float));
+    int32_t tc[8];
+    int8_t tq[64];
+    __m256 x, y, z, in;
+    load8(tmp, 4, &x, &y, &z, &in);
+    pq8(K, tr, pow2, x, y, z, in, tc, tq);
+    memcpy(cell + i, tc, rem * sizeof(int32_t));
+    memcpy(q + i * 8, tq, rem * 8);
+  }
+}
+
 void pprt_pointquant_avx2(const struct pprt_pointquant_params* p, const float* pts, size_t n, size_t stride,
                           int32_t* cell, int8_t* q) {
   assert(p != NULL && (n == 0 || (pts != NULL && cell != NULL && q != NULL)));
@@ -116,6 +146,7 @@ void pprt_pointquant_avx2(const struct pprt_pointquant_params* p, const float* p
     K.lo[j] = _mm256_set1_ps(p->range_min[j]);
     K.hi[j] = _mm256_set1_ps(p->range_max[j]);
     K.size[j] = _mm256_set1_ps(p->voxel_size[j]);
+    K.inv[j] = _mm256_set1_ps(1.0f / p->voxel_size[j]);
     K.gridf[j] = _mm256_set1_ps((float)p->grid[j]);
   }
   K.gx = _mm256_set1_epi32(p->grid[0]);
@@ -129,24 +160,14 @@ void pprt_pointquant_avx2(const struct pprt_pointquant_params* p, const float* p
     word |= (uint32_t)(uint8_t)d << (8 * (k - 4));
   }
   K.dtword = _mm256_set1_epi32((int32_t)word);
-  const int tr = p->has_transform;
-
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    __m256 x, y, z, in;
-    load8(pts + i * stride, stride, &x, &y, &z, &in);
-    pq8(&K, tr, x, y, z, in, cell + i, q + i * 8);
+  int pow2 = 1;
+  for (int j = 0; j < 3; ++j) {
+    int e;
+    float v = p->voxel_size[j];
+    pow2 &= isnormal(v) && isnormal(1.0f / v) && frexpf(v, &e) == 0.5f;
   }
-  if (i < n) {
-    size_t rem = n - i;
-    float tmp[32] = {0};
-    for (size_t j = 0; j < rem; ++j) memcpy(tmp + 4 * j, pts + (i + j) * stride, 4 * sizeof(float));
-    int32_t tc[8];
-    int8_t tq[64];
-    __m256 x, y, z, in;
-    load8(tmp, 4, &x, &y, &z, &in);
-    pq8(&K, tr, x, y, z, in, tc, tq);
-    memcpy(cell + i, tc, rem * sizeof(int32_t));
-    memcpy(q + i * 8, tq, rem * 8);
-  }
+  if (pow2)
+    pq_run(&K, p->has_transform, 1, pts, n, stride, cell, q);
+  else
+    pq_run(&K, p->has_transform, 0, pts, n, stride, cell, q);
 }
