@@ -14,17 +14,15 @@ static char g_out[OUT_CAP];
 
 static const char* sweep_path(void) { return pprt_test_data("nuscenes_lidar_top_1532402927647951.pcd.bin"); }
 
-static int run(const char* a0, const char* a1, const char* a2, const char* a3, const char* a4, const char* a5,
-               const char* a6, const char* a7, const char* a8) {
-  char* argv[12] = {(char*)PPRT_EXE};
-  const char* args[9] = {a0, a1, a2, a3, a4, a5, a6, a7, a8};
+/* Run the pprt binary with a NULL-terminated argument list; output in g_out. */
+static int run_argv(const char* const* args) {
+  char* argv[32] = {(char*)PPRT_EXE};
   int n = 1;
-  for (int i = 0; i < 9 && args[i] != NULL; ++i) argv[n++] = (char*)args[i];
+  for (int i = 0; args[i] != NULL && n < 31; ++i) argv[n++] = (char*)args[i];
   argv[n] = NULL;
-  int rc = pprt_test_run(argv, g_out, OUT_CAP);
-  return rc;
+  return pprt_test_run(argv, g_out, OUT_CAP);
 }
-#define RUN(...) run(__VA_ARGS__, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
+#define RUN(...) run_argv((const char* const[]){__VA_ARGS__, NULL})
 
 static int count_lines(const char* s) {
   int n = 0;
