@@ -508,7 +508,7 @@ static enum pprt_status decode_string(struct parser* p, const struct token* t, c
         if (c >= '0' && c <= '7') {
           v = 0;
           for (int k = 0; k < 3 && i < end && s[i] >= '0' && s[i] <= '7'; ++k, ++i) v = v * 8 + (uint32_t)(s[i] - '0');
-          if (v > 255) return perr(p, t->line, ecol, "invalid escape: octal value above \\377");
+          v &= 0xFFu; /* like protobuf: \400..\777 keep the low byte */
           break;
         }
         if (c >= 0x21 && c < 0x7f) return perr(p, t->line, ecol, "invalid escape sequence '\\%c'", c);
@@ -881,8 +881,9 @@ static enum pprt_status parse_field_value(struct parser* p, struct msg_ctx* ctx,
   if (is_sym(p, t, '[')) {
     if (fd != NULL && !fd->repeated)
       return perr(p, t->line, t->col, "'%s' is not a repeated field: list syntax is not allowed", fd->name);
-    if (!colon && fd != NULL && fd->kind != K_MSG)
-      return perr(p, t->line, t->col, "expected ':' after '%s'", fd->name);
+    /* Only a known repeated message field may omit the ':' before a list (as in protobuf). */
+    if (!colon && (fd == NULL || fd->kind != K_MSG))
+      return perr(p, t->line, t->col, "expected ':' after '%s'", fname);
     consume(p);
     int done;
     st = try_sym(p, ']', &done);
@@ -921,7 +922,6 @@ static enum pprt_status parse_field_value(struct parser* p, struct msg_ctx* ctx,
           tok_desc(p, t, d, sizeof d);
           return perr(p, t->line, t->col, "'%s' is a message: expected '{', got %s", fd->name, d);
         }
-        if (!colon) return perr(p, t->line, t->col, "expected ':' before a list of values for '%s'", fname);
         st = parse_scalar_value(p, ctx, fd, fname);
       }
       if (st != PPRT_STATUS_OK) return st;
