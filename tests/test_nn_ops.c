@@ -1,0 +1,313 @@
+/* Every int8 NN kernel of the CPU runner (direct conv, each packed-GEMM variant built for this machine, pool,
+ * eltwise, concat/rescale, upsample) against the naive references of nn_ref.c, bit-exact, on seeded random shapes
+ * and attributes. Outputs are poison-filled so unwritten elements are caught. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn_ref.h"
+#include "pprt/nn.h"
+#include "testutil.h"
+
+static struct pprt_rng rng;
+
+static int rnd(int lo, int hi) { return lo + (int)pprt_rng_u32(&rng, (uint32_t)(hi - lo + 1)); }
+
+static void fill(int8_t* p, size_t n, int lo) {
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t r = pprt_rng_u32(&rng, 8);
+    /* mix of extremes, zeros and uniform values */
+    p[i] = r == 0 ? (int8_t)lo : r == 1 ? 127 : r == 2 ? 0 : (int8_t)rnd(lo, 127);
+  }
+}
+
+struct conv_case {
+  struct nn_ref_conv r;
+  struct pprt_nn_conv p;
+  int has_bias;
+};
+
+static void random_conv(struct conv_case* cc, int kind, int gemm_transposed) {
+  struct nn_ref_conv* r = &cc->r;
+  memset(cc, 0, sizeof *cc);
+  r->kind = kind;
+  for (;;) {
+    r->ih = rnd(1, 13);
+    r->iw = rnd(1, 13);
+    r->ic = rnd(1, 3) == 1 ? rnd(40, 90) : rnd(1, 20);
+    r->oc = kind == 1 ? r->ic : rnd(1, 40);
+    r->kh = rnd(1, 4);
+    r->kw = rnd(1, 4);
+    r->sh = rnd(1, 3);
+    r->sw = rnd(1, 3);
+    r->dh = rnd(1, 3) == 1 ? 2 : 1;
+    r->dw = rnd(1, 3) == 1 ? 2 : 1;
+    r->pt = rnd(0, 2);
+    r->pl = rnd(0, 2);
+    int pb = rnd(0, 2), pr = rnd(0, 2);
+    int kdh = (r->kh - 1) * r->dh + 1, kdw = (r->kw - 1) * r->dw + 1;
+    if (kind == 2) {
+      if (gemm_transposed) {
+        r->kh = r->sh = rnd(1, 4);
+        r->kw = r->sw = rnd(1, 4);
+        r->dh = r->dw = 1;
+        r->pt = r->pl = pb = pr = 0;
+        kdh = r->kh;
+        kdw = r->kw;
+      }
+      if (r->pt > kdh - 1 || r->pl > kdw - 1 || pb > kdh - 1 || pr > kdw - 1) continue;
+      r->oh = (r->ih - 1) * r->sh + kdh - r->pt - pb;
+      r->ow = (r->iw - 1) * r->sw + kdw - r->pl - pr;
+    } else {
+      int nh = r->ih + r->pt + pb - kdh, nw = r->iw + r->pl + pr - kdw;
+      if (nh < 0 || nw < 0 || r->pt >= kdh || r->pl >= kdw) continue;
+      /* FLOOR or CEIL pad mode: CEIL adds a trailing output row/column over the padding */
+      r->oh = nh / r->sh + 1 + (rnd(0, 1) && nh % r->sh ? 1 : 0);
+      r->ow = nw / r->sw + 1 + (rnd(0, 1) && nw % r->sw ? 1 : 0);
+    }
+    if (r->oh >= 1 && r->ow >= 1) break;
+  }
+  r->fp_in = rnd(-2, 8);
+  r->fp_w = rnd(-2, 9);
+  r->fp_b = r->fp_in + r->fp_w + rnd(-6, 6); /* negative and positive bias shifts */
+  r->fp_out = r->fp_in + r->fp_w - rnd(-2, 14);
+  r->nonlinear = rnd(0, 3);
+  r->leaky_mult = 26;
+  cc->has_bias = rnd(0, 4) != 0;
+
+  struct pprt_nn_conv* p = &cc->p;
+  p->kind = kind;
+  p->in_h = r->ih; p->in_w = r->iw; p->in_c = r->ic;
+  p->out_h = r->oh; p->out_w = r->ow; p->out_c = r->oc;
+  p->k_h = r->kh; p->k_w = r->kw; p->stride_h = r->sh; p->stride_w = r->sw;
+  p->dil_h = r->dh; p->dil_w = r->dw; p->pad_t = r->pt; p->pad_l = r->pl;
+}
+
+/* The runner's requant setup, from the fix points (as cpu_runner.cpp does it). */
+static void make_requant(const struct conv_case* cc, const int8_t* bias, int64_t* b64, struct pprt_nn_requant* q) {
+  const struct nn_ref_conv* r = &cc->r;
+  int sb = r->fp_in + r->fp_w - r->fp_b;
+  q->acc_shift = cc->has_bias && sb < 0 ? -sb : 0;
+  for (int i = 0; i < r->oc; ++i)
+    b64[i] = cc->has_bias ? (int64_t)bias[i] * ((int64_t)1 << (sb + q->acc_shift)) : 0;
+  q->shift = r->fp_in + r->fp_w - r->fp_out + q->acc_shift;
+  q->nonlinear = r->nonlinear;
+  q->leaky_mult = r->leaky_mult;
+  q->relu6_max = r->fp_out <= 4 ? 96 : 127;
+  q->bias = b64;
+}
+
+static int check_bytes(const int8_t* got, const int8_t* want, size_t n, const char* what, int iter) {
+  for (size_t i = 0; i < n; ++i)
+    if (got[i] != want[i]) {
+      fprintf(stderr, "%s (case %d): index %zu got %d want %d\n", what, iter, i, got[i], want[i]);
+      return 0;
+    }
+  return 1;
+}
+
+static void conv_cases(int kind, int gemm_transposed, int iters) {
+  const struct pprt_nn_gemm_impl* const* variants = pprt_nn_gemm_variants();
+  for (int it = 0; it < iters; ++it) {
+    struct conv_case cc;
+    random_conv(&cc, kind, gemm_transposed);
+    const struct nn_ref_conv* r = &cc.r;
+    size_t n_in = (size_t)r->ih * r->iw * r->ic, n_out = (size_t)r->oh * r->ow * r->oc;
+    size_t n_w = kind == 1 ? (size_t)r->kh * r->kw * r->ic : (size_t)r->oc * r->kh * r->kw * r->ic;
+    int8_t* in = malloc(n_in);
+    int8_t* w = malloc(n_w);
+    int8_t bias[128];
+    int64_t b64[128];
+    int8_t* want = malloc(n_out);
+    int8_t* got = malloc(n_out);
+    fill(in, n_in, -128);
+    int no_min = rnd(0, 1); /* weights without -128 half the time: exercises NEON's vmlal path */
+    fill(w, n_w, no_min ? -127 : -128);
+    fill(bias, (size_t)r->oc, -128);
+    nn_ref_conv(r, in, w, cc.has_bias ? bias : NULL, want);
+    struct pprt_nn_requant q;
+    make_requant(&cc, bias, b64, &q);
+
+    memset(got, 0x5a, n_out);
+    int32_t split = rnd(0, r->oh);
+    pprt_nn_conv_scalar(&cc.p, in, w, &q, got, 0, split);
+    pprt_nn_conv_scalar(&cc.p, in, w, &q, got, split, r->oh);
+    CU_ASSERT_FATAL(check_bytes(got, want, n_out, "conv direct", it));
+
+    if (pprt_nn_conv_gemm_ok(&cc.p)) {
+      for (int v = 0; variants[v]; ++v) {
+        const struct pprt_nn_gemm_impl* g = pprt_nn_gemm_for(variants[v], w, n_w);
+        void* packed = aligned_alloc(64, (pprt_nn_conv_packed_size(g, &cc.p) + 63) / 64 * 64 + 64);
+        void* scratch = aligned_alloc(64, (pprt_nn_conv_scratch_size(g, &cc.p) + 63) / 64 * 64 + 64);
+        pprt_nn_conv_pack(g, &cc.p, w, packed);
+        int32_t m, n, k;
+        pprt_nn_conv_gemm_dims(&cc.p, &m, &n, &k);
+        int32_t ms = rnd(0, m);
+        memset(got, 0x5a, n_out);
+        pprt_nn_conv_gemm(g, &cc.p, in, packed, &q, got, 0, ms, scratch);
+        pprt_nn_conv_gemm(g, &cc.p, in, packed, &q, got, ms, m, scratch);
+        char what[64];
+        snprintf(what, sizeof what, "conv gemm %s", g->name);
+        CU_ASSERT_FATAL(check_bytes(got, want, n_out, what, it));
+        free(packed);
+        free(scratch);
+      }
+    }
+    free(in);
+    free(w);
+    free(want);
+    free(got);
+  }
+}
+
+static void test_conv(void) {
+  pprt_rng_seed(&rng, pprt_test_seed());
+  conv_cases(PPRT_NN_CONV, 0, 300);
+}
+
+static void test_depthwise(void) {
+  pprt_rng_seed(&rng, pprt_test_seed() + 1);
+  conv_cases(PPRT_NN_DEPTHWISE, 0, 200);
+}
+
+static void test_transposed(void) {
+  pprt_rng_seed(&rng, pprt_test_seed() + 2);
+  conv_cases(PPRT_NN_TRANSPOSED, 0, 150);
+  conv_cases(PPRT_NN_TRANSPOSED, 1, 150);
+}
+
+/* A big K (several KC blocks) and M (several MC blocks) with all variants. */
+static void test_conv_large(void) {
+  pprt_rng_seed(&rng, pprt_test_seed() + 3);
+  for (int it = 0; it < 3; ++it) {
+    struct conv_case cc;
+    do random_conv(&cc, PPRT_NN_CONV, 0); while (0);
+    struct nn_ref_conv* r = &cc.r;
+    r->ih = 20; r->iw = 17; r->ic = 150; r->oc = 37; r->kh = r->kw = 3; r->sh = r->sw = 1; r->dh = r->dw = 1;
+    r->pt = r->pl = 1; r->oh = 20; r->ow = 17;
+    struct pprt_nn_conv* p = &cc.p;
+    p->in_h = 20; p->in_w = 17; p->in_c = 150; p->out_h = 20; p->out_w = 17; p->out_c = 37;
+    p->k_h = p->k_w = 3; p->stride_h = p->stride_w = 1; p->dil_h = p->dil_w = 1; p->pad_t = p->pad_l = 1;
+    size_t n_in = (size_t)20 * 17 * 150, n_w = (size_t)37 * 9 * 150, n_out = (size_t)20 * 17 * 37;
+    int8_t *in = malloc(n_in), *w = malloc(n_w), *want = malloc(n_out), *got = malloc(n_out), bias[37];
+    int64_t b64[37];
+    fill(in, n_in, -128);
+    fill(w, n_w, -128);
+    fill(bias, 37, -128);
+    nn_ref_conv(r, in, w, cc.has_bias ? bias : NULL, want);
+    struct pprt_nn_requant q;
+    make_requant(&cc, bias, b64, &q);
+    for (const struct pprt_nn_gemm_impl* const* v = pprt_nn_gemm_variants(); *v; ++v) {
+      const struct pprt_nn_gemm_impl* g = *v;
+      void* packed = aligned_alloc(64, (pprt_nn_conv_packed_size(g, p) + 63) / 64 * 64);
+      void* scratch = aligned_alloc(64, (pprt_nn_conv_scratch_size(g, p) + 63) / 64 * 64);
+      pprt_nn_conv_pack(g, p, w, packed);
+      memset(got, 0x5a, n_out);
+      pprt_nn_conv_gemm(g, p, in, packed, &q, got, 0, 20 * 17, scratch);
+      CU_ASSERT_FATAL(check_bytes(got, want, n_out, g->name, it));
+      free(packed);
+      free(scratch);
+    }
+    free(in); free(w); free(want); free(got);
+  }
+}
+
+static void test_pool(void) {
+  pprt_rng_seed(&rng, pprt_test_seed() + 4);
+  for (int it = 0; it < 400; ++it) {
+    struct nn_ref_pool r;
+    memset(&r, 0, sizeof r);
+    r.avg = rnd(0, 1);
+    r.ih = rnd(1, 16); r.iw = rnd(1, 16); r.c = rnd(1, 17);
+    r.kh = rnd(1, 8); r.kw = rnd(1, 8);
+    if (rnd(0, 3) == 0) r.kh = r.kw = (int[]){3, 5, 6, 7, 14}[rnd(0, 4)];
+    r.sh = rnd(1, 3); r.sw = rnd(1, 3);
+    r.pt = rnd(0, r.kh - 1 < 2 ? r.kh - 1 : 2); r.pl = rnd(0, r.kw - 1 < 2 ? r.kw - 1 : 2);
+    int nh = r.ih + 2 * r.pt - r.kh, nw = r.iw + 2 * r.pl - r.kw;
+    if (nh < 0 || nw < 0) { --it; continue; }
+    r.oh = nh / r.sh + 1; r.ow = nw / r.sw + 1;
+    r.fp_in = rnd(-1, 7); r.fp_out = r.fp_in + rnd(-3, 3);
+    size_t n_in = (size_t)r.ih * r.iw * r.c, n_out = (size_t)r.oh * r.ow * r.c;
+    int8_t *in = malloc(n_in), *want = malloc(n_out), *got = malloc(n_out);
+    fill(in, n_in, -128);
+    nn_ref_pool(&r, in, want);
+    struct pprt_nn_pool p = {r.avg, r.ih, r.iw, r.c, r.oh, r.ow, r.kh, r.kw, r.sh, r.sw, r.pt, r.pl, r.fp_in, r.fp_out, 0, 0};
+    pprt_nn_avgpool_factor(r.kh, r.kw, &p.avg_mult, &p.avg_shift);
+    memset(got, 0x5a, n_out);
+    int32_t split = rnd(0, r.oh);
+    pprt_nn_pool_scalar(&p, in, got, 0, split);
+    pprt_nn_pool_scalar(&p, in, got, split, r.oh);
+    CU_ASSERT_FATAL(check_bytes(got, want, n_out, r.avg ? "pool avg" : "pool max", it));
+    free(in); free(want); free(got);
+  }
+  int32_t m, s;
+  pprt_nn_avgpool_factor(3, 3, &m, &s);
+  CU_ASSERT(m == 7 && s == 6);
+  pprt_nn_avgpool_factor(2, 2, &m, &s);
+  CU_ASSERT(m == 1 && s == 2);
+}
+
+static void test_eltwise(void) {
+  pprt_rng_seed(&rng, pprt_test_seed() + 5);
+  for (int it = 0; it < 200; ++it) {
+    int n = rnd(1, 4);
+    size_t len = (size_t)rnd(1, 500);
+    int8_t* in[4];
+    int fp[4];
+    int32_t fp32[4];
+    for (int j = 0; j < n; ++j) {
+      in[j] = malloc(len);
+      fill(in[j], len, -128);
+      fp[j] = fp32[j] = rnd(-2, 8);
+    }
+    int fp_out = rnd(-2, 8), relu = rnd(0, 1);
+    int8_t *want = malloc(len), *got = malloc(len);
+    nn_ref_eltwise((const int8_t* const*)in, fp, n, len, fp_out, relu, want);
+    memset(got, 0x5a, len);
+    pprt_nn_eltwise_add_scalar((const int8_t* const*)in, fp32, n, len, fp_out, relu ? PPRT_NN_RELU : PPRT_NN_NONE, got);
+    CU_ASSERT_FATAL(check_bytes(got, want, len, "eltwise", it));
+    for (int j = 0; j < n; ++j) free(in[j]);
+    free(want); free(got);
+  }
+}
+
+static void test_concat_rescale_upsample(void) {
+  pprt_rng_seed(&rng, pprt_test_seed() + 6);
+  for (int it = 0; it < 200; ++it) {
+    size_t rows = (size_t)rnd(1, 30), w1 = (size_t)rnd(1, 20), w2 = (size_t)rnd(1, 20);
+    int fp1 = rnd(-2, 8), fp2 = rnd(-2, 8), fpo = rnd(-2, 8);
+    int8_t *a = malloc(rows * w1), *b = malloc(rows * w2), *want = malloc(rows * (w1 + w2)), *got = malloc(rows * (w1 + w2));
+    fill(a, rows * w1, -128);
+    fill(b, rows * w2, -128);
+    for (size_t r = 0; r < rows; ++r) {
+      for (size_t i = 0; i < w1; ++i) want[r * (w1 + w2) + i] = nn_ref_rescale(a[r * w1 + i], fp1, fpo);
+      for (size_t i = 0; i < w2; ++i) want[r * (w1 + w2) + w1 + i] = nn_ref_rescale(b[r * w2 + i], fp2, fpo);
+    }
+    memset(got, 0x5a, rows * (w1 + w2));
+    pprt_nn_rescale_rows_scalar(a, w1, rows, w1, fpo - fp1, got, w1 + w2, 0);
+    pprt_nn_rescale_rows_scalar(b, w2, rows, w2, fpo - fp2, got, w1 + w2, w1);
+    CU_ASSERT_FATAL(check_bytes(got, want, rows * (w1 + w2), "concat", it));
+    /* upsample a as [rows][w1][1] -> scale sh x sw */
+    int sh = rnd(1, 3), sw = rnd(1, 3), c = 1;
+    size_t n_out = rows * sh * w1 * sw;
+    int8_t *uw = malloc(n_out), *ug = malloc(n_out);
+    for (size_t y = 0; y < rows * sh; ++y)
+      for (size_t x = 0; x < w1 * sw; ++x) uw[y * w1 * sw + x] = nn_ref_rescale(a[(y / sh) * w1 + x / sw], fp1, fpo);
+    memset(ug, 0x5a, n_out);
+    pprt_nn_upsample_nearest_scalar(a, (int32_t)rows, (int32_t)w1, c, sh, sw, fpo - fp1, ug);
+    CU_ASSERT_FATAL(check_bytes(ug, uw, n_out, "upsample", it));
+    free(a); free(b); free(want); free(got); free(uw); free(ug);
+  }
+}
+
+int main(void) {
+  static const struct pprt_test_case cases[] = {
+      {"conv2d-fix: direct and every GEMM variant vs reference", test_conv},
+      {"depthwise-conv2d-fix vs reference", test_depthwise},
+      {"transposed-conv2d-fix (general and kernel == stride GEMM) vs reference", test_transposed},
+      {"conv GEMM with several K and M blocks", test_conv_large},
+      {"pool-fix MAX / AVG (DPU factor) vs reference", test_pool},
+      {"eltwise-fix ADD vs reference", test_eltwise},
+      {"concat-fix / rescale / upsample-fix vs reference", test_concat_rescale_upsample},
+      {NULL, NULL}};
+  return pprt_test_main("nn_ops", cases);
+}
