@@ -714,7 +714,7 @@ static enum pprt_status store_scalar(struct parser* p, struct msg_ctx* ctx, cons
                                      const struct scalar* v) {
   struct pprt_model_config* c = p->cfg;
   struct pprt_anchor_config* a = &c->anchor;
-  uint32_t u;
+  uint32_t u = 0;
   enum pprt_status st;
   int fresh = fd->repeated ? first_time(p, fd->id) : 0;
   switch (fd->id) {
