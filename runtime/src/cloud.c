@@ -123,7 +123,7 @@ static int read_line(struct line_reader* r, size_t* len_out) {
   int c = EOF;
   int any = 0;
   for (;;) {
-    c = getc(r->f);
+    c = getc_unlocked(r->f); /* the FILE is private to this call */
     if (c == EOF) break;
     any = 1;
     r->consumed++;
