@@ -95,6 +95,34 @@ static void im2col_rows(const struct pprt_nn_conv* p, const int8_t* in, int32_t 
 static void store_rows(const struct pprt_nn_conv* p, const struct pprt_nn_requant* q, const int32_t* c, size_t ldc,
                        int32_t m0, int32_t rows, int32_t n, int8_t* out) {
   if (p->kind != PPRT_NN_TRANSPOSED) {
+    /* Fast int32 path (vectorizable): no accumulator pre-shift, no leaky slope, 1 <= shift <= 30, and every
+     * |acc| < 2^29 (K < 2^15) and |bias| < 2^29 so acc + bias + 2^(s-1) fits int32. Same values as
+     * pprt_nn_requant_one. */
+    int32_t m_dummy, n_dummy, k;
+    pprt_nn_conv_gemm_dims(p, &m_dummy, &n_dummy, &k);
+    int fast = q->acc_shift == 0 && q->nonlinear != PPRT_NN_LEAKYRELU && q->shift >= 1 && q->shift <= 30 &&
+               k < (1 << 15) && n <= 4096;
+    int32_t b32[4096];
+    for (int32_t j = 0; fast && j < n; ++j) {
+      if (q->bias[j] >= (1 << 29) || q->bias[j] <= -(1 << 29)) fast = 0;
+      b32[j] = fast ? (int32_t)q->bias[j] + (1 << (q->shift - 1)) : 0;
+    }
+    if (fast) {
+      const int32_t s = q->shift;
+      const int32_t lo = (q->nonlinear == PPRT_NN_RELU || q->nonlinear == PPRT_NN_RELU6) ? 0 : -128;
+      const int32_t hi = q->nonlinear == PPRT_NN_RELU6 && q->relu6_max < 127 ? q->relu6_max : 127;
+      for (int32_t r = 0; r < rows; ++r) {
+        const int32_t* cr = c + (size_t)r * ldc;
+        int8_t* o = out + (size_t)(m0 + r) * p->out_c;
+        for (int32_t j = 0; j < n; ++j) {
+          int32_t v = (cr[j] + b32[j]) >> s;
+          v = v < lo ? lo : v;
+          v = v > hi ? hi : v;
+          o[j] = (int8_t)v;
+        }
+      }
+      return;
+    }
     for (int32_t r = 0; r < rows; ++r) {
       const int32_t* cr = c + (size_t)r * ldc;
       int8_t* o = out + (size_t)(m0 + r) * p->out_c;

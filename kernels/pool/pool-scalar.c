@@ -40,6 +40,20 @@ void pprt_nn_pool_scalar(const struct pprt_nn_pool* p, const int8_t* in, int8_t*
       if (xa < 0) xa = 0;
       if (xb > p->in_w) xb = p->in_w;
       int8_t* o = out + ((size_t)oy * p->out_w + ox) * p->c;
+      if (!p->is_avg) { /* window-outer, channel-inner: contiguous (vectorizable) max */
+        for (int32_t c0 = 0; c0 < p->c; c0 += 256) {
+          const int32_t cn = p->c - c0 < 256 ? p->c - c0 : 256;
+          int8_t m[256];
+          for (int32_t c = 0; c < cn; ++c) m[c] = -128;
+          for (int32_t y = ya; y < yb; ++y)
+            for (int32_t x = xa; x < xb; ++x) {
+              const int8_t* a = in + ((size_t)y * p->in_w + x) * p->c + c0;
+              for (int32_t c = 0; c < cn; ++c) m[c] = a[c] > m[c] ? a[c] : m[c];
+            }
+          for (int32_t c = 0; c < cn; ++c) o[c0 + c] = d == 0 ? m[c] : pprt_nn_rescale_one(m[c], d);
+        }
+        continue;
+      }
       for (int32_t c = 0; c < p->c; ++c) {
         if (!p->is_avg) {
           int32_t m = -128;
