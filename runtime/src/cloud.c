@@ -50,10 +50,8 @@ static void sweep_identity(struct pprt_sweep* sweep, const float* points, uint32
   sweep->timestamp_us = timestamp_us;
 }
 
-/* Weak so that one definition elsewhere in libpprt (runtime.c has one too) takes precedence without a link error;
- * both set the identity transform and the given points / stride / timestamp. */
-__attribute__((weak)) void pprt_sweep_init(struct pprt_sweep* sweep, const float* points, uint32_t num_points,
-                                           uint32_t point_stride, int64_t timestamp_us) {
+void pprt_sweep_init(struct pprt_sweep* sweep, const float* points, uint32_t num_points, uint32_t point_stride,
+                     int64_t timestamp_us) {
   if (sweep == NULL) return;
   sweep_identity(sweep, points, num_points, point_stride, timestamp_us);
 }

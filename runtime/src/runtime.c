@@ -29,17 +29,6 @@ void pprt_options_init(struct pprt_options* opts) {
   opts->score_thresh = -1.0f;
 }
 
-void pprt_sweep_init(struct pprt_sweep* sweep, const float* points, uint32_t num_points, uint32_t point_stride,
-                     int64_t timestamp_us) {
-  if (sweep == NULL) return;
-  memset(sweep, 0, sizeof *sweep);
-  sweep->points = points;
-  sweep->num_points = num_points;
-  sweep->point_stride = point_stride;
-  sweep->rotation[0] = sweep->rotation[4] = sweep->rotation[8] = 1.0f;
-  sweep->timestamp_us = timestamp_us;
-}
-
 enum pprt_status pprt_runner_from_string(const char* name, enum pprt_runner* out) {
   if (name == NULL || out == NULL) return PPRT_STATUS_INVALID_ARGUMENT;
   if (strcmp(name, "dpu") == 0) *out = PPRT_RUNNER_DPU;
