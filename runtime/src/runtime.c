@@ -231,6 +231,26 @@ static enum pprt_status check_models(pprt_runtime_t* rt, struct pprt_err* err) {
 
 /* ------------------------------------------------------------------ frame context */
 
+static int is_file(const char* path) {
+  struct stat st;
+  return path != NULL && path[0] != '\0' && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The CPU runner plugin: the option, else $PPRT_CPU_RUNNER_LIB, else the installed copy, else the one in this build
+ * tree, else the bare name (the dynamic loader's search path). */
+static const char* cpu_runner_lib(const pprt_runtime_t* rt) {
+  if (rt->runner_lib[0]) return rt->runner_lib;
+  const char* env = getenv("PPRT_CPU_RUNNER_LIB");
+  if (env != NULL && env[0] != '\0') return env;
+#ifdef PPRT_CPU_RUNNER_INSTALL_PATH
+  if (is_file(PPRT_CPU_RUNNER_INSTALL_PATH)) return PPRT_CPU_RUNNER_INSTALL_PATH;
+#endif
+#ifdef PPRT_CPU_RUNNER_BUILD_PATH
+  if (is_file(PPRT_CPU_RUNNER_BUILD_PATH)) return PPRT_CPU_RUNNER_BUILD_PATH;
+#endif
+  return "libpprt-cpu-runner.so";
+}
+
 static void* aligned_buf(size_t n) {
   void* p = NULL;
   if (posix_memalign(&p, 64, n ? n : 64) != 0) return NULL;
@@ -268,7 +288,7 @@ static enum pprt_status frame_ctx_init(pprt_runtime_t* rt, struct pprt_frame_ctx
   } else {
     const char* lib = NULL;
     if (runner_kind == PPRT_RUNNER_DUMMY) lib = "libvart-dummy-runner.so";
-    else if (runner_kind == PPRT_RUNNER_CPU) lib = rt->runner_lib[0] ? rt->runner_lib : "libpprt-cpu-runner.so";
+    else if (runner_kind == PPRT_RUNNER_CPU) lib = cpu_runner_lib(rt);
     if ((st = pprt_vrunner_create(rt->xm0, lib, &f->r0, err))) {
       pprt_err_prefix(err, "subgraph 0 runner (%s)", pprt_runner_str((enum pprt_runner)runner_kind));
       return st;
