@@ -65,6 +65,21 @@ static void test_run_ok(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(g_out, "timings over 3 runs"));
   CU_ASSERT_EQUAL(RUN("help"), 0);
   CU_ASSERT_PTR_NOT_NULL(strstr(g_out, "pprt voxelize --model DIR"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(g_out, "pprt check"));
+}
+
+/* pprt check execs pprt-check next to pprt (natively only: qemu-user cannot exec a foreign binary by itself). */
+static void test_check(void) {
+  if (PPRT_TEST_EMULATOR[0] != '\0') return;
+  char xm[4096];
+  snprintf(xm, sizeof xm, "%s/pointpillars_nuscenes_small_0_pt/pointpillars_nuscenes_small_0_pt.xmodel",
+           pprt_test_work("small"));
+  const char* dump = pprt_test_work("cli_check_dump");
+  int rc = RUN("check", "--dump", dump, xm);
+  if (rc != 0) fprintf(stderr, "%s\n", g_out);
+  CU_ASSERT_EQUAL(rc, 0);
+  CU_ASSERT_EQUAL(RUN("check", "--compare", dump, xm), 0);
+  CU_ASSERT_EQUAL(RUN("check", "/nonexistent.xmodel"), 2);
 }
 
 /* One line on the output, exit 1, and the line contains what. */
@@ -250,6 +265,7 @@ int main(void) {
                                                 {"bad sweeps", test_bad_sweeps},
                                                 {"usage and runners", test_usage_and_runners},
                                                 {"stage commands", test_stage_commands},
+                                                {"pprt check", test_check},
                                                 {NULL, NULL}};
   return pprt_test_main("cli", cases);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "commands.h"
 #include "pprt/pprt.h"
 #include "runtime_internal.h"
 
@@ -533,6 +534,11 @@ static int cmd_post(const struct args* a) {
   return rc;
 }
 
+/* Commands with their own argument parsing live in their own files (commands.h). */
+static const struct pprt_command k_commands[] = {
+    PPRT_EXTRA_COMMANDS
+    {NULL, NULL, NULL}};
+
 int main(int argc, char** argv) {
   if (argc < 2) {
     usage(stderr);
@@ -541,12 +547,15 @@ int main(int argc, char** argv) {
   const char* c = argv[1];
   if (strcmp(c, "help") == 0 || strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0) {
     usage(stdout);
+    for (const struct pprt_command* k = k_commands; k->name != NULL; ++k) printf("\n%s", k->help);
     return 0;
   }
   if (strcmp(c, "--version") == 0) {
     printf("pprt %d.%d.%d\n", PPRT_VERSION_MAJOR, PPRT_VERSION_MINOR, PPRT_VERSION_PATCH);
     return 0;
   }
+  for (const struct pprt_command* k = k_commands; k->name != NULL; ++k)
+    if (strcmp(c, k->name) == 0) return k->fn(argc - 1, argv + 1);
   if (strcmp(c, "run") != 0 && strcmp(c, "voxelize") != 0 && strcmp(c, "scatter") != 0 && strcmp(c, "post") != 0)
     return usage_error("unknown command '%s'", c);
   struct args a;
