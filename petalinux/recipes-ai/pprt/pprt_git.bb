@@ -31,6 +31,6 @@ FILES:${PN}-cpu-runner = "${libdir}/libpprt-cpu-runner.so"
 INSANE_SKIP:${PN}-cpu-runner += "dev-so"
 RDEPENDS:${PN} += "${PN}-cpu-runner"
 
-# bin/pprt, bin/pprt-genmodel and libpprt.so.* go to ${PN} by default; headers, libpprt.so, the CMake package
+# bin/pprt, bin/pprt-genmodel, bin/pprt-check and libpprt.so.* go to ${PN} by default; headers, libpprt.so, the CMake package
 # and pprt.pc to ${PN}-dev.
 FILES:${PN}-dev += "${libdir}/cmake/pprt"
