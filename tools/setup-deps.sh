@@ -35,8 +35,16 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 echo "setup-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-  -o Dpkg::Use-Pty=0 "${missing[@]}" </dev/null
-echo "setup-deps: done"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+run() {   # quiet unless it fails
+  if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive "$@" </dev/null >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "setup-deps: failed: $*" >&2
+    exit 1
+  fi
+}
+start=$SECONDS
+run apt-get update -qq
+run apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 "${missing[@]}"
+echo "setup-deps: installed ${#missing[@]} packages (with their dependencies) in $((SECONDS - start)) s"
