@@ -258,7 +258,7 @@ static void* aligned_buf(size_t n) {
   return p;
 }
 
-static void frame_ctx_free(struct pprt_frame_ctx* f) {
+void pprt_frame_ctx_free(struct pprt_frame_ctx* f) {
   pprt_vrunner_destroy(f->r0);
   pprt_vrunner_destroy(f->r1);
   free(f->host0_in);
@@ -271,8 +271,8 @@ static void frame_ctx_free(struct pprt_frame_ctx* f) {
   memset(f, 0, sizeof *f);
 }
 
-static enum pprt_status frame_ctx_init(pprt_runtime_t* rt, struct pprt_frame_ctx* f, int runner_kind,
-                                       struct pprt_err* err) {
+enum pprt_status pprt_frame_ctx_init(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, int runner_kind,
+                                     struct pprt_err* err) {
   memset(f, 0, sizeof *f);
   enum pprt_status st;
   if (runner_kind == PPRT_RUNNER_NONE_INTERNAL) {
@@ -404,7 +404,8 @@ static enum pprt_status create_impl(pprt_runtime_t* rt, const struct pprt_option
     return st;
 
   rt->k = pprt_kernels();
-  return frame_ctx_init(rt, &rt->ctx, runner_kind, err);
+  rt->runner_kind = runner_kind;
+  return pprt_frame_ctx_init(rt, &rt->ctx, runner_kind, err);
 }
 
 enum pprt_status pprt_runtime_create_internal(const struct pprt_options* opts, int runner_kind,
@@ -451,7 +452,11 @@ enum pprt_status pprt_runtime_create(const struct pprt_options* opts, pprt_runti
 
 void pprt_runtime_destroy(pprt_runtime_t* rt) {
   if (rt == NULL) return;
-  frame_ctx_free(&rt->ctx);
+  pprt_frame_ctx_free(&rt->ctx);
+  if (rt->sim != NULL) {
+    sem_destroy(&rt->sim->free_cores);
+    free(rt->sim);
+  }
   pprt_xmodel_free(rt->xm0);
   pprt_xmodel_free(rt->xm1);
   free(rt);
@@ -459,22 +464,20 @@ void pprt_runtime_destroy(pprt_runtime_t* rt) {
 
 /* ------------------------------------------------------------------ tensors */
 
-int8_t* pprt_rt_dpu0_input(pprt_runtime_t* rt) {
-  return rt->ctx.r0 ? pprt_vrunner_input(rt->ctx.r0, 0) : rt->ctx.host0_in;
-}
-int8_t* pprt_rt_dpu0_output(pprt_runtime_t* rt) {
-  return rt->ctx.r0 ? pprt_vrunner_output(rt->ctx.r0, 0) : rt->ctx.host0_out;
-}
-int8_t* pprt_rt_dpu1_input(pprt_runtime_t* rt) {
-  return rt->ctx.r1 ? pprt_vrunner_input(rt->ctx.r1, 0) : rt->ctx.host1_in;
-}
+int8_t* pprt_ctx_dpu0_input(struct pprt_frame_ctx* f) { return f->r0 ? pprt_vrunner_input(f->r0, 0) : f->host0_in; }
+int8_t* pprt_ctx_dpu0_output(struct pprt_frame_ctx* f) { return f->r0 ? pprt_vrunner_output(f->r0, 0) : f->host0_out; }
+int8_t* pprt_ctx_dpu1_input(struct pprt_frame_ctx* f) { return f->r1 ? pprt_vrunner_input(f->r1, 0) : f->host1_in; }
 static uint32_t out_index(const pprt_runtime_t* rt, uint32_t which) {
   return which == 0 ? rt->out_cls : which == 1 ? rt->out_reg : rt->out_dir;
 }
-int8_t* pprt_rt_dpu1_output(pprt_runtime_t* rt, uint32_t which) {
+int8_t* pprt_ctx_dpu1_output(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, uint32_t which) {
   uint32_t i = out_index(rt, which);
-  return rt->ctx.r1 ? pprt_vrunner_output(rt->ctx.r1, i) : rt->ctx.host1_out[i];
+  return f->r1 ? pprt_vrunner_output(f->r1, i) : f->host1_out[i];
 }
+int8_t* pprt_rt_dpu0_input(pprt_runtime_t* rt) { return pprt_ctx_dpu0_input(&rt->ctx); }
+int8_t* pprt_rt_dpu0_output(pprt_runtime_t* rt) { return pprt_ctx_dpu0_output(&rt->ctx); }
+int8_t* pprt_rt_dpu1_input(pprt_runtime_t* rt) { return pprt_ctx_dpu1_input(&rt->ctx); }
+int8_t* pprt_rt_dpu1_output(pprt_runtime_t* rt, uint32_t which) { return pprt_ctx_dpu1_output(rt, &rt->ctx, which); }
 const struct pprt_tensor_desc* pprt_rt_dpu0_input_desc(const pprt_runtime_t* rt) { return pprt_xmodel_input(rt->xm0, 0); }
 const struct pprt_tensor_desc* pprt_rt_dpu0_output_desc(const pprt_runtime_t* rt) {
   return pprt_xmodel_output(rt->xm0, 0);
@@ -517,12 +520,12 @@ static enum pprt_status check_sweeps(const pprt_runtime_t* rt, const struct pprt
   return PPRT_STATUS_OK;
 }
 
-enum pprt_status pprt_rt_voxelize(pprt_runtime_t* rt, const struct pprt_sweep* sweeps, uint32_t num_sweeps) {
-  enum pprt_status st = check_sweeps(rt, sweeps, num_sweeps, &rt->err);
+enum pprt_status pprt_ctx_voxelize(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, const struct pprt_sweep* sweeps,
+                                   uint32_t num_sweeps, struct pprt_frame_stats* stats, struct pprt_err* err) {
+  enum pprt_status st = check_sweeps(rt, sweeps, num_sweeps, err);
   if (st) return st;
   double t0 = now_ms();
-  struct pprt_frame_ctx* f = &rt->ctx;
-  int8_t* out = pprt_rt_dpu0_input(rt);
+  int8_t* out = pprt_ctx_dpu0_input(f);
   pprt_vox_begin(&rt->vp, &f->vox);
   const int64_t t_key = sweeps[0].timestamp_us;
   for (uint32_t i = 0; i < num_sweeps; ++i) {
@@ -531,13 +534,17 @@ enum pprt_status pprt_rt_voxelize(pprt_runtime_t* rt, const struct pprt_sweep* s
     pprt_vox_add(&rt->vp, &f->vox, rt->k, s->points, s->num_points, s->point_stride, i == 0 ? NULL : s->rotation,
                  i == 0 ? NULL : s->translation, dt, out);
   }
-  f->stats.points_in = f->vox.counts.points_in;
-  f->stats.points_nonfinite = f->vox.counts.nonfinite;
-  f->stats.points_out_of_range = f->vox.counts.out_of_range;
-  f->stats.points_overflow = f->vox.counts.overflow;
-  f->stats.pillars = f->vox.num_pillars;
-  f->stats.stage_ms[PPRT_STAGE_VOXELIZE] = now_ms() - t0;
+  stats->points_in = f->vox.counts.points_in;
+  stats->points_nonfinite = f->vox.counts.nonfinite;
+  stats->points_out_of_range = f->vox.counts.out_of_range;
+  stats->points_overflow = f->vox.counts.overflow;
+  stats->pillars = f->vox.num_pillars;
+  stats->stage_ms[PPRT_STAGE_VOXELIZE] = now_ms() - t0;
   return PPRT_STATUS_OK;
+}
+
+enum pprt_status pprt_rt_voxelize(pprt_runtime_t* rt, const struct pprt_sweep* sweeps, uint32_t num_sweeps) {
+  return pprt_ctx_voxelize(rt, &rt->ctx, sweeps, num_sweeps, &rt->ctx.stats, &rt->err);
 }
 
 const int32_t* pprt_rt_coords(const pprt_runtime_t* rt, uint32_t* num_pillars) {
@@ -545,10 +552,33 @@ const int32_t* pprt_rt_coords(const pprt_runtime_t* rt, uint32_t* num_pillars) {
   return rt->ctx.vox.coords;
 }
 
-void pprt_rt_scatter(pprt_runtime_t* rt, const int8_t* features, const int32_t* coords, uint32_t n) {
+static void scatter_into(const pprt_runtime_t* rt, struct pprt_frame_ctx* dst, const int8_t* features,
+                         const int32_t* coords, uint32_t n, struct pprt_frame_stats* stats) {
   double t0 = now_ms();
-  pprt_scatter_run(&rt->sp, &rt->ctx.canvas, rt->k, features, coords, n, pprt_rt_dpu1_input(rt));
-  rt->ctx.stats.stage_ms[PPRT_STAGE_SCATTER] = now_ms() - t0;
+  pprt_scatter_run(&rt->sp, &dst->canvas, rt->k, features, coords, n, pprt_ctx_dpu1_input(dst));
+  stats->stage_ms[PPRT_STAGE_SCATTER] = now_ms() - t0;
+}
+
+void pprt_ctx_scatter(const pprt_runtime_t* rt, const struct pprt_frame_ctx* src, struct pprt_frame_ctx* dst,
+                      struct pprt_frame_stats* stats) {
+  /* The DPU0 output is only read; the accessor is non-const because runner buffers are. */
+  struct pprt_frame_ctx* s = (struct pprt_frame_ctx*)src;
+  scatter_into(rt, dst, pprt_ctx_dpu0_output(s), src->vox.coords, src->vox.num_pillars, stats);
+}
+
+void pprt_rt_scatter(pprt_runtime_t* rt, const int8_t* features, const int32_t* coords, uint32_t n) {
+  scatter_into(rt, &rt->ctx, features, coords, n, &rt->ctx.stats);
+}
+
+void pprt_ctx_post(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, struct pprt_box* boxes, uint32_t max_boxes,
+                   uint32_t* num_boxes, struct pprt_frame_stats* stats) {
+  double t0 = now_ms();
+  uint32_t cand = 0;
+  pprt_post_run(&rt->pp, &f->post, rt->k, pprt_ctx_dpu1_output(rt, f, 0), pprt_ctx_dpu1_output(rt, f, 1),
+                pprt_ctx_dpu1_output(rt, f, 2), boxes, max_boxes, num_boxes, &cand);
+  stats->candidates = cand;
+  stats->boxes = *num_boxes;
+  stats->stage_ms[PPRT_STAGE_POSTPROCESS] = now_ms() - t0;
 }
 
 void pprt_rt_post(pprt_runtime_t* rt, const int8_t* cls, const int8_t* reg, const int8_t* dir, struct pprt_box* boxes,
@@ -561,6 +591,66 @@ void pprt_rt_post(pprt_runtime_t* rt, const int8_t* cls, const int8_t* reg, cons
   rt->ctx.stats.stage_ms[PPRT_STAGE_POSTPROCESS] = now_ms() - t0;
 }
 
+/* Sleep until the CLOCK_MONOTONIC time t_ms (now_ms's clock). */
+static void sleep_until_ms(double t_ms) {
+  struct timespec ts;
+  double sec = floor(t_ms * 1e-3);
+  ts.tv_sec = (time_t)sec;
+  ts.tv_nsec = (long)((t_ms - sec * 1e3) * 1e6);
+  if (ts.tv_nsec >= 1000000000L) ts.tv_nsec = 999999999L;
+  if (ts.tv_nsec < 0) ts.tv_nsec = 0;
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
+  }
+}
+
+enum pprt_status pprt_ctx_dpu(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, int sg, struct pprt_frame_stats* stats,
+                              struct pprt_err* err) {
+  pprt_vrunner* r = sg == 0 ? f->r0 : f->r1;
+  struct pprt_dpu_sim* sim = rt->sim;
+  if (sim != NULL && sim->cores > 0)
+    while (sem_wait(&sim->free_cores) != 0) {
+    } /* EINTR only */
+  double t1 = now_ms();
+  enum pprt_status st = pprt_vrunner_run(r, err);
+  if (sim != NULL && st == PPRT_STATUS_OK && sim->ms[sg] > 0.0) sleep_until_ms(t1 + sim->ms[sg]);
+  double t2 = now_ms();
+  if (sim != NULL && sim->cores > 0) sem_post(&sim->free_cores);
+  stats->stage_ms[sg == 0 ? PPRT_STAGE_DPU0 : PPRT_STAGE_DPU1] = t2 - t1;
+  if (st) pprt_err_prefix(err, "subgraph %d", sg);
+  return st;
+}
+
+enum pprt_status pprt_runtime_simulate_dpu(pprt_runtime_t* rt, double ms0, double ms1, uint32_t cores) {
+  if (rt == NULL) {
+    pprt_set_last_error("pprt_runtime_simulate_dpu: NULL runtime");
+    return PPRT_STATUS_INVALID_ARGUMENT;
+  }
+  if (!(ms0 >= 0.0 && ms0 <= 60000.0) || !(ms1 >= 0.0 && ms1 <= 60000.0) || cores > 64) {
+    pprt_fail(&rt->err, PPRT_STATUS_INVALID_ARGUMENT,
+              "simulated DPU times %g, %g ms must be in 0..60000 and cores %u in 0..64", ms0, ms1, cores);
+    snprintf(rt->last_error, sizeof rt->last_error, "%s", rt->err.msg);
+    pprt_set_last_error(rt->err.msg);
+    return PPRT_STATUS_INVALID_ARGUMENT;
+  }
+  if (rt->sim != NULL) {
+    sem_destroy(&rt->sim->free_cores);
+    free(rt->sim);
+    rt->sim = NULL;
+  }
+  if (ms0 == 0.0 && ms1 == 0.0 && cores == 0) return PPRT_STATUS_OK;
+  struct pprt_dpu_sim* sim = calloc(1, sizeof *sim);
+  if (sim == NULL || sem_init(&sim->free_cores, 0, cores) != 0) {
+    free(sim);
+    pprt_set_last_error("out of memory");
+    return PPRT_STATUS_OUT_OF_MEMORY;
+  }
+  sim->ms[0] = ms0;
+  sim->ms[1] = ms1;
+  sim->cores = cores;
+  rt->sim = sim;
+  return PPRT_STATUS_OK;
+}
+
 static enum pprt_status run_impl(pprt_runtime_t* rt, const struct pprt_sweep* sweeps, uint32_t num_sweeps,
                                  struct pprt_box* boxes, uint32_t max_boxes, uint32_t* num_boxes) {
   struct pprt_frame_ctx* f = &rt->ctx;
@@ -571,31 +661,19 @@ static enum pprt_status run_impl(pprt_runtime_t* rt, const struct pprt_sweep* sw
     return pprt_fail(&rt->err, PPRT_STATUS_INVALID_ARGUMENT, "this runtime was created without runners");
   memset(&f->stats, 0, sizeof f->stats);
   double t0 = now_ms();
-  enum pprt_status st = pprt_rt_voxelize(rt, sweeps, num_sweeps);
+  enum pprt_status st = pprt_ctx_voxelize(rt, f, sweeps, num_sweeps, &f->stats, &rt->err);
   if (st) return st;
-  uint32_t n = f->vox.num_pillars;
-  if (n == 0) {
+  if (f->vox.num_pillars == 0) {
     /* No points in range: nothing to detect. Still clear the canvas cells of the last frame so the next frame starts
      * clean. */
-    pprt_rt_scatter(rt, pprt_rt_dpu0_output(rt), f->vox.coords, 0);
+    pprt_ctx_scatter(rt, f, f, &f->stats);
     f->stats.stage_ms[PPRT_STAGE_TOTAL] = now_ms() - t0;
     return PPRT_STATUS_OK;
   }
-  double t1 = now_ms();
-  if ((st = pprt_vrunner_run(f->r0, &rt->err))) {
-    pprt_err_prefix(&rt->err, "subgraph 0");
-    return st;
-  }
-  f->stats.stage_ms[PPRT_STAGE_DPU0] = now_ms() - t1;
-  pprt_rt_scatter(rt, pprt_rt_dpu0_output(rt), f->vox.coords, n);
-  t1 = now_ms();
-  if ((st = pprt_vrunner_run(f->r1, &rt->err))) {
-    pprt_err_prefix(&rt->err, "subgraph 1");
-    return st;
-  }
-  f->stats.stage_ms[PPRT_STAGE_DPU1] = now_ms() - t1;
-  pprt_rt_post(rt, pprt_rt_dpu1_output(rt, 0), pprt_rt_dpu1_output(rt, 1), pprt_rt_dpu1_output(rt, 2), boxes,
-               max_boxes, num_boxes);
+  if ((st = pprt_ctx_dpu(rt, f, 0, &f->stats, &rt->err))) return st;
+  pprt_ctx_scatter(rt, f, f, &f->stats);
+  if ((st = pprt_ctx_dpu(rt, f, 1, &f->stats, &rt->err))) return st;
+  pprt_ctx_post(rt, f, boxes, max_boxes, num_boxes, &f->stats);
   f->stats.stage_ms[PPRT_STAGE_TOTAL] = now_ms() - t0;
   return PPRT_STATUS_OK;
 }

@@ -4,6 +4,8 @@
 #ifndef PPRT_RUNTIME_INTERNAL_H
 #define PPRT_RUNTIME_INTERNAL_H
 
+#include <semaphore.h>
+
 #include "config.h"
 #include "error.h"
 #include "pprt/pprt.h"
@@ -31,6 +33,14 @@ struct pprt_frame_ctx {
   struct pprt_frame_stats stats;
 };
 
+/* Simulated DPU timing (pprt_runtime_simulate_dpu): a job of subgraph i lasts at least ms[i]; at most `cores` jobs
+ * run at once across every context of the runtime (a counting semaphore; cores == 0: no limit). */
+struct pprt_dpu_sim {
+  double ms[2];
+  uint32_t cores;
+  sem_t free_cores;
+};
+
 /* Model state: immutable after create, shared by all frames. */
 struct pprt_runtime {
   struct pprt_options opts;
@@ -46,6 +56,8 @@ struct pprt_runtime {
   struct pprt_post_params pp;
   const struct pprt_kernels* k;
   uint32_t max_points, max_sweeps;
+  int runner_kind;                /* enum pprt_runner or PPRT_RUNNER_NONE_INTERNAL: what streams create */
+  struct pprt_dpu_sim* sim;       /* pprt_runtime_simulate_dpu (NULL: none); shared by every context of rt */
   struct pprt_frame_ctx ctx;
   struct pprt_err err;
   char last_error[PPRT_ERR_MAX];
@@ -74,6 +86,34 @@ void pprt_rt_scatter(pprt_runtime_t* rt, const int8_t* features, const int32_t* 
 /* Stage 5: post-process the three DPU1 outputs. */
 void pprt_rt_post(pprt_runtime_t* rt, const int8_t* cls, const int8_t* reg, const int8_t* dir, struct pprt_box* boxes,
                   uint32_t max_boxes, uint32_t* num_boxes);
+
+/* ---- frame contexts on their own (the stream owns several and runs their stages from worker threads) ----
+ * rt is only read by these functions, so several threads may run them at once on different contexts. */
+enum pprt_status pprt_frame_ctx_init(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, int runner_kind,
+                                     struct pprt_err* err);
+void pprt_frame_ctx_free(struct pprt_frame_ctx* f);
+int8_t* pprt_ctx_dpu0_input(struct pprt_frame_ctx* f);
+int8_t* pprt_ctx_dpu0_output(struct pprt_frame_ctx* f);
+int8_t* pprt_ctx_dpu1_input(struct pprt_frame_ctx* f);
+int8_t* pprt_ctx_dpu1_output(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, uint32_t which); /* 0 cls 1 reg 2 dir */
+/* Stage 1 into f's DPU0 input and f->vox; fills the counts and the voxelize time of *stats. */
+enum pprt_status pprt_ctx_voxelize(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, const struct pprt_sweep* sweeps,
+                                   uint32_t num_sweeps, struct pprt_frame_stats* stats, struct pprt_err* err);
+/* Stage 2 / 4: run subgraph sg (0 or 1) on f's runner, with the runtime's DPU simulation if any; fills the stage time
+ * (the job itself, not the wait for a simulated core). */
+enum pprt_status pprt_ctx_dpu(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, int sg, struct pprt_frame_stats* stats,
+                              struct pprt_err* err);
+/* Stage 3: src's DPU0 output at src's pillar coordinates onto dst's DPU1 input (dst's canvas state). */
+void pprt_ctx_scatter(const pprt_runtime_t* rt, const struct pprt_frame_ctx* src, struct pprt_frame_ctx* dst,
+                      struct pprt_frame_stats* stats);
+/* Stage 5: post-process f's DPU1 outputs. */
+void pprt_ctx_post(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, struct pprt_box* boxes, uint32_t max_boxes,
+                   uint32_t* num_boxes, struct pprt_frame_stats* stats);
+
+/* Stream internals for tests: the stream's frame contexts (one per DPU core; context i's runners are driven by the
+ * i-th DPU0 / DPU1 worker). */
+uint32_t pprt_stream_num_contexts(const struct pprt_stream* s);
+struct pprt_frame_ctx* pprt_stream_context(struct pprt_stream* s, uint32_t i);
 
 #ifdef __cplusplus
 }

@@ -160,6 +160,74 @@ PPRT_API const char* pprt_runtime_class_name(const pprt_runtime_t* rt, uint32_t 
 /** The largest number of boxes a frame can return (the prototxt's max_num). */
 PPRT_API uint32_t pprt_runtime_max_boxes(const pprt_runtime_t* rt);
 
+/** Simulate the DPU's timing, for tuning the pipeline on a PC with PPRT_RUNNER_DUMMY: every DPU job of subgraph 0
+ *  lasts at least ms0 milliseconds and every job of subgraph 1 at least ms1 (the runner's own time included), and at
+ *  most `cores` jobs run at once across the runtime and all its streams (one job per DPU core; 0: no limit).
+ *  ms0 = ms1 = 0 and cores = 0 turns the simulation off. Call it while no frame is running (before creating streams).
+ *  Works with any runner; it only ever adds waiting. */
+PPRT_API enum pprt_status pprt_runtime_simulate_dpu(pprt_runtime_t* rt, double ms0, double ms1, uint32_t cores);
+
+
+/* ---- Throughput mode: several frames in flight ----
+ * A stream keeps up to max_in_flight frames in flight over its own runners: one DPU0 and one DPU1 runner per DPU core,
+ * each driven by a worker thread. The DPU0 workers voxelize a frame, run subgraph 0 and scatter onto a free DPU1
+ * runner's canvas; the DPU1 workers run subgraph 1 and post-process. So the ARM stages of one frame overlap the DPU
+ * work of others, and each DPU core always has a job queued. Results come back strictly in submission order.
+ *
+ * Memory: everything (runners, tensors, per-frame box buffers) is allocated by pprt_stream_create; submit and receive
+ * allocate nothing. The sweep array passed to submit is copied (at most the runtime's max_sweeps entries), but the
+ * point data it points to is NOT: the caller keeps every sweeps[i].points valid and unchanged until that frame has
+ * been returned by pprt_stream_receive (or the stream destroyed).
+ *
+ * Threads: one thread may submit while another receives; otherwise calls on one stream are not concurrent. The runtime
+ * must outlive its streams; pprt_runtime_run on the same runtime keeps working (it has its own runners). */
+
+typedef struct pprt_stream pprt_stream_t;
+
+struct pprt_stream_options {
+  /** DPU cores to keep busy = runners per subgraph (ZCU104: 2, KV260: 1). 0: 1. At most 8. */
+  uint32_t dpu_cores;
+  /** Frames submitted and not yet received, at most (the queue depth). 0: 2 * dpu_cores + 2. At most 64. */
+  uint32_t max_in_flight;
+};
+
+/** Fill *opts with the defaults (1 core, depth 4). */
+PPRT_API void pprt_stream_options_init(struct pprt_stream_options* opts);
+
+/** Create a stream on rt with runners of rt's runner kind and start its worker threads. opts NULL: defaults.
+ *  On failure *out is NULL and pprt_last_error() says why. */
+PPRT_API enum pprt_status pprt_stream_create(pprt_runtime_t* rt, const struct pprt_stream_options* opts,
+                                             pprt_stream_t** out);
+
+/** Queue one frame (as pprt_runtime_run takes it) with a caller's tag. Blocks while max_in_flight frames are
+ *  submitted and not yet received, so a thread that both submits and receives must receive first when the stream is
+ *  full (see pprt_stream_in_flight, pprt_stream_try_submit). A bad frame (no sweeps, too many sweeps or points,
+ *  non-finite transforms) is still accepted: its error comes back from pprt_stream_receive in its turn.
+ *  Errors here: INVALID_ARGUMENT (NULL stream). */
+PPRT_API enum pprt_status pprt_stream_submit(pprt_stream_t* stream, const struct pprt_sweep* sweeps,
+                                             uint32_t num_sweeps, uint64_t tag);
+
+/** pprt_stream_submit that never blocks: PPRT_STATUS_CAPACITY (nothing queued) when the stream is full. */
+PPRT_API enum pprt_status pprt_stream_try_submit(pprt_stream_t* stream, const struct pprt_sweep* sweeps,
+                                                 uint32_t num_sweeps, uint64_t tag);
+
+/** Wait for the oldest frame in flight and return its own status (its message in pprt_last_error() on this thread),
+ *  its tag, up to max_boxes boxes (highest score first, as pprt_runtime_run) and its statistics (stats may be NULL;
+ *  stage_ms[PPRT_STAGE_TOTAL] is the time from submit to the end of post-processing, queueing included).
+ *  tag is set even when the frame failed. With no frame in flight: INVALID_ARGUMENT at once (it does not wait). */
+PPRT_API enum pprt_status pprt_stream_receive(pprt_stream_t* stream, struct pprt_box* boxes, uint32_t max_boxes,
+                                              uint32_t* num_boxes, uint64_t* tag, struct pprt_frame_stats* stats);
+
+/** Frames submitted and not yet received. */
+PPRT_API uint32_t pprt_stream_in_flight(const pprt_stream_t* stream);
+
+/** The stream's options in force (defaults filled in). */
+PPRT_API enum pprt_status pprt_stream_get_options(const pprt_stream_t* stream, struct pprt_stream_options* out);
+
+/** Stop the workers and release everything. Frames still in flight are dropped: DPU jobs already running finish
+ *  first (no hang, nothing leaks). Must not race with other calls on the stream. NULL is allowed. */
+PPRT_API void pprt_stream_destroy(pprt_stream_t* stream);
+
 
 /* ---- Point input: reusable point buffers (no allocation per frame once created) ---- */
 
