@@ -103,6 +103,70 @@ void pprt_vox_begin(const struct pprt_vox_params* vp, struct pprt_vox_state* vs)
   memset(&vs->counts, 0, sizeof vs->counts);
 }
 
+/* Assign the points of one sweep to pillars, block by block: the kernel computes cells and int8 features, this loop
+ * does the bookkeeping. Everything it touches per point is held in locals: the output tensor is int8_t, which may
+ * alias anything, so fields read through vs would otherwise be reloaded after every store. */
+static inline __attribute__((always_inline)) void vox_assign(const struct pprt_vox_params* vp,
+                                                             struct pprt_vox_state* vs, const struct pprt_kernels* k,
+                                                             const struct pprt_pointquant_params* p, const float* pts,
+                                                             size_t n, size_t stride, int8_t* out, const uint32_t nf,
+                                                             const uint32_t slots, const uint32_t gx) {
+  const size_t row_bytes = (size_t)slots * nf;
+  int32_t* const cell_pillar = vs->cell_pillar;
+  uint16_t* const fill = vs->fill;
+  int32_t* const coords = vs->coords;
+  int32_t* const blk_cell = vs->blk_cell;
+  int8_t* const blk_q = vs->blk_q;
+  const uint32_t max_pillars = vp->max_pillars;
+  const int vai = vp->vai_compat;
+  uint32_t num_pillars = vs->num_pillars;
+  uint32_t nonfinite = 0, out_of_range = 0, overflow = 0;
+  for (size_t b = 0; b < n; b += PPRT_VOX_BLOCK) {
+    const size_t m = n - b < PPRT_VOX_BLOCK ? n - b : PPRT_VOX_BLOCK;
+    k->pointquant(p, pts + b * stride, m, stride, blk_cell, blk_q);
+    for (size_t j = 0; j < m; ++j) {
+      const int32_t c = blk_cell[j];
+      if (c < 0) {
+        if (c == PPRT_PQ_NONFINITE)
+          ++nonfinite;
+        else
+          ++out_of_range;
+        continue;
+      }
+      int32_t id = cell_pillar[c];
+      if (id < 0) {
+        if (num_pillars == max_pillars) {
+          if (vai) { /* VAI-L: stop reading points, here and in every later sweep of the frame */
+            vs->stopped = 1;
+            overflow += (uint32_t)(n - (b + j));
+            goto done;
+          }
+          ++overflow; /* mmdet3d: no new pillar, keep filling the existing ones */
+          continue;
+        }
+        id = (int32_t)num_pillars++;
+        cell_pillar[c] = id;
+        coords[2 * id] = (int32_t)((uint32_t)c / gx);
+        coords[2 * id + 1] = (int32_t)((uint32_t)c % gx);
+        fill[id] = 0;
+        memset(out + (size_t)id * row_bytes, 0, row_bytes);
+      }
+      const uint32_t f = fill[id];
+      if (f >= slots) {
+        ++overflow;
+        continue;
+      }
+      fill[id] = (uint16_t)(f + 1);
+      memcpy(out + ((size_t)id * slots + f) * nf, blk_q + j * 8, nf);
+    }
+  }
+done:
+  vs->num_pillars = num_pillars;
+  vs->counts.nonfinite += nonfinite;
+  vs->counts.out_of_range += out_of_range;
+  vs->counts.overflow += overflow;
+}
+
 void pprt_vox_add(const struct pprt_vox_params* vp, struct pprt_vox_state* vs, const struct pprt_kernels* k,
                   const float* pts, size_t n, size_t stride, const float* rot9, const float* trans3, float dt,
                   int8_t* out) {
@@ -126,45 +190,15 @@ void pprt_vox_add(const struct pprt_vox_params* vp, struct pprt_vox_state* vs, c
   memcpy(p.qscale, vp->qscale, sizeof p.qscale);
 
   const uint32_t nf = vp->num_features, slots = vp->max_slots, gx = (uint32_t)vp->grid[0];
-  const size_t row_bytes = (size_t)slots * nf;
-  int32_t* cell_pillar = vs->cell_pillar;
-  for (size_t b = 0; b < n; b += PPRT_VOX_BLOCK) {
-    const size_t m = n - b < PPRT_VOX_BLOCK ? n - b : PPRT_VOX_BLOCK;
-    k->pointquant(&p, pts + b * stride, m, stride, vs->blk_cell, vs->blk_q);
-    for (size_t j = 0; j < m; ++j) {
-      const int32_t c = vs->blk_cell[j];
-      if (c < 0) {
-        if (c == PPRT_PQ_NONFINITE)
-          ++vs->counts.nonfinite;
-        else
-          ++vs->counts.out_of_range;
-        continue;
-      }
-      int32_t id = cell_pillar[c];
-      if (id < 0) {
-        if (vs->num_pillars == vp->max_pillars) {
-          if (vp->vai_compat) { /* VAI-L: stop reading points, here and in every later sweep of the frame */
-            vs->stopped = 1;
-            vs->counts.overflow += (uint32_t)(n - (b + j));
-            return;
-          }
-          ++vs->counts.overflow; /* mmdet3d: no new pillar, keep filling the existing ones */
-          continue;
-        }
-        id = (int32_t)vs->num_pillars++;
-        cell_pillar[c] = id;
-        vs->coords[2 * id] = (int32_t)((uint32_t)c / gx);
-        vs->coords[2 * id + 1] = (int32_t)((uint32_t)c % gx);
-        vs->fill[id] = 0;
-        memset(out + (size_t)id * row_bytes, 0, row_bytes);
-      }
-      uint16_t f = vs->fill[id];
-      if (f >= slots) {
-        ++vs->counts.overflow;
-        continue;
-      }
-      vs->fill[id] = (uint16_t)(f + 1);
-      memcpy(out + ((size_t)id * slots + f) * nf, vs->blk_q + j * 8, nf);
-    }
+  switch (nf) { /* a constant feature count lets the compiler inline the per-point copy */
+    case 4:
+      vox_assign(vp, vs, k, &p, pts, n, stride, out, 4, slots, gx);
+      break;
+    case 5:
+      vox_assign(vp, vs, k, &p, pts, n, stride, out, 5, slots, gx);
+      break;
+    default:
+      vox_assign(vp, vs, k, &p, pts, n, stride, out, nf, slots, gx);
+      break;
   }
 }
