@@ -12,6 +12,18 @@ struct pprt_command {
 };
 
 int pprt_cmd_check(int argc, char** argv);
+int pprt_cmd_eval(int argc, char** argv);
+
+#define PPRT_EVAL_HELP                                                                                               \
+  "pprt eval --gt G.json --pred P.json [--json] [--present-classes]\n"                                             \
+  "pprt eval --dataset DIR [--version v1.0-mini] (--model M [--runner R] [--sweeps N] [--write-pred P.json] |\n"  \
+  "          --pred P.json | --write-gt G.json) [--scene NAME] [--sample TOKEN] [--json] [--present-classes]\n"    \
+  "  nuScenes detection metrics as the devkit computes them (detection_cvpr_2019: centre distance 0.5/1/2/4 m,\n"  \
+  "  class ranges, boxes without lidar points ignored; not the bike-rack filter): mAP, mATE..mAAE, NDS and the\n"  \
+  "  per-class table, or --json. G / P are nuScenes detection-results JSON; G may add num_lidar_pts, ego_dist or\n"\
+  "  a top-level \"ego_poses\" {token: {translation, rotation}}. --dataset reads a nuScenes folder (v1.0-* tables):\n"\
+  "  its ground truth against the model run over its samples (progress on a terminal) or against P.\n"           \
+  "  --present-classes averages over the classes with ground truth only (the devkit uses all 10).\n"
 
 /* {"name", function, "usage text\n"}, one line per command */
 #define PPRT_EXTRA_COMMANDS                                                                                          \
@@ -20,6 +32,7 @@ int pprt_cmd_check(int argc, char** argv);
    "           [--selfcheck] MODEL.xmodel\n"                                                                        \
    "  runs a DPU subgraph on pprt's int8 CPU runner: compares every op with a quantizer dump folder\n"              \
    "  (deploy_check_data_int/<subgraph>/), writes such dumps, benchmarks per op, or (--selfcheck, on a board)\n"     \
-   "  compares the DPU's outputs with the CPU runner's.\n"},
+   "  compares the DPU's outputs with the CPU runner's.\n"},                                                      \
+  {"eval", pprt_cmd_eval, PPRT_EVAL_HELP},
 
 #endif

@@ -9,7 +9,7 @@ Two samples of one scene, built from the real sweep and its 69 annotated objects
              behind and turned by 0.05 / 0.1 rad).
   sample 1 = every object moved by its velocity (gt.json, lidar frame, rotated to global) times 0.5 s, so the
              devkit's box_velocity gives back exactly that velocity; its key sweep is again the real one, 0.5 s later.
-The 'ignore' object becomes movable_object.debris (no detection class). Cars get attribute vehicle.parked,
+Objects with a NaN velocity are in sample 0 only (no neighbour: velocity NaN). The 'ignore' object becomes movable_object.debris (no detection class). Cars get attribute vehicle.parked,
 pedestrians pedestrian.standing, the others none.
 """
 import json
@@ -141,19 +141,21 @@ def main():
         c = apply(q_e2g, t_e2g, apply(q_l2e, t_l2e, [x, y, zc]))
         rot = qmul(q_e2g, qmul(q_l2e, yaw_quat(yaw)))
         v = apply(q_e2g, [0, 0, 0], apply(q_l2e, [0, 0, 0], [obj["velocity"][0], obj["velocity"][1], 0.0]))
+        moving = all(math.isfinite(c) for c in obj["velocity"])  # NaN velocity: the object is not in sample 1
         inst = tok("instance %d" % n)
         cat = CATEGORY[obj["label"]]
-        tables["instance"].append({"token": inst, "category_token": tok("cat " + cat), "nbr_annotations": 2,
+        tables["instance"].append({"token": inst, "category_token": tok("cat " + cat),
+                                   "nbr_annotations": 2 if moving else 1,
                                    "first_annotation_token": tok("ann 0 %d" % n),
-                                   "last_annotation_token": tok("ann 1 %d" % n)})
+                                   "last_annotation_token": tok("ann %d %d" % (1 if moving else 0, n))})
         attr = {"vehicle.car": ["vehicle.parked"], "human.pedestrian.adult": ["pedestrian.standing"]}.get(cat, [])
-        for k in range(2):
-            tr = [c[i] + 0.5 * k * v[i] for i in range(3)]
+        for k in range(2 if moving else 1):
+            tr = [c[i] + 0.5 * v[i] for i in range(3)] if k else c
             tables["sample_annotation"].append({
                 "token": tok("ann %d %d" % (k, n)), "sample_token": samples[k], "instance_token": inst,
                 "visibility_token": "4", "attribute_tokens": [tok("attr " + a) for a in attr], "translation": tr,
                 "size": [w, l, h], "rotation": rot, "prev": tok("ann 0 %d" % n) if k else "",
-                "next": "" if k else tok("ann 1 %d" % n), "num_lidar_pts": obj["num_lidar_pts"],
+                "next": "" if k or not moving else tok("ann 1 %d" % n), "num_lidar_pts": obj["num_lidar_pts"],
                 "num_radar_pts": 0})
     out = os.path.join(HERE, "v1.0-mini")
     os.makedirs(out, exist_ok=True)
