@@ -295,6 +295,26 @@ extern "C" const struct pprt_tensor_desc* pprt_xmodel_output(const pprt_xmodel* 
   return model != nullptr && i < model->nout ? &model->out[i] : nullptr;
 }
 
+extern "C" void pprt_xmodel_dpu_info(const pprt_xmodel* model, char* buf, size_t cap) {
+  if (buf == nullptr || cap == 0) return;
+  buf[0] = '\0';
+  if (model == nullptr || model->dpu == nullptr) return;
+  std::string out;
+  try {
+    const xir::Subgraph* sg = model->dpu;
+    if (sg->has_attr("dpu_name")) out += "dpu_name=" + sg->get_attr<std::string>("dpu_name");
+    if (sg->has_attr("dpu_fingerprint")) {
+      char fp[64];
+      std::snprintf(fp, sizeof fp, "0x%llx",
+                    static_cast<unsigned long long>(sg->get_attr<std::uint64_t>("dpu_fingerprint")));
+      out += std::string(out.empty() ? "" : ", ") + "dpu_fingerprint=" + fp;
+    }
+  } catch (...) {
+    out += out.empty() ? "(unreadable DPU attributes)" : ", (unreadable DPU attributes)";
+  }
+  std::snprintf(buf, cap, "%s", out.c_str());
+}
+
 // ---- the runner ---------------------------------------------------------------------------------------------
 
 struct pprt_vrunner {

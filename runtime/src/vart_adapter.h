@@ -40,6 +40,10 @@ uint32_t pprt_xmodel_num_outputs(const pprt_xmodel* model);
 const struct pprt_tensor_desc* pprt_xmodel_input(const pprt_xmodel* model, uint32_t i);
 const struct pprt_tensor_desc* pprt_xmodel_output(const pprt_xmodel* model, uint32_t i);
 
+/** What the DPU subgraph says about the DPU it was compiled for, as "dpu_name=..., dpu_fingerprint=0x..." (only the
+ *  attributes present; "" if none). For comparing benchmarks with the model zoo. Never throws or aborts. */
+void pprt_xmodel_dpu_info(const pprt_xmodel* model, char* buf, size_t cap);
+
 /** One VART runner on the model's DPU subgraph, with its own input and output buffers. */
 typedef struct pprt_vrunner pprt_vrunner;
 

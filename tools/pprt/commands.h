@@ -13,6 +13,18 @@ struct pprt_command {
 
 int pprt_cmd_check(int argc, char** argv);
 int pprt_cmd_eval(int argc, char** argv);
+int pprt_cmd_view(int argc, char** argv);
+int pprt_cmd_bench(int argc, char** argv);
+
+#define PPRT_BENCH_HELP                                                                                              \
+  "pprt bench --model DIR [SWEEP | --info F] [--sweeps10] [--frames N] [--mode latency|throughput|both]\n"        \
+  "           [--runner dpu|cpu|dummy] [--dpu-ms A,B] [--dpu-cores N] [--in-flight N] [--warmup N] [--json]\n"     \
+  "  runs N frames (default 50, after 3 warm-up frames) with pprt_runtime_run back to back (latency) and through\n"\
+  "  a stream of one DPU0 + DPU1 runner per core (throughput); prints per-stage min / median / p90 / p99 / max,\n" \
+  "  end-to-end latency, fps, peak RSS and heap allocations per frame (all libraries included), as a table or\n"  \
+  "  --json (one object per mode and line). --sweeps10 builds a 10-sweep frame from SWEEP. --dpu-cores: runners\n"\
+  "  per subgraph (ZCU104 2, KV260 1); with --runner dummy --dpu-ms A,B the DPU is simulated: subgraph 0 takes A\n"\
+  "  ms, subgraph 1 B ms, at most --dpu-cores jobs at once.\n"
 
 #define PPRT_EVAL_HELP                                                                                               \
   "pprt eval --gt G.json --pred P.json [--json] [--present-classes]\n"                                             \
@@ -25,6 +37,14 @@ int pprt_cmd_eval(int argc, char** argv);
   "  its ground truth against the model run over its samples (progress on a terminal) or against P.\n"           \
   "  --present-classes averages over the classes with ground truth only (the devkit uses all 10).\n"
 
+#define PPRT_VIEW_HELP                                                                                               \
+  "pprt view SWEEP... [--info F]... [--model M [--runner R] | --boxes B]... [--gt G]... -o OUT.png [--range R]\n"  \
+  "          [--size PX]\n"                                                                                       \
+  "  bird's-eye PNG: points coloured by height, detections filled by class with a heading tick, ground truth in\n" \
+  "  outline (G: a tests/data .gt.json or a box file), 10 m grid, scale bar, legend; several frames make a strip\n"\
+  "  (the i-th --boxes / --gt belongs to the i-th frame). B: pprt run --json output or VAI-L text. R: half width\n" \
+  "  in m (54); PX: pixels per frame (900).\n"
+
 /* {"name", function, "usage text\n"}, one line per command */
 #define PPRT_EXTRA_COMMANDS                                                                                          \
   {"check", pprt_cmd_check,                                                                                          \
@@ -33,6 +53,7 @@ int pprt_cmd_eval(int argc, char** argv);
    "  runs a DPU subgraph on pprt's int8 CPU runner: compares every op with a quantizer dump folder\n"              \
    "  (deploy_check_data_int/<subgraph>/), writes such dumps, benchmarks per op, or (--selfcheck, on a board)\n"     \
    "  compares the DPU's outputs with the CPU runner's.\n"},                                                      \
-  {"eval", pprt_cmd_eval, PPRT_EVAL_HELP},
+  {"eval", pprt_cmd_eval, PPRT_EVAL_HELP},                                                                         \
+  {"bench", pprt_cmd_bench, PPRT_BENCH_HELP},
 
 #endif

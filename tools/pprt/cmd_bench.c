@@ -1,0 +1,849 @@
+/* pprt bench: latency (pprt_runtime_run back to back) and throughput (pprt_stream_*) of N frames, per-stage
+ * percentiles, frames per second, peak RSS and allocations per frame counted for real.
+ *
+ * Allocation counting: this file defines malloc, calloc, realloc, posix_memalign, aligned_alloc, memalign and free
+ * for the whole pprt executable. The executable's definitions take precedence over libc's for every shared library
+ * too (VART, XIR, libstdc++'s operator new, the runner plugins), so every heap allocation of the process goes through
+ * them; they forward to libc's (dlsym RTLD_NEXT) and, while a timed window is open, count the call and the object
+ * (executable or shared library) the call came from. Sanitizer builds keep their own allocator: no counting there. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "dpu_probe.h"
+#include "pprt/pprt.h"
+#include "runtime_internal.h"
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define PPRT_BENCH_COUNT_ALLOCS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define PPRT_BENCH_COUNT_ALLOCS 0
+#endif
+#endif
+#ifndef PPRT_BENCH_COUNT_ALLOCS
+#define PPRT_BENCH_COUNT_ALLOCS 1
+#endif
+
+/* ================================================================== allocation counter */
+
+#define ALLOC_MAX_OBJECTS 24
+
+struct alloc_object {
+  const void* base; /* dli_fbase */
+  const char* name; /* dli_fname (owned by the loader) */
+  uint64_t count;
+};
+
+static atomic_int g_counting;
+static atomic_ullong g_allocs;
+static atomic_flag g_table_lock = ATOMIC_FLAG_INIT;
+static struct alloc_object g_objects[ALLOC_MAX_OBJECTS];
+static uint32_t g_num_objects;
+static uint64_t g_unattributed;
+
+static void count_alloc(const void* caller) {
+  if (!atomic_load_explicit(&g_counting, memory_order_relaxed)) return;
+  atomic_fetch_add_explicit(&g_allocs, 1, memory_order_relaxed);
+  Dl_info info;
+  const void* base = NULL;
+  const char* name = NULL;
+  if (dladdr(caller, &info) != 0) {
+    base = info.dli_fbase;
+    name = info.dli_fname;
+  }
+  while (atomic_flag_test_and_set_explicit(&g_table_lock, memory_order_acquire)) {
+  }
+  uint32_t i = 0;
+  while (i < g_num_objects && g_objects[i].base != base) ++i;
+  if (i == g_num_objects && i < ALLOC_MAX_OBJECTS) {
+    g_objects[i].base = base;
+    g_objects[i].name = name;
+    g_objects[i].count = 0;
+    ++g_num_objects;
+  }
+  if (i < g_num_objects) ++g_objects[i].count;
+  else ++g_unattributed;
+  atomic_flag_clear_explicit(&g_table_lock, memory_order_release);
+}
+
+#if PPRT_BENCH_COUNT_ALLOCS
+/* Exported from the executable (the build hides symbols by default), so the dynamic linker binds every library's
+ * malloc to these. */
+#define PPRT_BENCH_EXPORT __attribute__((visibility("default")))
+void* memalign(size_t align, size_t n);
+
+typedef void* (*malloc_fn)(size_t);
+typedef void* (*calloc_fn)(size_t, size_t);
+typedef void* (*realloc_fn)(void*, size_t);
+typedef void (*free_fn)(void*);
+typedef int (*posix_memalign_fn)(void**, size_t, size_t);
+typedef void* (*aligned_alloc_fn)(size_t, size_t);
+
+static malloc_fn real_malloc;
+static calloc_fn real_calloc;
+static realloc_fn real_realloc;
+static free_fn real_free;
+static posix_memalign_fn real_posix_memalign;
+static aligned_alloc_fn real_aligned_alloc, real_memalign;
+
+/* dlsym may allocate while the real functions are being looked up: serve that from a static arena. */
+static _Alignas(64) unsigned char g_arena[65536];
+static size_t g_arena_used;
+static int g_resolving;
+
+static void* arena_alloc(size_t n) {
+  size_t off = (g_arena_used + 63) & ~(size_t)63;
+  if (off + n > sizeof g_arena) return NULL;
+  g_arena_used = off + n;
+  return g_arena + off;
+}
+static int in_arena(const void* p) {
+  return (const unsigned char*)p >= g_arena && (const unsigned char*)p < g_arena + sizeof g_arena;
+}
+
+static void resolve(void) {
+  if (real_malloc != NULL || g_resolving) return;
+  g_resolving = 1;
+  real_calloc = (calloc_fn)dlsym(RTLD_NEXT, "calloc");
+  real_realloc = (realloc_fn)dlsym(RTLD_NEXT, "realloc");
+  real_free = (free_fn)dlsym(RTLD_NEXT, "free");
+  real_posix_memalign = (posix_memalign_fn)dlsym(RTLD_NEXT, "posix_memalign");
+  real_aligned_alloc = (aligned_alloc_fn)dlsym(RTLD_NEXT, "aligned_alloc");
+  real_memalign = (aligned_alloc_fn)dlsym(RTLD_NEXT, "memalign");
+  malloc_fn m = (malloc_fn)dlsym(RTLD_NEXT, "malloc");
+  g_resolving = 0;
+  real_malloc = m;
+}
+
+PPRT_BENCH_EXPORT void* malloc(size_t n) {
+  resolve();
+  if (real_malloc == NULL) return arena_alloc(n);
+  count_alloc(__builtin_return_address(0));
+  return real_malloc(n);
+}
+
+PPRT_BENCH_EXPORT void* calloc(size_t n, size_t size) {
+  resolve();
+  if (real_calloc == NULL || g_resolving) {
+    if (size != 0 && n > SIZE_MAX / size) return NULL;
+    return arena_alloc(n * size); /* static storage is zeroed and never reused */
+  }
+  count_alloc(__builtin_return_address(0));
+  return real_calloc(n, size);
+}
+
+PPRT_BENCH_EXPORT void* realloc(void* p, size_t n) {
+  resolve();
+  if (in_arena(p)) { /* move out of the arena */
+    void* q = real_malloc != NULL ? real_malloc(n) : arena_alloc(n);
+    size_t avail = (size_t)(g_arena + sizeof g_arena - (unsigned char*)p); /* the block's size is not kept */
+    if (q != NULL) memcpy(q, p, n < avail ? n : avail);
+    return q;
+  }
+  if (real_realloc == NULL) return NULL;
+  count_alloc(__builtin_return_address(0));
+  return real_realloc(p, n);
+}
+
+PPRT_BENCH_EXPORT void free(void* p) {
+  if (p == NULL || in_arena(p)) return;
+  resolve();
+  if (real_free != NULL) real_free(p);
+}
+
+PPRT_BENCH_EXPORT int posix_memalign(void** out, size_t align, size_t n) {
+  resolve();
+  if (real_posix_memalign == NULL) return ENOMEM;
+  count_alloc(__builtin_return_address(0));
+  return real_posix_memalign(out, align, n);
+}
+
+PPRT_BENCH_EXPORT void* aligned_alloc(size_t align, size_t n) {
+  resolve();
+  if (real_aligned_alloc == NULL) return NULL;
+  count_alloc(__builtin_return_address(0));
+  return real_aligned_alloc(align, n);
+}
+
+PPRT_BENCH_EXPORT void* memalign(size_t align, size_t n) {
+  resolve();
+  if (real_memalign == NULL) return NULL;
+  count_alloc(__builtin_return_address(0));
+  return real_memalign(align, n);
+}
+#endif
+
+static void alloc_window_open(void) {
+  while (atomic_flag_test_and_set_explicit(&g_table_lock, memory_order_acquire)) {
+  }
+  g_num_objects = 0;
+  g_unattributed = 0;
+  atomic_flag_clear_explicit(&g_table_lock, memory_order_release);
+  atomic_store(&g_allocs, 0);
+  atomic_store(&g_counting, 1);
+}
+
+static uint64_t alloc_window_close(void) {
+  atomic_store(&g_counting, 0);
+  return atomic_load(&g_allocs);
+}
+
+/* 1 if allocations are really counted: one malloc through a volatile pointer (not optimised away) must count. */
+static int alloc_counting_works(void) {
+  if (!PPRT_BENCH_COUNT_ALLOCS) return 0;
+  void* (*volatile m)(size_t) = malloc;
+  alloc_window_open();
+  void* p = m(24);
+  uint64_t n = alloc_window_close();
+  free(p);
+  return n == 1;
+}
+
+/* ================================================================== options */
+
+#define EXIT_USAGE 2
+
+enum bench_mode { MODE_LATENCY = 1, MODE_THROUGHPUT = 2, MODE_BOTH = 3 };
+
+struct bench_args {
+  const char* model;
+  const char* sweep;
+  const char* info;
+  const char* runner_lib;
+  enum pprt_runner runner;
+  int sweeps10;
+  uint32_t frames, warmup;
+  enum bench_mode mode;
+  int sim;
+  double dpu_ms[2];
+  uint32_t dpu_cores; /* 0: not given */
+  uint32_t in_flight;
+  uint32_t max_points;
+  int json;
+  int progress; /* -1 auto */
+};
+
+static int usage_error(const char* fmt, const char* arg) {
+  fprintf(stderr, "pprt bench: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\n(run 'pprt help' for usage)\n");
+  return EXIT_USAGE;
+}
+
+static int parse_u32(const char* s, uint32_t lo, uint32_t hi, uint32_t* out) {
+  char* end = NULL;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 10);
+  if (errno || end == s || *end != '\0' || s[0] == '-' || v < lo || v > hi) return -1;
+  *out = (uint32_t)v;
+  return 0;
+}
+
+static int parse_ms_pair(const char* s, double out[2]) {
+  char* end = NULL;
+  double a = strtod(s, &end);
+  if (end == s || *end != ',') return -1;
+  const char* t = end + 1;
+  double b = strtod(t, &end);
+  if (end == t || *end != '\0') return -1;
+  if (!(a >= 0.0 && a <= 60000.0) || !(b >= 0.0 && b <= 60000.0)) return -1;
+  out[0] = a;
+  out[1] = b;
+  return 0;
+}
+
+static int parse_bench_args(int argc, char** argv, struct bench_args* a) {
+  memset(a, 0, sizeof *a);
+  a->runner = PPRT_RUNNER_DPU;
+  a->frames = 50;
+  a->warmup = 3;
+  a->mode = MODE_BOTH;
+  a->progress = -1;
+  for (int i = 1; i < argc; ++i) {
+    const char* o = argv[i];
+#define NEED_VALUE()                                                     \
+  do {                                                                   \
+    if (i + 1 >= argc) return usage_error("option %s needs a value", o); \
+  } while (0)
+    if (strcmp(o, "--model") == 0) { NEED_VALUE(); a->model = argv[++i]; }
+    else if (strcmp(o, "--info") == 0) { NEED_VALUE(); a->info = argv[++i]; }
+    else if (strcmp(o, "--runner-lib") == 0) { NEED_VALUE(); a->runner_lib = argv[++i]; }
+    else if (strcmp(o, "--sweeps10") == 0) a->sweeps10 = 1;
+    else if (strcmp(o, "--json") == 0) a->json = 1;
+    else if (strcmp(o, "--progress") == 0) a->progress = 1;
+    else if (strcmp(o, "--no-progress") == 0) a->progress = 0;
+    else if (strcmp(o, "--runner") == 0) {
+      NEED_VALUE();
+      if (pprt_runner_from_string(argv[++i], &a->runner) != PPRT_STATUS_OK)
+        return usage_error("--runner must be dpu, cpu or dummy, got '%s'", argv[i]);
+    } else if (strcmp(o, "--frames") == 0) {
+      NEED_VALUE();
+      if (parse_u32(argv[++i], 1, 1000000, &a->frames)) return usage_error("--frames must be 1..1000000, got '%s'", argv[i]);
+    } else if (strcmp(o, "--warmup") == 0) {
+      NEED_VALUE();
+      if (parse_u32(argv[++i], 0, 1000, &a->warmup)) return usage_error("--warmup must be 0..1000, got '%s'", argv[i]);
+    } else if (strcmp(o, "--mode") == 0) {
+      NEED_VALUE();
+      const char* m = argv[++i];
+      if (strcmp(m, "latency") == 0) a->mode = MODE_LATENCY;
+      else if (strcmp(m, "throughput") == 0) a->mode = MODE_THROUGHPUT;
+      else if (strcmp(m, "both") == 0) a->mode = MODE_BOTH;
+      else return usage_error("--mode must be latency, throughput or both, got '%s'", m);
+    } else if (strcmp(o, "--dpu-ms") == 0) {
+      NEED_VALUE();
+      if (parse_ms_pair(argv[++i], a->dpu_ms)) return usage_error("--dpu-ms needs A,B in ms (0..60000), got '%s'", argv[i]);
+      a->sim = 1;
+    } else if (strcmp(o, "--dpu-cores") == 0) {
+      NEED_VALUE();
+      if (parse_u32(argv[++i], 1, 8, &a->dpu_cores)) return usage_error("--dpu-cores must be 1..8, got '%s'", argv[i]);
+    } else if (strcmp(o, "--in-flight") == 0) {
+      NEED_VALUE();
+      if (parse_u32(argv[++i], 1, 64, &a->in_flight)) return usage_error("--in-flight must be 1..64, got '%s'", argv[i]);
+    } else if (strcmp(o, "--max-points") == 0) {
+      NEED_VALUE();
+      if (parse_u32(argv[++i], 1, 20000000, &a->max_points))
+        return usage_error("--max-points must be a positive integer, got '%s'", argv[i]);
+    } else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
+      return -1;
+    } else if (o[0] == '-' && o[1] != '\0') {
+      return usage_error("unknown option %s", o);
+    } else if (a->sweep == NULL) {
+      a->sweep = o;
+    } else {
+      return usage_error("unexpected argument '%s'", o);
+    }
+#undef NEED_VALUE
+  }
+  if (a->model == NULL) return usage_error("%s", "bench needs --model DIR");
+  if (a->sweep == NULL && a->info == NULL) return usage_error("%s", "bench needs a SWEEP file or --info FILE");
+  if (a->sweep != NULL && a->info != NULL) return usage_error("%s", "bench takes a SWEEP or --info, not both");
+  if (a->sweeps10 && a->info != NULL)
+    return usage_error("%s", "--sweeps10 builds a 10-sweep frame from one SWEEP; --info already gives the sweeps");
+  if (a->sim && a->runner != PPRT_RUNNER_DUMMY)
+    return usage_error("%s", "--dpu-ms simulates the DPU for --runner dummy");
+  return 0;
+}
+
+/* ================================================================== small helpers */
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+static int cmp_double(const void* x, const void* y) {
+  double a = *(const double*)x, b = *(const double*)y;
+  return a < b ? -1 : a > b;
+}
+
+struct summary {
+  double min, median, p90, p99, max;
+};
+
+/* Nearest-rank percentiles of v[0..n-1] (sorted in place). */
+static struct summary summarize(double* v, uint32_t n) {
+  struct summary s = {0, 0, 0, 0, 0};
+  if (n == 0) return s;
+  qsort(v, n, sizeof *v, cmp_double);
+  uint32_t i90 = (uint32_t)ceil(0.90 * n), i99 = (uint32_t)ceil(0.99 * n);
+  s.min = v[0];
+  s.median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  s.p90 = v[(i90 ? i90 : 1) - 1];
+  s.p99 = v[(i99 ? i99 : 1) - 1];
+  s.max = v[n - 1];
+  return s;
+}
+
+/* Peak resident set in kB: VmHWM of /proc/self/status, else getrusage's ru_maxrss. */
+static long peak_rss_kb(void) {
+  char buf[4096];
+  int fd = open("/proc/self/status", O_RDONLY);
+  if (fd >= 0) {
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n > 0) {
+      buf[n] = '\0';
+      const char* p = strstr(buf, "VmHWM:");
+      if (p != NULL) return strtol(p + 6, NULL, 10);
+    }
+  }
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) == 0) return ru.ru_maxrss;
+  return -1;
+}
+
+/* A progress bar on stderr, only for a tty and only once a run takes longer than a second. */
+struct progress {
+  int enabled;
+  double t_start, t_last;
+  const char* label;
+  int drawn;
+};
+
+static void progress_start(struct progress* p, int enabled, const char* label) {
+  p->enabled = enabled;
+  p->t_start = p->t_last = now_ms();
+  p->label = label;
+  p->drawn = 0;
+}
+
+static void progress_update(struct progress* p, uint32_t done, uint32_t total) {
+  if (!p->enabled) return;
+  double t = now_ms();
+  if (t - p->t_start < 1000.0 || (t - p->t_last < 100.0 && done < total)) return;
+  p->t_last = t;
+  char bar[41], line[160];
+  uint32_t fill = total ? (uint32_t)((uint64_t)done * 40 / total) : 40;
+  for (uint32_t i = 0; i < 40; ++i) bar[i] = i < fill ? '#' : '.';
+  bar[40] = '\0';
+  int n = snprintf(line, sizeof line, "\r%-10s [%s] %u/%u frames %.1f s", p->label, bar, done, total,
+                   (t - p->t_start) * 1e-3);
+  if (n > 0 && write(2, line, (size_t)n) < 0) p->enabled = 0;
+  p->drawn = 1;
+}
+
+static void progress_end(struct progress* p) {
+  if (p->enabled && p->drawn) {
+    static const char clear[] = "\r\033[K";
+    if (write(2, clear, sizeof clear - 1) < 0) p->enabled = 0;
+  }
+}
+
+/* ================================================================== the frame */
+
+#define BENCH_MAX_SWEEPS 64
+
+struct bench_frame {
+  pprt_cloud_t* clouds[BENCH_MAX_SWEEPS];
+  uint32_t num_clouds;
+  struct pprt_sweep sweeps[BENCH_MAX_SWEEPS];
+  uint32_t num_sweeps;
+  uint64_t points;
+};
+
+static void frame_free(struct bench_frame* f) {
+  for (uint32_t i = 0; i < f->num_clouds; ++i) pprt_cloud_destroy(f->clouds[i]);
+  memset(f, 0, sizeof *f);
+}
+
+static int frame_load(const struct bench_args* a, struct bench_frame* f) {
+  memset(f, 0, sizeof *f);
+  uint32_t cap = a->max_points ? a->max_points : 400000u;
+  uint32_t want = a->info ? 10u : 1u;
+  enum pprt_status st = PPRT_STATUS_OK;
+  for (uint32_t i = 0; i < want && st == PPRT_STATUS_OK; ++i)
+    if ((st = pprt_cloud_create(cap, &f->clouds[i])) == PPRT_STATUS_OK) f->num_clouds = i + 1;
+  if (st == PPRT_STATUS_OK) {
+    if (a->info) {
+      st = pprt_info_load(a->info, f->clouds, f->num_clouds, f->sweeps, &f->num_sweeps);
+    } else {
+      st = pprt_cloud_load(f->clouds[0], a->sweep, PPRT_FORMAT_AUTO, 1600000000000000LL, &f->sweeps[0]);
+      f->num_sweeps = 1;
+    }
+  }
+  if (st != PPRT_STATUS_OK) {
+    fprintf(stderr, "pprt bench: %s: %s\n", pprt_status_str(st), pprt_last_error());
+    frame_free(f);
+    return 1;
+  }
+  if (a->sweeps10) {
+    /* 10 sweeps from the one: the ego vehicle drove forward ~0.5 m and turned a little between 20 Hz sweeps, so each
+     * earlier sweep is shifted back, rotated and 50 ms older (points shared: only the transforms differ). */
+    const struct pprt_sweep key = f->sweeps[0];
+    for (uint32_t i = 1; i < 10; ++i) {
+      struct pprt_sweep* s = &f->sweeps[i];
+      *s = key;
+      float yaw = -0.004f * (float)i, c = cosf(yaw), sn = sinf(yaw);
+      const float r[9] = {c, -sn, 0.0f, sn, c, 0.0f, 0.0f, 0.0f, 1.0f};
+      memcpy(s->rotation, r, sizeof r);
+      s->translation[0] = -0.5f * (float)i;
+      s->translation[1] = 0.03f * (float)i;
+      s->translation[2] = 0.0f;
+      s->timestamp_us = key.timestamp_us - 50000 * (int64_t)i;
+    }
+    f->num_sweeps = 10;
+  }
+  for (uint32_t i = 0; i < f->num_sweeps; ++i) f->points += f->sweeps[i].num_points;
+  return 0;
+}
+
+/* ================================================================== one mode */
+
+struct mode_result {
+  const char* mode;
+  uint32_t frames, failed;
+  double wall_ms, fps;
+  struct summary stage[PPRT_STAGE_COUNT];
+  double allocs_per_frame; /* < 0: not counted */
+  uint64_t allocs;
+  struct alloc_object objects[ALLOC_MAX_OBJECTS];
+  uint32_t num_objects;
+  long peak_rss_kb;
+  uint32_t cores, in_flight;
+  struct pprt_frame_stats last;
+};
+
+static void collect(struct mode_result* r, double* samples, uint32_t n) {
+  for (int s = 0; s < PPRT_STAGE_COUNT; ++s) r->stage[s] = summarize(samples + (size_t)s * n, n);
+}
+
+static int g_counting_works;
+
+static void finish_allocs(struct mode_result* r, uint64_t allocs) {
+  r->allocs = allocs;
+  r->allocs_per_frame = g_counting_works ? (double)allocs / (double)r->frames : -1.0;
+  while (atomic_flag_test_and_set_explicit(&g_table_lock, memory_order_acquire)) {
+  }
+  r->num_objects = g_num_objects;
+  memcpy(r->objects, g_objects, sizeof g_objects);
+  atomic_flag_clear_explicit(&g_table_lock, memory_order_release);
+  r->peak_rss_kb = peak_rss_kb();
+}
+
+static int run_latency(pprt_runtime_t* rt, const struct bench_args* a, const struct bench_frame* fr,
+                       struct pprt_box* boxes, uint32_t cap, double* samples, struct mode_result* r, int progress) {
+  memset(r, 0, sizeof *r);
+  r->mode = "latency";
+  r->frames = a->frames;
+  uint32_t nb = 0;
+  for (uint32_t w = 0; w < a->warmup; ++w) {
+    enum pprt_status st = pprt_runtime_run(rt, fr->sweeps, fr->num_sweeps, boxes, cap, &nb);
+    if (st) {
+      fprintf(stderr, "pprt bench: %s: %s\n", pprt_status_str(st), pprt_runtime_last_error(rt));
+      return 1;
+    }
+  }
+  struct progress p;
+  progress_start(&p, progress, "latency");
+  alloc_window_open();
+  double t0 = now_ms();
+  for (uint32_t k = 0; k < a->frames; ++k) {
+    enum pprt_status st = pprt_runtime_run(rt, fr->sweeps, fr->num_sweeps, boxes, cap, &nb);
+    if (st) {
+      alloc_window_close();
+      progress_end(&p);
+      fprintf(stderr, "pprt bench: frame %u: %s: %s\n", k, pprt_status_str(st), pprt_runtime_last_error(rt));
+      return 1;
+    }
+    pprt_runtime_stats(rt, &r->last);
+    for (int s = 0; s < PPRT_STAGE_COUNT; ++s) samples[(size_t)s * a->frames + k] = r->last.stage_ms[s];
+    progress_update(&p, k + 1, a->frames);
+  }
+  r->wall_ms = now_ms() - t0;
+  finish_allocs(r, alloc_window_close());
+  progress_end(&p);
+  r->fps = r->frames / (r->wall_ms * 1e-3);
+  collect(r, samples, a->frames);
+  return 0;
+}
+
+/* Throughput: the warm-up frames and the timed frames go through the stream back to back, so the pipeline is full
+ * when timing starts; the timed window runs from the receive of the last warm-up frame (or the first submit) to the
+ * receive of the last frame, and fps = frames / window. */
+static int run_throughput(pprt_runtime_t* rt, const struct bench_args* a, const struct bench_frame* fr,
+                          struct pprt_box* boxes, uint32_t cap, double* samples, struct mode_result* r, int progress) {
+  memset(r, 0, sizeof *r);
+  r->mode = "throughput";
+  r->frames = a->frames;
+  struct pprt_stream_options so;
+  pprt_stream_options_init(&so);
+  so.dpu_cores = a->dpu_cores ? a->dpu_cores : 1;
+  so.max_in_flight = a->in_flight;
+  pprt_stream_t* s = NULL;
+  enum pprt_status st = pprt_stream_create(rt, &so, &s);
+  if (st) {
+    fprintf(stderr, "pprt bench: %s: %s\n", pprt_status_str(st), pprt_last_error());
+    return 1;
+  }
+  pprt_stream_get_options(s, &so);
+  r->cores = so.dpu_cores;
+  r->in_flight = so.max_in_flight;
+  const uint32_t total = a->warmup + a->frames;
+  uint32_t submitted = 0, received = 0;
+  struct progress p;
+  progress_start(&p, progress, "throughput");
+  double t0 = now_ms();
+  if (a->warmup == 0) alloc_window_open();
+  int rc = 0;
+  while (received < total) {
+    if (submitted < total && pprt_stream_in_flight(s) < so.max_in_flight) {
+      st = pprt_stream_submit(s, fr->sweeps, fr->num_sweeps, submitted);
+      if (st) {
+        fprintf(stderr, "pprt bench: submit: %s: %s\n", pprt_status_str(st), pprt_last_error());
+        rc = 1;
+        break;
+      }
+      ++submitted;
+      continue;
+    }
+    uint32_t nb = 0;
+    uint64_t tag = 0;
+    struct pprt_frame_stats fs;
+    st = pprt_stream_receive(s, boxes, cap, &nb, &tag, &fs);
+    if (st) {
+      fprintf(stderr, "pprt bench: frame %llu: %s: %s\n", (unsigned long long)tag, pprt_status_str(st),
+                pprt_last_error());
+      rc = 1;
+      break;
+    }
+    if (received >= a->warmup) {
+      uint32_t k = received - a->warmup;
+      for (int q = 0; q < PPRT_STAGE_COUNT; ++q) samples[(size_t)q * a->frames + k] = fs.stage_ms[q];
+      r->last = fs;
+      progress_update(&p, k + 1, a->frames);
+    }
+    ++received;
+    if (received == a->warmup) {
+      t0 = now_ms();
+      alloc_window_open();
+    }
+  }
+  r->wall_ms = now_ms() - t0;
+  uint64_t allocs = alloc_window_close();
+  progress_end(&p);
+  if (rc == 0) {
+    finish_allocs(r, allocs);
+    r->fps = r->frames / (r->wall_ms * 1e-3);
+    collect(r, samples, a->frames);
+  }
+  pprt_stream_destroy(s);
+  return rc;
+}
+
+/* ================================================================== output */
+
+static const char* base_name(const char* path) {
+  if (path == NULL) return "?";
+  const char* s = strrchr(path, '/');
+  return s ? s + 1 : path;
+}
+
+static void print_table(const struct mode_result* r, const char* exe_name) {
+  printf("\nmode %s: %u frames in %.1f ms = %.2f fps", r->mode, r->frames, r->wall_ms, r->fps);
+  if (r->cores) printf(" (stream: %u DPU core%s, %u frames in flight)", r->cores, r->cores == 1 ? "" : "s", r->in_flight);
+  printf("\n%-22s %9s %9s %9s %9s %9s\n", "stage (ms)", "min", "median", "p90", "p99", "max");
+  for (int s = 0; s < PPRT_STAGE_COUNT; ++s) {
+    const struct summary* v = &r->stage[s];
+    char name[64];
+    if (s == PPRT_STAGE_TOTAL)
+      snprintf(name, sizeof name, "%s", strcmp(r->mode, "latency") == 0 ? "end-to-end" : "end-to-end (submit->out)");
+    else
+      snprintf(name, sizeof name, "%s", pprt_stage_name((enum pprt_stage)s));
+    printf("%-22s %9.3f %9.3f %9.3f %9.3f %9.3f\n", name, v->min, v->median, v->p90, v->p99, v->max);
+  }
+  double sum = 0.0;
+  for (int s = 0; s < PPRT_STAGE_TOTAL; ++s) sum += r->stage[s].median;
+  double cpu = r->stage[PPRT_STAGE_VOXELIZE].median + r->stage[PPRT_STAGE_SCATTER].median +
+               r->stage[PPRT_STAGE_POSTPROCESS].median;
+  printf("sum of stage medians %.3f ms (DPU %.3f + CPU %.3f); end-to-end median - sum = %+.3f ms\n", sum,
+         r->stage[PPRT_STAGE_DPU0].median + r->stage[PPRT_STAGE_DPU1].median, cpu,
+         r->stage[PPRT_STAGE_TOTAL].median - sum);
+  if (r->allocs_per_frame < 0.0) {
+    printf("allocations per frame: not counted (%s)",
+           PPRT_BENCH_COUNT_ALLOCS ? "the malloc interposer did not see a test allocation" : "sanitizer build");
+  } else {
+    printf("allocations per frame: %.2f (%llu in the timed frames", r->allocs_per_frame,
+           (unsigned long long)r->allocs);
+    for (uint32_t i = 0; i < r->num_objects; ++i) {
+      const char* nm = base_name(r->objects[i].name);
+      printf("%s %s: %llu", i ? "," : ";", strcmp(nm, exe_name) == 0 ? "pprt (this executable)" : nm,
+             (unsigned long long)r->objects[i].count);
+    }
+    printf(")");
+  }
+  printf("\npeak RSS %ld kB\n", r->peak_rss_kb);
+}
+
+static void print_json_summary(const struct summary* v) {
+  printf("{\"min\": %.4f, \"median\": %.4f, \"p90\": %.4f, \"p99\": %.4f, \"max\": %.4f}", v->min, v->median, v->p90,
+         v->p99, v->max);
+}
+
+static void json_string(const char* s) {
+  putchar('"');
+  for (; s && *s; ++s) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\') printf("\\%c", c);
+    else if (c < 0x20) printf("\\u%04x", c);
+    else putchar(c);
+  }
+  putchar('"');
+}
+
+static void print_json(const struct mode_result* r, const struct bench_args* a, const struct bench_frame* fr,
+                       const pprt_runtime_t* rt, const char* dpu_probe, const char* dpu_attrs, const char* exe_name) {
+  printf("{\"mode\": \"%s\", \"frames\": %u, \"fps\": %.4f, \"wall_ms\": %.3f, \"latency_ms\": ", r->mode, r->frames,
+         r->fps, r->wall_ms);
+  print_json_summary(&r->stage[PPRT_STAGE_TOTAL]);
+  printf(", \"stages_ms\": {");
+  for (int s = 0; s < PPRT_STAGE_TOTAL; ++s) {
+    printf("%s\"%s\": ", s ? ", " : "", pprt_stage_name((enum pprt_stage)s));
+    print_json_summary(&r->stage[s]);
+  }
+  printf("}, \"allocs_per_frame\": ");
+  if (r->allocs_per_frame < 0.0) printf("null");
+  else printf("%.4f", r->allocs_per_frame);
+  printf(", \"allocs_by_object\": {");
+  for (uint32_t i = 0; i < r->num_objects; ++i) {
+    const char* nm = base_name(r->objects[i].name);
+    if (i) printf(", ");
+    json_string(strcmp(nm, exe_name) == 0 ? "pprt" : nm);
+    printf(": %llu", (unsigned long long)r->objects[i].count);
+  }
+  printf("}, \"peak_rss_kb\": %ld, \"runner\": \"%s\", \"kernels\": \"%s\", \"sweeps\": %u, \"points\": %llu, "
+         "\"pillars\": %u",
+         r->peak_rss_kb, pprt_runner_str(a->runner), rt->k->isa, fr->num_sweeps, (unsigned long long)fr->points,
+         r->last.pillars);
+  if (r->cores) printf(", \"dpu_cores\": %u, \"in_flight\": %u", r->cores, r->in_flight);
+  if (a->sim)
+    printf(", \"simulated_dpu\": {\"ms\": [%.3f, %.3f], \"cores\": %u, \"limit_fps\": %.4f}", a->dpu_ms[0],
+           a->dpu_ms[1], a->dpu_cores ? a->dpu_cores : 1,
+           (a->dpu_ms[0] + a->dpu_ms[1]) > 0 ? 1000.0 * (a->dpu_cores ? a->dpu_cores : 1) / (a->dpu_ms[0] + a->dpu_ms[1])
+                                             : 0.0);
+  printf(", \"dpu\": {\"probe\": ");
+  json_string(dpu_probe);
+  printf(", \"xmodel\": ");
+  json_string(dpu_attrs);
+  printf("}}\n");
+}
+
+/* On a board: what xdputil says about the DPU (cores, fingerprint), if it is installed. */
+static void print_xdputil(void) {
+  if (access("/usr/bin/xdputil", X_OK) != 0 && access("/usr/local/bin/xdputil", X_OK) != 0) {
+    printf("xdputil: not installed (Vitis AI runtime tools); DPU details from the xmodel only\n");
+    return;
+  }
+  FILE* f = popen("xdputil query 2>/dev/null", "r");
+  if (f == NULL) return;
+  char line[512];
+  int n = 0;
+  printf("xdputil query:\n");
+  while (fgets(line, sizeof line, f) != NULL && n < 60) {
+    printf("  %s", line);
+    ++n;
+  }
+  pclose(f);
+}
+
+/* ================================================================== the command */
+
+int pprt_cmd_bench(int argc, char** argv) {
+  struct bench_args a;
+  int rc = parse_bench_args(argc, argv, &a);
+  if (rc < 0) {
+    printf("%s", "pprt bench --model DIR [SWEEP | --info F] [--sweeps10] [--frames N] [--mode latency|throughput|both]\n"
+                 "           [--runner dpu|cpu|dummy] [--dpu-ms A,B] [--dpu-cores N] [--in-flight N] [--warmup N] [--json]\n");
+    return 0;
+  }
+  if (rc) return rc;
+  struct bench_frame fr;
+  if (frame_load(&a, &fr)) return 1;
+
+  struct pprt_options o;
+  pprt_options_init(&o);
+  o.model_dir = a.model;
+  o.runner = a.runner;
+  o.runner_lib = a.runner_lib;
+  o.max_points = a.max_points;
+  pprt_runtime_t* rt = NULL;
+  enum pprt_status st = pprt_runtime_create(&o, &rt);
+  if (st) {
+    fprintf(stderr, "pprt bench: %s: %s\n", pprt_status_str(st), pprt_last_error());
+    frame_free(&fr);
+    return 1;
+  }
+  if (a.sim && (st = pprt_runtime_simulate_dpu(rt, a.dpu_ms[0], a.dpu_ms[1], a.dpu_cores ? a.dpu_cores : 1))) {
+    fprintf(stderr, "pprt bench: %s: %s\n", pprt_status_str(st), pprt_last_error());
+    pprt_runtime_destroy(rt);
+    frame_free(&fr);
+    return 1;
+  }
+
+  char probe[512] = "", attrs0[512] = "", attrs1[512] = "", attrs[1100];
+  int has_dpu = pprt_dpu_probe(probe, sizeof probe);
+  pprt_xmodel_dpu_info(rt->xm0, attrs0, sizeof attrs0);
+  pprt_xmodel_dpu_info(rt->xm1, attrs1, sizeof attrs1);
+  snprintf(attrs, sizeof attrs, "subgraph 0: %s; subgraph 1: %s", attrs0[0] ? attrs0 : "(no DPU attributes)",
+           attrs1[0] ? attrs1 : "(no DPU attributes)");
+  char exe_path[4096] = "";
+  ssize_t n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
+  if (n > 0) exe_path[n] = '\0';
+  const char* exe_name = base_name(exe_path);
+
+  uint32_t cap = pprt_runtime_max_boxes(rt);
+  struct pprt_box* boxes = calloc(cap ? cap : 1, sizeof *boxes);
+  double* samples = calloc((size_t)a.frames * PPRT_STAGE_COUNT, sizeof *samples);
+  if (boxes == NULL || samples == NULL) {
+    fprintf(stderr, "pprt bench: out of memory\n");
+    free(boxes);
+    free(samples);
+    pprt_runtime_destroy(rt);
+    frame_free(&fr);
+    return 1;
+  }
+  int progress = a.progress >= 0 ? a.progress : isatty(2);
+  g_counting_works = alloc_counting_works();
+
+  if (!a.json) {
+    printf("pprt bench: model %s (%s + %s), runner %s, kernels %s\n", a.model, rt->name0, rt->name1,
+           pprt_runner_str(a.runner), rt->k->isa);
+    printf("frame: %llu points in %u sweep%s%s; %u warm-up + %u timed frames per mode\n",
+           (unsigned long long)fr.points, fr.num_sweeps, fr.num_sweeps == 1 ? "" : "s",
+           a.sweeps10 ? " (10-sweep frame built from one sweep)" : "", a.warmup, a.frames);
+    if (a.sim) {
+      uint32_t c = a.dpu_cores ? a.dpu_cores : 1;
+      printf("simulated DPU: %.1f + %.1f ms per frame, %u core%s: DPU-bound limit %.2f fps\n", a.dpu_ms[0],
+             a.dpu_ms[1], c, c == 1 ? "" : "s", 1000.0 * c / (a.dpu_ms[0] + a.dpu_ms[1]));
+    }
+    printf("DPU device: %s\n", has_dpu ? probe : "none on this host (no zocl device)");
+    printf("DPU of the xmodels: %s\n", attrs);
+    if (has_dpu) print_xdputil();
+    if (a.runner == PPRT_RUNNER_DUMMY) printf("note: the dummy runner computes nothing; DPU stage times are simulated\n");
+    if (!g_counting_works)
+      printf("note: allocations are not counted (%s)\n",
+             PPRT_BENCH_COUNT_ALLOCS ? "the malloc interposer is not in effect" : "sanitizer build");
+  }
+
+  struct mode_result res[2];
+  int nres = 0;
+  if (a.mode & MODE_LATENCY) {
+    rc = run_latency(rt, &a, &fr, boxes, cap, samples, &res[nres], progress);
+    if (rc == 0) ++nres;
+  }
+  if (rc == 0 && (a.mode & MODE_THROUGHPUT)) {
+    rc = run_throughput(rt, &a, &fr, boxes, cap, samples, &res[nres], progress);
+    if (rc == 0) ++nres;
+  }
+  for (int i = 0; i < nres; ++i) {
+    if (a.json) print_json(&res[i], &a, &fr, rt, has_dpu ? probe : "", attrs, exe_name);
+    else print_table(&res[i], exe_name);
+  }
+  if (!a.json && nres == 2)
+    printf("\nthroughput / latency fps: %.2fx\n", res[0].fps > 0 ? res[1].fps / res[0].fps : 0.0);
+  if (!a.json && nres > 0 && a.sim) {
+    double limit = 1000.0 * (a.dpu_cores ? a.dpu_cores : 1) / (a.dpu_ms[0] + a.dpu_ms[1]);
+    for (int i = 0; i < nres; ++i)
+      if (strcmp(res[i].mode, "throughput") == 0)
+        printf("throughput reaches %.1f%% of the DPU-bound limit (%.2f of %.2f fps)\n", 100.0 * res[i].fps / limit,
+               res[i].fps, limit);
+  }
+  free(samples);
+  free(boxes);
+  pprt_runtime_destroy(rt);
+  frame_free(&fr);
+  return rc;
+}
