@@ -54,6 +54,7 @@ int pprt_cmd_bench(int argc, char** argv);
    "  (deploy_check_data_int/<subgraph>/), writes such dumps, benchmarks per op, or (--selfcheck, on a board)\n"     \
    "  compares the DPU's outputs with the CPU runner's.\n"},                                                      \
   {"eval", pprt_cmd_eval, PPRT_EVAL_HELP},                                                                         \
+  {"view", pprt_cmd_view, PPRT_VIEW_HELP},                                                                         \
   {"bench", pprt_cmd_bench, PPRT_BENCH_HELP},
 
 #endif
