@@ -23,13 +23,16 @@ size_t pprt_threshold_scan_avx2(const int8_t* cls, size_t num_anchors, size_t nu
   size_t next_pos = 0; /* first byte of the first anchor not yet emitted or skipped past */
   size_t b = 0;
   for (; b + 128 <= total; b += 128) {
-    __m256i v[4];
-    for (int j = 0; j < 4; ++j) v[j] = _mm256_loadu_si256((const __m256i*)(cls + b + 32 * j));
-    __m256i m = _mm256_max_epi8(_mm256_max_epi8(v[0], v[1]), _mm256_max_epi8(v[2], v[3]));
+    __m256i m = _mm256_max_epi8(_mm256_max_epi8(_mm256_loadu_si256((const __m256i*)(cls + b)),
+                                                _mm256_loadu_si256((const __m256i*)(cls + b + 32))),
+                                _mm256_max_epi8(_mm256_loadu_si256((const __m256i*)(cls + b + 64)),
+                                                _mm256_loadu_si256((const __m256i*)(cls + b + 96))));
     if (_mm256_movemask_epi8(_mm256_cmpgt_epi8(m, vt)) == 0) continue;
+    /* rare: reload the 32-byte blocks (L1 hits) rather than keep them in an array the compiler spills every step */
     for (size_t j = 0; j < 4; ++j) {
       const size_t base = b + 32 * j;
-      uint32_t bits = (uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(v[j], vt));
+      uint32_t bits = (uint32_t)_mm256_movemask_epi8(
+          _mm256_cmpgt_epi8(_mm256_loadu_si256((const __m256i*)(cls + base)), vt));
       while (bits != 0) {
         size_t off = (size_t)__builtin_ctz(bits), pos = base + off;
         if (pos >= next_pos) {

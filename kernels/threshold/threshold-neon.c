@@ -1,8 +1,8 @@
-/* threshold scan, NEON (AArch64): 64 logits per step are reduced with vmaxq_s8 and compared with thr; a step with
+/* threshold scan, NEON (AArch64): 128 logits per step are reduced with vmaxq_s8 and compared with thr; a step with
  * no logit above thr (the common case) is skipped whole. In a step with a hit, each 16-byte block's compare mask
  * is narrowed to one nibble per byte (vshrn) and its set bits are walked in increasing order: the anchor holding
  * the first hit byte past the last emitted anchor is emitted with the max of its whole row (rows of K bytes may
- * straddle blocks and steps). The last total % 64 bytes go through the scalar row loop. Same output as
+ * straddle blocks and steps). The last total % 128 bytes go through the scalar row loop. Same output as
  * threshold-scalar.c for every input. */
 #include <arm_neon.h>
 #include <assert.h>
@@ -27,13 +27,20 @@ size_t pprt_threshold_scan_neon(const int8_t* cls, size_t num_anchors, size_t nu
   size_t count = 0;
   size_t next_pos = 0; /* first byte of the first anchor not yet emitted or skipped past */
   size_t b = 0;
-  for (; b + 64 <= total; b += 64) {
-    int8x16_t v[4] = {vld1q_s8(cls + b), vld1q_s8(cls + b + 16), vld1q_s8(cls + b + 32), vld1q_s8(cls + b + 48)};
-    int8x16_t m = vmaxq_s8(vmaxq_s8(v[0], v[1]), vmaxq_s8(v[2], v[3]));
+  for (; b + 128 <= total; b += 128) {
+    /* 8 independent loads and a max tree of depth 3: the in-order A53 overlaps the loads and maxes of one step
+     * (a 64-byte step was one serial ld -> max -> max -> cmp -> shrn -> fmov chain) */
+    const int8_t* p = cls + b;
+    int8x16_t m0 = vmaxq_s8(vld1q_s8(p), vld1q_s8(p + 16));
+    int8x16_t m1 = vmaxq_s8(vld1q_s8(p + 32), vld1q_s8(p + 48));
+    int8x16_t m2 = vmaxq_s8(vld1q_s8(p + 64), vld1q_s8(p + 80));
+    int8x16_t m3 = vmaxq_s8(vld1q_s8(p + 96), vld1q_s8(p + 112));
+    int8x16_t m = vmaxq_s8(vmaxq_s8(m0, m1), vmaxq_s8(m2, m3));
     if (nibble_mask(vcgtq_s8(m, vt)) == 0) continue;
-    for (size_t j = 0; j < 4; ++j) {
+    /* rare: reload the 16-byte blocks (L1 hits) rather than keep them in an array the compiler spills every step */
+    for (size_t j = 0; j < 8; ++j) {
       const size_t base = b + 16 * j;
-      uint64_t bits = nibble_mask(vcgtq_s8(v[j], vt));
+      uint64_t bits = nibble_mask(vcgtq_s8(vld1q_s8(cls + base), vt));
       while (bits != 0) {
         size_t off = (size_t)(__builtin_ctzll(bits) >> 2), pos = base + off;
         if (pos >= next_pos) {
