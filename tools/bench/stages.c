@@ -429,9 +429,10 @@ int main(int argc, char** argv) {
     }
     printf("\n]}\n");
   } else {
-    printf("pprt-bench-stages: %s\n  model %s\n  sweep %s (%u points)\n  %d timed frames per case (after 2 untimed), "
-           "median / min in ms; DPU outputs: %s\n\n",
-           machine, a.model, a.sweep, key.num_points, a.frames, res[0].dpu_src);
+    printf("pprt-bench-stages: %s\n  model %s (scatter requant shift %d, %u anchors x %u classes)\n"
+           "  sweep %s (%u points)\n  %d timed frames per case (after 2 untimed), median / min in ms; DPU outputs: %s\n\n",
+           machine, a.model, rt->sp.shift, rt->pp.H * rt->pp.W * rt->pp.num_sizes * rt->pp.num_rot, rt->pp.num_classes,
+           a.sweep, key.num_points, a.frames, res[0].dpu_src);
     printf("%-7s %6s %7s %7s %5s | %-15s | %-15s | %-15s | %-15s | %9s\n", "kernels", "sweeps", "points", "pillars",
            "cand", "voxelize", "scatter", "post", "total", "Mpoints/s");
     for (size_t i = 0; i < nres; ++i) {
