@@ -581,6 +581,17 @@ void pprt_ctx_post(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, struct pp
   stats->stage_ms[PPRT_STAGE_POSTPROCESS] = now_ms() - t0;
 }
 
+void pprt_ctx_post_from(const pprt_runtime_t* rt, struct pprt_post_state* ps, const int8_t* cls, const int8_t* reg,
+                        const int8_t* dir, struct pprt_box* boxes, uint32_t max_boxes, uint32_t* num_boxes,
+                        struct pprt_frame_stats* stats) {
+  double t0 = now_ms();
+  uint32_t cand = 0;
+  pprt_post_run(&rt->pp, ps, rt->k, cls, reg, dir, boxes, max_boxes, num_boxes, &cand);
+  stats->candidates = cand;
+  stats->boxes = *num_boxes;
+  stats->stage_ms[PPRT_STAGE_POSTPROCESS] += now_ms() - t0;
+}
+
 void pprt_rt_post(pprt_runtime_t* rt, const int8_t* cls, const int8_t* reg, const int8_t* dir, struct pprt_box* boxes,
                   uint32_t max_boxes, uint32_t* num_boxes) {
   double t0 = now_ms();

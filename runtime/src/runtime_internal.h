@@ -110,6 +110,11 @@ void pprt_ctx_scatter(const pprt_runtime_t* rt, const struct pprt_frame_ctx* src
 void pprt_ctx_post(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, struct pprt_box* boxes, uint32_t max_boxes,
                    uint32_t* num_boxes, struct pprt_frame_stats* stats);
 
+/* Stage 5 on explicit DPU1 outputs (e.g. copies) with post state ps; adds its time to the post-processing time. */
+void pprt_ctx_post_from(const pprt_runtime_t* rt, struct pprt_post_state* ps, const int8_t* cls, const int8_t* reg,
+                        const int8_t* dir, struct pprt_box* boxes, uint32_t max_boxes, uint32_t* num_boxes,
+                        struct pprt_frame_stats* stats);
+
 /* Stream internals for tests: the stream's frame contexts (one per DPU core; context i's runners are driven by the
  * i-th DPU0 / DPU1 worker). */
 uint32_t pprt_stream_num_contexts(const struct pprt_stream* s);

@@ -6,10 +6,11 @@
  *
  *   DPU0 worker i: take the next submitted slot -> voxelize into ctx[i]'s DPU0 input -> DPU0 job -> wait for a free
  *                  DPU1 context j -> scatter ctx[i]'s DPU0 output onto ctx[j]'s DPU1 input -> hand the slot to j.
- *   DPU1 worker j: DPU1 job -> post-process into the slot's box buffer -> slot done, ctx[j] free again.
+ *   DPU1 worker j: DPU1 job -> copy the three outputs into a free post buffer p -> ctx[j] free again -> hand to p.
+ *   post worker p: post-process the copies into the slot's box buffer -> slot done.
  *
- * So while the DPU runs one frame's subgraph 1, the ARM cores voxelize and scatter the next ones, and every DPU core
- * has a job waiting. receive() returns the oldest slot once it is done; a slot is reused only after it was received.
+ * So while the DPU runs one frame's subgraph 1, the ARM cores voxelize and scatter the next ones and post-process the
+ * previous ones, and a DPU1 runner is busy only for its job (plus one copy of its outputs), never for NMS. receive() returns the oldest slot once it is done; a slot is reused only after it was received.
  * A frame that fails at any stage is marked done with its status and leaves the pipeline; the others go on.
  * One mutex guards the bookkeeping; stage work runs outside it. Nothing is allocated after create. */
 #include <errno.h>
@@ -52,14 +53,23 @@ struct pprt_stream {
   pthread_cond_t cv_back_work; /* a slot was handed to a DPU1 context (DPU1 workers wait) */
   pthread_cond_t cv_done;      /* a slot is done (receive waits) */
   pthread_cond_t cv_space;     /* a slot was received (submit waits) */
+  pthread_cond_t cv_post_free; /* a post buffer became free (DPU1 workers wait) */
+  pthread_cond_t cv_post_work; /* a slot was handed to a post worker */
   int sync_ok;                 /* the mutex and condition variables were initialised */
 
   uint64_t submitted, started, received; /* counters of slots: seq % depth is the slot index */
   int stop;
   int* back_busy;              /* [ncores]: DPU1 context j holds a frame (from scatter to the end of post) */
   int64_t* back_slot;          /* [ncores]: the slot index handed to DPU1 worker j, -1 if none */
+  struct post_buf {
+    int8_t* out[3];            /* copies of DPU1's cls, reg, dir outputs */
+    struct pprt_post_state state;
+    int busy;                  /* from the copy to the end of post-processing */
+    int64_t slot;              /* handed to post worker p, -1 if none */
+  } * post;                    /* [ncores] */
+  size_t out_bytes[3];
 
-  pthread_t* threads;          /* [2 * ncores]: DPU0 workers then DPU1 workers */
+  pthread_t* threads;          /* [3 * ncores]: DPU0 workers, DPU1 workers, post workers */
   uint32_t nthreads;
   struct worker_arg {
     struct pprt_stream* s;
@@ -168,14 +178,65 @@ static void* back_worker(void* p) {
     pthread_mutex_unlock(&s->mu);
 
     enum pprt_status st = pprt_ctx_dpu(rt, f, 1, &slot->stats, &slot->err);
-    if (st == PPRT_STATUS_OK) pprt_ctx_post(rt, f, slot->boxes, s->max_boxes, &slot->num_boxes, &slot->stats);
     slot->status = st;
-
-    double t = now_ms();
+    uint32_t pb = s->ncores;
     pthread_mutex_lock(&s->mu);
+    if (st == PPRT_STATUS_OK) { /* a free post buffer for the copies */
+      for (;;) {
+        for (uint32_t k = 0; k < s->ncores && pb == s->ncores; ++k)
+          if (!s->post[k].busy) pb = k;
+        if (pb < s->ncores || s->stop) break;
+        pthread_cond_wait(&s->cv_post_free, &s->mu);
+      }
+      if (pb == s->ncores) { /* stopping */
+        pthread_mutex_unlock(&s->mu);
+        break;
+      }
+      s->post[pb].busy = 1;
+      pthread_mutex_unlock(&s->mu);
+      double t0 = now_ms();
+      for (uint32_t w = 0; w < 3; ++w) memcpy(s->post[pb].out[w], pprt_ctx_dpu1_output(rt, f, w), s->out_bytes[w]);
+      slot->stats.stage_ms[PPRT_STAGE_POSTPROCESS] = now_ms() - t0; /* the copy counts as post-processing */
+      pthread_mutex_lock(&s->mu);
+    }
+    double t = now_ms();
     s->back_slot[j] = -1;
     s->back_busy[j] = 0;
     pthread_cond_broadcast(&s->cv_back_free);
+    if (st == PPRT_STATUS_OK) {
+      s->post[pb].slot = (int64_t)(slot - s->slots);
+      pthread_cond_broadcast(&s->cv_post_work);
+    } else {
+      finish_locked(s, slot, t);
+    }
+    pthread_mutex_unlock(&s->mu);
+  }
+  return NULL;
+}
+
+static void* post_worker(void* p) {
+  struct worker_arg* a = p;
+  struct pprt_stream* s = a->s;
+  const pprt_runtime_t* rt = s->rt;
+  struct post_buf* pb = &s->post[a->index];
+  for (;;) {
+    pthread_mutex_lock(&s->mu);
+    while (!s->stop && pb->slot < 0) pthread_cond_wait(&s->cv_post_work, &s->mu);
+    if (s->stop) {
+      pthread_mutex_unlock(&s->mu);
+      break;
+    }
+    struct stream_slot* slot = &s->slots[pb->slot];
+    pthread_mutex_unlock(&s->mu);
+
+    pprt_ctx_post_from(rt, &pb->state, pb->out[0], pb->out[1], pb->out[2], slot->boxes, s->max_boxes,
+                       &slot->num_boxes, &slot->stats);
+
+    double t = now_ms();
+    pthread_mutex_lock(&s->mu);
+    pb->slot = -1;
+    pb->busy = 0;
+    pthread_cond_broadcast(&s->cv_post_free);
     finish_locked(s, slot, t);
     pthread_mutex_unlock(&s->mu);
   }
@@ -193,11 +254,18 @@ static void stream_free(struct pprt_stream* s) {
     pthread_cond_broadcast(&s->cv_back_work);
     pthread_cond_broadcast(&s->cv_done);
     pthread_cond_broadcast(&s->cv_space);
+    pthread_cond_broadcast(&s->cv_post_free);
+    pthread_cond_broadcast(&s->cv_post_work);
     pthread_mutex_unlock(&s->mu);
     for (uint32_t i = 0; i < s->nthreads; ++i) pthread_join(s->threads[i], NULL);
   }
   if (s->ctx != NULL)
     for (uint32_t i = 0; i < s->ncores; ++i) pprt_frame_ctx_free(&s->ctx[i]);
+  if (s->post != NULL)
+    for (uint32_t i = 0; i < s->ncores; ++i) {
+      for (int w = 0; w < 3; ++w) free(s->post[i].out[w]);
+      pprt_post_state_free(&s->post[i].state);
+    }
   if (s->slots != NULL)
     for (uint32_t i = 0; i < s->depth; ++i) {
       free(s->slots[i].sweeps);
@@ -210,11 +278,14 @@ static void stream_free(struct pprt_stream* s) {
     pthread_cond_destroy(&s->cv_back_work);
     pthread_cond_destroy(&s->cv_done);
     pthread_cond_destroy(&s->cv_space);
+    pthread_cond_destroy(&s->cv_post_free);
+    pthread_cond_destroy(&s->cv_post_work);
   }
   free(s->ctx);
   free(s->slots);
   free(s->back_busy);
   free(s->back_slot);
+  free(s->post);
   free(s->threads);
   free(s->args);
   free(s);
@@ -228,15 +299,28 @@ static enum pprt_status create_impl(struct pprt_stream* s, struct pprt_err* err)
   s->slots = calloc(s->depth, sizeof *s->slots);
   s->back_busy = calloc(s->ncores, sizeof *s->back_busy);
   s->back_slot = calloc(s->ncores, sizeof *s->back_slot);
-  s->threads = calloc(2u * s->ncores, sizeof *s->threads);
-  s->args = calloc(2u * s->ncores, sizeof *s->args);
-  if (!s->ctx || !s->slots || !s->back_busy || !s->back_slot || !s->threads || !s->args)
+  s->post = calloc(s->ncores, sizeof *s->post);
+  s->threads = calloc(3u * s->ncores, sizeof *s->threads);
+  s->args = calloc(3u * s->ncores, sizeof *s->args);
+  if (!s->ctx || !s->slots || !s->back_busy || !s->back_slot || !s->post || !s->threads || !s->args)
     return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "out of memory");
   for (uint32_t i = 0; i < s->depth; ++i) {
     s->slots[i].sweeps = calloc(rt->max_sweeps, sizeof *s->slots[i].sweeps);
     s->slots[i].boxes = calloc(s->max_boxes ? s->max_boxes : 1, sizeof *s->slots[i].boxes);
     if (s->slots[i].sweeps == NULL || s->slots[i].boxes == NULL)
       return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "out of memory");
+  }
+  for (uint32_t w = 0; w < 3; ++w) s->out_bytes[w] = (size_t)pprt_rt_dpu1_output_desc(rt, w)->elements;
+  for (uint32_t i = 0; i < s->ncores; ++i) {
+    s->post[i].slot = -1;
+    for (uint32_t w = 0; w < 3; ++w) {
+      void* m = NULL;
+      if (posix_memalign(&m, 64, s->out_bytes[w] ? s->out_bytes[w] : 64) != 0)
+        return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "out of memory");
+      s->post[i].out[w] = m;
+    }
+    enum pprt_status st = pprt_post_state_init(&s->post[i].state, &rt->pp, err);
+    if (st) return st;
   }
   for (uint32_t i = 0; i < s->ncores; ++i) {
     s->back_slot[i] = -1;
@@ -248,8 +332,9 @@ static enum pprt_status create_impl(struct pprt_stream* s, struct pprt_err* err)
   }
   if (pthread_mutex_init(&s->mu, NULL) != 0)
     return pprt_fail(err, PPRT_STATUS_INTERNAL, "pthread_mutex_init failed");
-  pthread_cond_t* cvs[5] = {&s->cv_submitted, &s->cv_back_free, &s->cv_back_work, &s->cv_done, &s->cv_space};
-  for (int i = 0; i < 5; ++i) {
+  pthread_cond_t* cvs[7] = {&s->cv_submitted, &s->cv_back_free, &s->cv_back_work, &s->cv_done,
+                            &s->cv_space,     &s->cv_post_free, &s->cv_post_work};
+  for (int i = 0; i < 7; ++i) {
     if (pthread_cond_init(cvs[i], NULL) != 0) {
       for (int k = 0; k < i; ++k) pthread_cond_destroy(cvs[k]);
       pthread_mutex_destroy(&s->mu);
@@ -257,10 +342,11 @@ static enum pprt_status create_impl(struct pprt_stream* s, struct pprt_err* err)
     }
   }
   s->sync_ok = 1;
-  for (uint32_t i = 0; i < 2u * s->ncores; ++i) {
+  for (uint32_t i = 0; i < 3u * s->ncores; ++i) {
     s->args[i].s = s;
     s->args[i].index = i % s->ncores;
-    int rc = pthread_create(&s->threads[i], NULL, i < s->ncores ? front_worker : back_worker, &s->args[i]);
+    void* (*fn)(void*) = i < s->ncores ? front_worker : i < 2u * s->ncores ? back_worker : post_worker;
+    int rc = pthread_create(&s->threads[i], NULL, fn, &s->args[i]);
     if (rc != 0)
       return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "cannot start worker thread %u: %s", i + 1, strerror(rc));
     s->nthreads = i + 1;
