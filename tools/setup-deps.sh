@@ -13,6 +13,8 @@ pkgs=(
   libcunit1-dev libjson-c-dev libpng-dev libdrm-dev
   # Python oracles (run with /usr/bin/python3: these modules are Debian's)
   python3 python3-numpy python3-shapely
+  # tools/train (demo model training, its CI smoke test)
+  python3-torch
   # aarch64 cross build, qemu user emulation, llvm-mca
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-user-static llvm
 )

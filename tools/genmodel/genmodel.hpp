@@ -4,6 +4,7 @@
 #define PPRT_GENMODEL_HPP
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +41,21 @@ struct model_spec {
 
 model_spec spec_for(const std::string& size);  // "small" or "full"; throws std::invalid_argument otherwise
 
+// Trained int8 weights (pprt-genmodel --weights FILE, written by tools/train): per conv / deconv op its int8
+// weights [oc, kh, kw, ic], int8 bias [oc] and the fix points of weights, bias and output; they replace the seeded
+// random ones. The file may also give the widths (pfn channels and stages), which then override the size's.
+struct trained_layer {
+  int fp_w = 0, fp_b = 0, fp_out = 0;
+  std::vector<int> shape;  // oc, kh, kw, ic
+  std::vector<char> w, b;
+};
+struct trained_weights {
+  int input_fp = 7;
+  std::map<std::string, trained_layer> layers;
+};
+// Reads FILE into `tw` and applies its widths to `spec`; throws std::runtime_error with a message on a bad file.
+void load_weights(const std::string& path, model_spec* spec, trained_weights* tw);
+
 struct subgraph_report {
   uint64_t macs = 0;        // multiply-accumulates per frame
   size_t compute_ops = 0;   // conv/deconv/pool/concat ops
@@ -51,7 +67,7 @@ struct subgraph_report {
 // Build subgraph k (0: pillar feature net, 1: backbone + neck + head) with weights from `seed`, partitioned into
 // a USER child (the data-fix input) and `dpu_count` DPU children (0: one CPU child instead; 2: two DPU children).
 std::unique_ptr<xir::Graph> build_graph(const model_spec& spec, int k, uint64_t seed, int dpu_count,
-                                        subgraph_report* report);
+                                        subgraph_report* report, const trained_weights* tw = nullptr);
 
 // Prototxt text of a model folder (both folders carry the same param block).
 std::string prototxt_text(const model_spec& spec, const std::string& name);

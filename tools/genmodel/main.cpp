@@ -17,6 +17,7 @@ namespace {
 
 const char kUsage[] =
     "usage: pprt-genmodel --size small|full --out DIR [--seed N] [--name0 NAME] [--name1 NAME] [--dpu-count N]\n"
+    "                     [--weights FILE]\n"
     "\n"
     "Writes DIR/<name0>/<name0>.xmodel + .prototxt (pillar feature net) and DIR/<name1>/<name1>.xmodel +\n"
     ".prototxt (backbone, neck and head): int8 PointPillars nuScenes graphs with seeded random weights, laid out\n"
@@ -30,6 +31,8 @@ const char kUsage[] =
     "                     pointpillars_nuscenes_small_{0,1}_pt for small)\n"
     "  --dpu-count N      test hook: 1 (default) is a valid model; 0 puts the compute ops in a CPU child (no DPU\n"
     "                     child); 2 splits them into two DPU children\n"
+    "  --weights FILE     trained int8 weights, biases and fix points (tools/train's export) instead of seeded\n"
+    "                     random ones; the file may set the widths (pfn channels, stages) of the size's graph\n"
     "  --quiet            print only the summary lines\n"
     "  --help             this text\n";
 
@@ -102,7 +105,7 @@ long file_size(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string size, out, name[2];
+  std::string size, out, name[2], weights;
   unsigned long long seed = 1, dpu_count = 1;
   bool quiet = false;
   for (int i = 1; i < argc; ++i) {
@@ -116,7 +119,7 @@ int main(int argc, char** argv) {
       continue;
     }
     const bool takes_value = a == "--size" || a == "--out" || a == "--seed" || a == "--name0" || a == "--name1" ||
-                             a == "--dpu-count";
+                             a == "--dpu-count" || a == "--weights";
     if (!takes_value) return usage_error("unknown argument '%s'", argv[i]);
     if (i + 1 >= argc) return usage_error("%s needs a value", argv[i]);
     const char* v = argv[++i];
@@ -128,6 +131,8 @@ int main(int argc, char** argv) {
       if (out.empty()) return usage_error("--out needs a directory%s", "");
     } else if (a == "--seed") {
       if (!parse_u64(v, &seed)) return usage_error("--seed needs a non-negative integer, not '%s'", v);
+    } else if (a == "--weights") {
+      weights = v;
     } else if (a == "--dpu-count") {
       if (!parse_u64(v, &dpu_count) || dpu_count > 2) return usage_error("--dpu-count must be 0, 1 or 2, not '%s'", v);
     } else {
@@ -159,11 +164,13 @@ int main(int argc, char** argv) {
   }
 
   try {
-    const pprt_gen::model_spec spec = pprt_gen::spec_for(size);
+    pprt_gen::model_spec spec = pprt_gen::spec_for(size);
+    pprt_gen::trained_weights tw;
+    if (!weights.empty()) pprt_gen::load_weights(weights, &spec, &tw);
     for (int k = 0; k < 2; ++k) {
       const auto t0 = std::chrono::steady_clock::now();
       pprt_gen::subgraph_report rep;
-      auto g = pprt_gen::build_graph(spec, k, seed, static_cast<int>(dpu_count), &rep);
+      auto g = pprt_gen::build_graph(spec, k, seed, static_cast<int>(dpu_count), &rep, weights.empty() ? nullptr : &tw);
       g->serialize(paths[k][0]);
       std::string err = write_text(paths[k][1], pprt_gen::prototxt_text(spec, name[k]));
       if (!err.empty()) {

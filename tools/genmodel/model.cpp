@@ -6,6 +6,7 @@
 // or the head targets below. The estimate assumes independent zero-mean weights: E[acc^2] = K E[x^2] Var(w).
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -103,6 +104,8 @@ class builder {
       : g_(xir::Graph::create(graph_name)), seed_(seed), rep_(rep) {}
 
   std::unique_ptr<xir::Graph> take() { return std::move(g_); }
+  void set_trained(const trained_weights* tw) { tw_ = tw; }
+  const trained_weights* trained() const { return tw_; }
   xir::Graph* graph() { return g_.get(); }
   const std::vector<xir::Op*>& compute_ops() const { return compute_; }
   const std::map<xir::Op*, std::vector<xir::Op*>>& consts() const { return consts_; }
@@ -135,8 +138,19 @@ class builder {
     const double K = taps * ic;
     const fix_plan pl = t.fixed_fp ? plan_fixed(in.fp, in.m2, K, t.std_lsb, t.fp_out)
                                    : plan_free(in.fp, in.m2, K, t.std_lsb);
-    const int fp_w = pl.fp_w, shift = pl.shift, fp_out = pl.fp_out;
+    int fp_w = pl.fp_w, shift = pl.shift, fp_out = pl.fp_out;
     const double acc_std = pl.acc_std;
+    const trained_layer* tl = nullptr;
+    if (tw_ != nullptr) {
+      auto it = tw_->layers.find(name);
+      if (it == tw_->layers.end()) throw std::runtime_error("weights file has no layer " + name);
+      tl = &it->second;
+      if (tl->shape != std::vector<int>{oc, k, k, ic})
+        throw std::runtime_error("weights file: layer " + name + " has another shape than the graph's");
+      fp_w = tl->fp_w;
+      fp_out = tl->fp_out;
+      shift = in.fp + fp_w - fp_out;
+    }
     const double out_std = acc_std / std::ldexp(1.0, shift);
     // Bias: finer than the output by 2 bits where the shifter allows, coarser if the mean needs range.
     int fp_b = std::min(fp_out + 2, in.fp + fp_w);
@@ -156,6 +170,11 @@ class builder {
     const int bmid = static_cast<int>(std::lround(b_mean));
     std::vector<char> b(static_cast<size_t>(oc));
     for (auto& v : b) v = static_cast<char>(std::max(-128, std::min(127, bmid + r.uniform(-bhalf, bhalf))));
+    if (tl != nullptr) {  // trained weights replace the seeded ones
+      w = tl->w;
+      b = tl->b;
+      fp_b = tl->fp_b;
+    }
 
     xir::Op* wop = const_op(name + "_weights", wshape, w, fp_w);
     xir::Op* bop = const_op(name + "_bias", {oc}, b, fp_b);
@@ -269,10 +288,12 @@ class builder {
   std::vector<xir::Op*> compute_;
   std::map<xir::Op*, std::vector<xir::Op*>> consts_;
   std::map<xir::Op*, uint64_t> macs_;
+  const trained_weights* tw_ = nullptr;
 };
 
 void build_pfn(builder& b, const model_spec& m) {
-  act x = b.data("voxels_input_fix", {1, m.pillars, m.slots, m.features}, kInputFixPoint, kPfnInputM2);
+  act x = b.data("voxels_input_fix", {1, m.pillars, m.slots, m.features},
+                 b.trained() ? b.trained()->input_fp : kInputFixPoint, kPfnInputM2);
   layer_target t;
   t.std_lsb = kPfnTarget;
   act c = b.conv("pts_voxel_encoder_pfn_layers_0_linear_fix", x, m.pfn_channels, 1, 1, false, t);
@@ -299,6 +320,17 @@ void build_backbone(builder& b, const model_spec& m, int fp_canvas) {
     // one tap per output (kernel == stride)
     const fix_plan p = plan_free(stage_out[i].fp, stage_out[i].m2, m.stages[i].channels, kReluTarget);
     fp_cat = std::min(fp_cat, p.fp_out);
+  }
+  if (b.trained()) {  // the quantizer gave every deconv the concat's fix point
+    const auto& L = b.trained()->layers;
+    auto it = L.find("pts_neck_deblocks_0_fix");
+    if (it == L.end()) throw std::runtime_error("weights file has no layer pts_neck_deblocks_0_fix");
+    fp_cat = it->second.fp_out;
+    for (size_t i = 0; i < m.stages.size(); ++i) {
+      auto jt = L.find("pts_neck_deblocks_" + std::to_string(i) + "_fix");
+      if (jt == L.end() || jt->second.fp_out != fp_cat)
+        throw std::runtime_error("weights file: the neck deconvs need one output fix point (the concat's)");
+    }
   }
   std::vector<act> ups;
   for (size_t i = 0; i < m.stages.size(); ++i) {
@@ -417,14 +449,92 @@ model_spec spec_for(const std::string& size) {
 }
 
 std::unique_ptr<xir::Graph> build_graph(const model_spec& spec, int k, uint64_t seed, int dpu_count,
-                                        subgraph_report* report) {
+                                        subgraph_report* report, const trained_weights* tw) {
   builder b(k == 0 ? "pointpillars_pfn" : "pointpillars_backbone_head", seed, report);
+  b.set_trained(tw);
+  int fp_canvas = pool_fix_point(spec);
+  if (tw) {
+    auto it = tw->layers.find("pts_voxel_encoder_pfn_layers_0_linear_fix");
+    if (it == tw->layers.end()) throw std::runtime_error("weights file has no pillar layer");
+    fp_canvas = it->second.fp_out;
+  }
   if (k == 0)
     build_pfn(b, spec);
   else
-    build_backbone(b, spec, pool_fix_point(spec));
+    build_backbone(b, spec, fp_canvas);
   partition(b, dpu_count);
   return b.take();
+}
+
+// Weights file (text, whitespace-separated tokens):
+//   pprt-weights 1
+//   input_fp N
+//   widths PFN NSTAGES {EXTRA CH STRIDE UP_STRIDE UP_CH} x NSTAGES
+//   layer NAME OC KH KW IC FP_W FP_B FP_OUT  then OC*KH*KW*IC weight ints, then OC bias ints   (repeated)
+//   end
+void load_weights(const std::string& path, model_spec* spec, trained_weights* tw) {
+  std::ifstream f(path);
+  if (!f) throw std::runtime_error("cannot read weights file " + path);
+  auto bad = [&](const std::string& what) { return std::runtime_error("weights file " + path + ": " + what); };
+  std::string tok;
+  int version = 0;
+  if (!(f >> tok >> version) || tok != "pprt-weights" || version != 1) throw bad("not a pprt-weights 1 file");
+  auto read_int = [&](const std::string& what) {
+    long v;
+    if (!(f >> v) || v < -100000000 || v > 100000000) throw bad("bad or missing " + what);
+    return static_cast<int>(v);
+  };
+  while (f >> tok) {
+    if (tok == "end") return;
+    if (tok == "input_fp") {
+      tw->input_fp = read_int("input_fp");
+    } else if (tok == "widths") {
+      spec->pfn_channels = read_int("pfn width");
+      const int n = read_int("stage count");
+      if (n < 1 || n > 8 || spec->pfn_channels < 1) throw bad("bad widths");
+      spec->stages.clear();
+      for (int i = 0; i < n; ++i) {
+        stage_spec st;
+        st.extra_convs = read_int("extra convs");
+        st.channels = read_int("channels");
+        st.stride = read_int("stride");
+        st.up_stride = read_int("up stride");
+        st.up_channels = read_int("up channels");
+        if (st.extra_convs < 0 || st.channels < 1 || st.stride < 1 || st.up_stride < 1 || st.up_channels < 1)
+          throw bad("bad stage widths");
+        spec->stages.push_back(st);
+      }
+    } else if (tok == "layer") {
+      std::string name;
+      if (!(f >> name)) throw bad("layer without a name");
+      trained_layer L;
+      for (int i = 0; i < 4; ++i) L.shape.push_back(read_int("shape of " + name));
+      L.fp_w = read_int("fp_w of " + name);
+      L.fp_b = read_int("fp_b of " + name);
+      L.fp_out = read_int("fp_out of " + name);
+      size_t nw = 1;
+      for (int d : L.shape) {
+        if (d < 1 || d > 65536) throw bad("bad shape of " + name);
+        nw *= static_cast<size_t>(d);
+      }
+      L.w.resize(nw);
+      L.b.resize(static_cast<size_t>(L.shape[0]));
+      for (auto& v : L.w) {
+        int x = read_int("weights of " + name);
+        if (x < -128 || x > 127) throw bad("weight out of int8 range in " + name);
+        v = static_cast<char>(x);
+      }
+      for (auto& v : L.b) {
+        int x = read_int("bias of " + name);
+        if (x < -128 || x > 127) throw bad("bias out of int8 range in " + name);
+        v = static_cast<char>(x);
+      }
+      tw->layers[name] = std::move(L);
+    } else {
+      throw bad("unknown token '" + tok + "'");
+    }
+  }
+  throw bad("missing 'end'");
 }
 
 }  // namespace pprt_gen
