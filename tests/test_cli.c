@@ -257,6 +257,53 @@ static void test_stage_commands(void) {
   pprt_runtime_destroy(rt);
 }
 
+/* --format vai / json / nuscenes / contest, read back with the library's readers. */
+static void test_formats(void) {
+  const char* vai = pprt_test_work("cli_boxes.txt");
+  const char* js = pprt_test_work("cli_boxes.json");
+  CU_ASSERT_EQUAL(RUN("run", "--model", pprt_test_work("small"), sweep_path(), "--runner", "dummy", "--format", "vai",
+                      "--out", vai), 0);
+  CU_ASSERT_EQUAL(RUN("run", "--model", pprt_test_work("small"), sweep_path(), "--runner", "dummy", "--json", "--out",
+                      js), 0);
+  static struct pprt_box a[600], b[600];
+  uint32_t na = 0, nb = 0;
+  CU_ASSERT_EQUAL_FATAL(pprt_boxes_load(vai, a, 600, &na), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL_FATAL(pprt_boxes_load(js, b, 600, &nb), PPRT_STATUS_OK);
+  CU_ASSERT(na > 0);
+  CU_ASSERT_EQUAL(na, nb);
+  for (uint32_t i = 0; i < na && i < nb; ++i) {
+    CU_ASSERT_EQUAL(a[i].label, b[i].label);
+    CU_ASSERT_DOUBLE_EQUAL(a[i].x, b[i].x, 1e-4);
+    CU_ASSERT_DOUBLE_EQUAL(a[i].score, b[i].score, 1e-5);
+  }
+  /* a nuScenes sample: global-frame results JSON and the contest file */
+  char mini[4096];
+  snprintf(mini, sizeof mini, "%s", pprt_test_data("nuscenes-mini"));
+  const char* token = "ca9a282c9e77460f8360f564131a8af5";
+  const char* res = pprt_test_work("cli_results.json");
+  int rc = RUN("run", "--model", pprt_test_work("small"), "--dataset", mini, "--sample", token, "--runner", "dummy",
+               "--format", "nuscenes", "--out", res);
+  if (rc != 0) fprintf(stderr, "%s\n", g_out);
+  CU_ASSERT_EQUAL_FATAL(rc, 0);
+  pprt_detset_t* set = NULL;
+  CU_ASSERT_EQUAL_FATAL(pprt_detset_load(res, &set), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL(pprt_detset_num_samples(set), 1u);
+  CU_ASSERT_STRING_EQUAL(pprt_detset_token(set, 0), token);
+  uint32_t n = 0;
+  const struct pprt_det_box* d = pprt_detset_boxes(set, 0, &n);
+  CU_ASSERT(n > 0 && n <= 500);
+  CU_ASSERT(n > 0 && d[0].cls >= 0 && d[0].score > 0.0f);
+  pprt_detset_destroy(set);
+  CU_ASSERT_EQUAL(RUN("run", "--model", pprt_test_work("small"), "--dataset", mini, "--sample", token, "--runner",
+                      "dummy", "--format", "contest"), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(g_out, "\"vehicle\": [["));
+  CU_ASSERT_EQUAL(RUN("run", "--model", pprt_test_work("small"), sweep_path(), "--format", "nuscenes"), 2);
+  CU_ASSERT_EQUAL(RUN("run", "--model", pprt_test_work("small"), sweep_path(), "--format", "xml"), 2);
+  expect_error(RUN("run", "--model", pprt_test_work("small"), "--dataset", mini, "--sample", "nosuchtoken", "--runner",
+                   "dummy"),
+               "nosuchtoken");
+}
+
 int main(void) {
   static const struct pprt_test_case cases[] = {{"pprt run", test_run_ok},
                                                 {"malformed prototxt", test_malformed_prototxt},
@@ -266,6 +313,7 @@ int main(void) {
                                                 {"usage and runners", test_usage_and_runners},
                                                 {"stage commands", test_stage_commands},
                                                 {"pprt check", test_check},
+                                                {"output formats", test_formats},
                                                 {NULL, NULL}};
   return pprt_test_main("cli", cases);
 }

@@ -32,6 +32,11 @@ struct args {
   const char* reg;
   const char* dir;
   int json;
+  const char* format;   /* table | json | vai | nuscenes | contest */
+  const char* out_file; /* --out FILE */
+  const char* dataset;  /* nuScenes folder */
+  const char* version;
+  const char* sample;   /* sample token */
   int vai_compat;
   int repeat;
   float score_thresh;
@@ -54,6 +59,7 @@ static void usage(FILE* f) {
           "pprt run --model DIR [SWEEP] [--info FILE.info] [--runner dpu|cpu|dummy] [--json]\n"
           "         [--runner-lib PATH] [--vai-compat] [--score-thresh X] [--repeat N]\n"
           "         [--max-points N] [--max-sweeps N] [--model-names NAME0,NAME1]\n"
+          "         [--format table|json|vai|nuscenes|contest] [--out FILE] [--dataset DIR --sample TOKEN]\n"
           "  DIR holds the two VAI-Library model folders <name>/<name>.xmodel + <name>.prototxt (found by their\n"
           "  _0_pt / _1_pt suffix unless --model-names is given). SWEEP is a point file (.pcd.bin nuScenes,\n"
           "  .bin KITTI, .pcd); --info reads a Vitis AI Library multi-sweep .info file instead (key sweep + earlier\n"
@@ -61,6 +67,9 @@ static void usage(FILE* f) {
           "  int8 reference runner plugin), dummy (VART's dummy runner: timing only, it writes no outputs).\n"
           "  --vai-compat reproduces the Vitis AI Library where it differs from mmdetection3d.\n"
           "  --repeat N runs the frame N times and prints min / median stage times.\n"
+          "  --format: table (default), json (= --json), vai (VAI-L accuracy text: x y z w l h yaw vx vy label score),\n"
+          "  nuscenes (detection-results JSON, global frame) or contest ({token: {vehicle, pedestrian: [[x, y, score]]}});\n"
+          "  the last two need --dataset DIR --sample TOKEN, which also reads the sample's key + 9 earlier sweeps.\n"
           "\n"
           "pprt voxelize --model DIR SWEEP [--info FILE.info] -o OUT\n"
           "  writes OUT/dpu0_input.bin (the raw int8 DPU0 input tensor, all rows; rows past the pillar count are 0)\n"
@@ -105,13 +114,18 @@ static int parse_args(int argc, char** argv, struct args* a) {
     else if (strcmp(o, "--info") == 0) { NEED_VALUE(); a->info = argv[++i]; }
     else if (strcmp(o, "--runner") == 0) { NEED_VALUE(); a->runner = argv[++i]; }
     else if (strcmp(o, "--runner-lib") == 0) { NEED_VALUE(); a->runner_lib = argv[++i]; }
-    else if (strcmp(o, "-o") == 0 || strcmp(o, "--out") == 0) { NEED_VALUE(); a->out = argv[++i]; }
+    else if (strcmp(o, "-o") == 0) { NEED_VALUE(); a->out = argv[++i]; }
     else if (strcmp(o, "--features") == 0) { NEED_VALUE(); a->features = argv[++i]; }
     else if (strcmp(o, "--coords") == 0) { NEED_VALUE(); a->coords = argv[++i]; }
     else if (strcmp(o, "--cls") == 0) { NEED_VALUE(); a->cls = argv[++i]; }
     else if (strcmp(o, "--reg") == 0) { NEED_VALUE(); a->reg = argv[++i]; }
     else if (strcmp(o, "--dir") == 0) { NEED_VALUE(); a->dir = argv[++i]; }
     else if (strcmp(o, "--json") == 0) a->json = 1;
+    else if (strcmp(o, "--format") == 0) { NEED_VALUE(); a->format = argv[++i]; }
+    else if (strcmp(o, "--out") == 0) { NEED_VALUE(); a->out_file = argv[++i]; }
+    else if (strcmp(o, "--dataset") == 0) { NEED_VALUE(); a->dataset = argv[++i]; }
+    else if (strcmp(o, "--version") == 0) { NEED_VALUE(); a->version = argv[++i]; }
+    else if (strcmp(o, "--sample") == 0) { NEED_VALUE(); a->sample = argv[++i]; }
     else if (strcmp(o, "--vai-compat") == 0) a->vai_compat = 1;
     else if (strcmp(o, "--score-thresh") == 0) {
       NEED_VALUE();
@@ -155,6 +169,15 @@ static int parse_args(int argc, char** argv, struct args* a) {
     memcpy(a->name0, a->names, (size_t)(comma - a->names));
     snprintf(a->name1, sizeof a->name1, "%s", comma + 1);
   }
+  if (a->format == NULL) a->format = a->json ? "json" : "table";
+  if (strcmp(a->format, "table") != 0 && strcmp(a->format, "json") != 0 && strcmp(a->format, "vai") != 0 &&
+      strcmp(a->format, "nuscenes") != 0 && strcmp(a->format, "contest") != 0)
+    return usage_error("--format must be table, json, vai, nuscenes or contest, got '%s'", a->format);
+  if (a->json && strcmp(a->format, "json") != 0) return usage_error("%s", "--json and --format disagree");
+  a->json = strcmp(a->format, "json") == 0;
+  if ((strcmp(a->format, "nuscenes") == 0 || strcmp(a->format, "contest") == 0) && a->dataset == NULL)
+    return usage_error("--format %s needs --dataset DIR --sample TOKEN (the sample's poses)", a->format);
+  if ((a->dataset != NULL) != (a->sample != NULL)) return usage_error("%s", "--dataset and --sample go together");
   return 0;
 }
 
@@ -184,21 +207,25 @@ struct frame_input {
   uint32_t num_clouds;
   struct pprt_sweep sweeps[64];
   uint32_t num_sweeps;
+  pprt_nusc_t* ds; /* --dataset */
+  struct pprt_nusc_sample sample;
 };
 
 static void frame_input_free(struct frame_input* in) {
   for (uint32_t i = 0; i < in->num_clouds; ++i) pprt_cloud_destroy(in->clouds[i]);
+  pprt_nusc_close(in->ds);
   memset(in, 0, sizeof *in);
 }
 
 static int load_frame(const struct args* a, struct frame_input* in) {
   memset(in, 0, sizeof *in);
   uint32_t cap = a->max_points ? a->max_points : 400000u;
-  uint32_t want = a->info ? (a->max_sweeps ? a->max_sweeps : 10u) : 1u;
+  uint32_t want = (a->info || a->dataset) ? (a->max_sweeps ? a->max_sweeps : 10u) : 1u;
   if (want > 64) want = 64;
-  if (a->sweep == NULL && a->info == NULL) return usage_error("%s needs a SWEEP file or --info FILE", a->cmd);
-  if (a->sweep != NULL && a->info != NULL)
-    return usage_error("%s takes a SWEEP or --info, not both (the .info names its key sweep)", a->cmd);
+  int sources = (a->sweep != NULL) + (a->info != NULL) + (a->dataset != NULL);
+  if (sources == 0) return usage_error("%s needs a SWEEP file, --info FILE or --dataset DIR --sample TOKEN", a->cmd);
+  if (sources > 1)
+    return usage_error("%s takes one of SWEEP, --info and --dataset (the .info / sample names its key sweep)", a->cmd);
   for (uint32_t i = 0; i < want; ++i) {
     enum pprt_status st = pprt_cloud_create(cap, &in->clouds[i]);
     if (st) {
@@ -208,7 +235,14 @@ static int load_frame(const struct args* a, struct frame_input* in) {
     in->num_clouds = i + 1;
   }
   enum pprt_status st;
-  if (a->info) {
+  if (a->dataset) {
+    uint32_t idx = 0;
+    st = pprt_nusc_open(a->dataset, a->version, &in->ds);
+    if (st == PPRT_STATUS_OK) st = pprt_nusc_find_sample(in->ds, a->sample, &idx);
+    if (st == PPRT_STATUS_OK) st = pprt_nusc_sample_info(in->ds, idx, &in->sample);
+    if (st == PPRT_STATUS_OK)
+      st = pprt_nusc_load_sweeps(in->ds, idx, in->clouds, in->num_clouds, in->sweeps, &in->num_sweeps);
+  } else if (a->info) {
     st = pprt_info_load(a->info, in->clouds, in->num_clouds, in->sweeps, &in->num_sweeps);
   } else {
     st = pprt_cloud_load(in->clouds[0], a->sweep, PPRT_FORMAT_AUTO, 0, &in->sweeps[0]);
@@ -234,31 +268,61 @@ static void print_boxes_table(const pprt_runtime_t* rt, const struct pprt_box* b
            (double)b[i].vy);
 }
 
-static void print_json_number(double v) {
-  if (isfinite(v)) printf("%.6g", v);
-  else printf("null");
+static void print_json_number(FILE* f, double v) {
+  if (isfinite(v)) fprintf(f, "%.6g", v);
+  else fprintf(f, "null");
 }
 
-static void print_boxes_json(const pprt_runtime_t* rt, const struct pprt_box* b, uint32_t n) {
-  printf("\"boxes\": [");
+static void print_boxes_json(FILE* f, const pprt_runtime_t* rt, const struct pprt_box* b, uint32_t n) {
+  fprintf(f, "\"boxes\": [");
   for (uint32_t i = 0; i < n; ++i) {
-    printf("%s\n  {\"label\": \"%s\", \"label_id\": %d, \"score\": ", i ? "," : "",
+    fprintf(f, "%s\n  {\"label\": \"%s\", \"label_id\": %d, \"score\": ", i ? "," : "",
            pprt_runtime_class_name(rt, (uint32_t)b[i].label), b[i].label);
-    print_json_number(b[i].score);
-    printf(", \"box\": [");
+    print_json_number(f, b[i].score);
+    fprintf(f, ", \"box\": [");
     const float v[9] = {b[i].x, b[i].y, b[i].z, b[i].w, b[i].l, b[i].h, b[i].yaw, b[i].vx, b[i].vy};
     for (int k = 0; k < 9; ++k) {
-      if (k) printf(", ");
-      print_json_number(v[k]);
+      if (k) fprintf(f, ", ");
+      print_json_number(f, v[k]);
     }
-    printf("]}");
+    fprintf(f, "]}");
   }
-  printf("%s]", n ? "\n" : "");
+  fprintf(f, "%s]", n ? "\n" : "");
 }
 
 static int cmp_double(const void* x, const void* y) {
   double a = *(const double*)x, b = *(const double*)y;
   return a < b ? -1 : a > b;
+}
+
+/* Write the boxes in one of the file formats (vai, nuscenes, contest) to a->out_file or stdout. */
+static int write_boxes_format(const struct args* a, const pprt_runtime_t* rt, const struct frame_input* in,
+                              const struct pprt_box* boxes, uint32_t n) {
+  const char* path = a->out_file ? a->out_file : "/dev/stdout";
+  enum pprt_status st = PPRT_STATUS_OK;
+  if (strcmp(a->format, "vai") == 0) {
+    st = pprt_boxes_write_vai(path, boxes, n);
+  } else {
+    pprt_detset_t* set = NULL;
+    struct pprt_det_box* det = calloc(n ? n : 1, sizeof *det);
+    if (det == NULL) return fail(PPRT_STATUS_OUT_OF_MEMORY, "out of memory");
+    uint32_t nd = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+      int c = pprt_nusc_class_index(pprt_runtime_class_name(rt, (uint32_t)boxes[i].label));
+      if (c < 0) continue; /* a model class that is not a nuScenes detection class */
+      pprt_box_to_global(&boxes[i], c, &in->sample.lidar2ego, &in->sample.ego2global, &det[nd++]);
+    }
+    st = pprt_detset_create(&set);
+    if (st == PPRT_STATUS_OK) st = pprt_detset_sample(set, in->sample.token, &(uint32_t){0});
+    if (st == PPRT_STATUS_OK && nd > 0) st = pprt_detset_add(set, in->sample.token, det, nd);
+    if (st == PPRT_STATUS_OK) st = pprt_detset_set_ego_pose(set, in->sample.token, &in->sample.ego2global);
+    if (st == PPRT_STATUS_OK)
+      st = strcmp(a->format, "nuscenes") == 0 ? pprt_detset_write(set, path, NULL, 0)
+                                              : pprt_detset_write_contest(set, path);
+    pprt_detset_destroy(set);
+    free(det);
+  }
+  return st ? fail(st, pprt_last_error()) : 0;
 }
 
 /* ------------------------------------------------------------------ commands */
@@ -306,18 +370,29 @@ static int cmd_run(const struct args* a) {
       mn[s] = v[0];
       med[s] = v[a->repeat / 2];
     }
-    if (a->json) {
-      printf("{");
-      print_boxes_json(rt, boxes, n);
-      printf(",\n\"timings_ms\": {");
+    if (strcmp(a->format, "vai") == 0 || strcmp(a->format, "nuscenes") == 0 || strcmp(a->format, "contest") == 0) {
+      rc = write_boxes_format(a, rt, &in, boxes, n);
+    } else if (a->json) {
+      FILE* f = a->out_file != NULL ? fopen(a->out_file, "w") : stdout;
+      if (f == NULL) {
+        fprintf(stderr, "pprt: I/O error: cannot write %s: %s\n", a->out_file, strerror(errno));
+        rc = 1;
+        goto done;
+      }
+      fprintf(f, "{");
+      print_boxes_json(f, rt, boxes, n);
+      fprintf(f, ",\n\"timings_ms\": {");
       for (int s = 0; s < PPRT_STAGE_COUNT; ++s)
-        printf("%s\"%s\": %.4f", s ? ", " : "", pprt_stage_name((enum pprt_stage)s), med[s]);
-      printf("},\n\"stats\": {\"points\": %u, \"points_nonfinite\": %u, \"points_out_of_range\": %u, "
-             "\"points_overflow\": %u, \"pillars\": %u, \"candidates\": %u, \"boxes\": %u, \"sweeps\": %u, "
-             "\"runner\": \"%s\", \"kernels\": \"%s\"}}\n",
-             stats.points_in, stats.points_nonfinite, stats.points_out_of_range, stats.points_overflow,
-             stats.pillars, stats.candidates, stats.boxes, in.num_sweeps, pprt_runner_str(o.runner),
-             rt->k->isa);
+        fprintf(f, "%s\"%s\": %.4f", s ? ", " : "", pprt_stage_name((enum pprt_stage)s), med[s]);
+      fprintf(f, "},\n\"stats\": {\"points\": %u, \"points_nonfinite\": %u, \"points_out_of_range\": %u, "
+                 "\"points_overflow\": %u, \"pillars\": %u, \"candidates\": %u, \"boxes\": %u, \"sweeps\": %u, "
+                 "\"runner\": \"%s\", \"kernels\": \"%s\"}}\n",
+              stats.points_in, stats.points_nonfinite, stats.points_out_of_range, stats.points_overflow,
+              stats.pillars, stats.candidates, stats.boxes, in.num_sweeps, pprt_runner_str(o.runner), rt->k->isa);
+      if (f != stdout && fclose(f) != 0) {
+        fprintf(stderr, "pprt: I/O error: cannot write %s\n", a->out_file);
+        rc = 1;
+      }
     } else {
       printf("pprt run: model %s (%s + %s), runner %s, kernels %s\n", a->model, rt->name0, rt->name1,
              pprt_runner_str(o.runner), rt->k->isa);
@@ -340,6 +415,7 @@ static int cmd_run(const struct args* a) {
       printf("\n");
     }
   }
+done:
   free(samples);
   free(boxes);
   pprt_runtime_destroy(rt);
@@ -521,7 +597,7 @@ static int cmd_post(const struct args* a) {
         struct pprt_frame_stats s;
         pprt_runtime_stats(rt, &s);
         printf("{");
-        print_boxes_json(rt, boxes, n);
+        print_boxes_json(stdout, rt, boxes, n);
         printf(",\n\"timings_ms\": {\"postprocess\": %.4f}}\n", s.stage_ms[PPRT_STAGE_POSTPROCESS]);
       } else {
         print_boxes_table(rt, boxes, n);
