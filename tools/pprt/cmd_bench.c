@@ -54,7 +54,7 @@ static struct alloc_object g_objects[ALLOC_MAX_OBJECTS];
 static uint32_t g_num_objects;
 static uint64_t g_unattributed;
 
-static void count_alloc(const void* caller) {
+__attribute__((unused)) static void count_alloc(const void* caller) {
   if (!atomic_load_explicit(&g_counting, memory_order_relaxed)) return;
   atomic_fetch_add_explicit(&g_allocs, 1, memory_order_relaxed);
   Dl_info info;
