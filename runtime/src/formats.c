@@ -362,7 +362,7 @@ static enum pprt_status add_boxes(pprt_detset_t* set, uint32_t si, const struct 
 
 enum pprt_status pprt_detset_add(pprt_detset_t* set, const char* token, const struct pprt_det_box* boxes, uint32_t n) {
   struct pprt_err err;
-  uint32_t si;
+  uint32_t si = 0;
   enum pprt_status st = sample_index(set, token, &si, &err);
   if (st == PPRT_STATUS_OK && n > 0 && boxes == NULL)
     st = pprt_fail(&err, PPRT_STATUS_INVALID_ARGUMENT, "pprt_detset_add: boxes is NULL");
@@ -372,7 +372,7 @@ enum pprt_status pprt_detset_add(pprt_detset_t* set, const char* token, const st
 
 enum pprt_status pprt_detset_set_ego_pose(pprt_detset_t* set, const char* token, const struct pprt_pose* pose) {
   struct pprt_err err;
-  uint32_t si;
+  uint32_t si = 0;
   enum pprt_status st = sample_index(set, token, &si, &err);
   if (st == PPRT_STATUS_OK && pose == NULL)
     st = pprt_fail(&err, PPRT_STATUS_INVALID_ARGUMENT, "pprt_detset_set_ego_pose: pose is NULL");
@@ -524,7 +524,7 @@ enum pprt_status pprt_detset_load(const char* path, pprt_detset_t** out) {
   }
   if (st == PPRT_STATUS_OK) {
     json_object_object_foreach(results, token, boxes) {
-      uint32_t si;
+      uint32_t si = 0;
       if ((st = sample_index(set, token, &si, &err)) != PPRT_STATUS_OK) break;
       if (!json_object_is_type(boxes, json_type_array)) {
         st = pprt_fail(&err, PPRT_STATUS_PARSE_ERROR, "%s: sample %s: the boxes must be a list", path, token);
@@ -545,7 +545,7 @@ enum pprt_status pprt_detset_load(const char* path, pprt_detset_t** out) {
       st = pprt_fail(&err, PPRT_STATUS_PARSE_ERROR, "%s: \"ego_poses\" must be an object {sample_token: pose}", path);
     } else {
       json_object_object_foreach(poses, token, pose) {
-        uint32_t si;
+        uint32_t si = 0;
         if ((st = sample_index(set, token, &si, &err)) != PPRT_STATUS_OK) break;
         if ((st = parse_pose(path, token, pose, &set->s[si].pose, &err)) != PPRT_STATUS_OK) break;
         set->s[si].has_pose = 1;
