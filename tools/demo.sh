@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # demo.sh [pprt run options...] -- build pprt (Release, build/host), make the small synthetic model pair once,
-# and run the whole pipeline on the nuScenes sweep in tests/data with VART's dummy DPU runner.
+# and run the whole pipeline on the nuScenes sweep in tests/data, the network through pprt's int8 CPU runner.
 #
 #   tools/demo.sh                      # default run
-#   tools/demo.sh --frames 20          # extra arguments go to `pprt run` unchanged
+#   tools/demo.sh --json --repeat 5    # extra arguments go to `pprt run` unchanged
 #
 # PPRT_SKIP_DEPS=1 skips tools/setup-deps.sh; PPRT_JOBS (default 2) build parallelism.
 set -euo pipefail
@@ -34,4 +34,4 @@ if [[ ! -d "$model" ]] || [[ -z "$(ls -A "$model" 2>/dev/null)" ]]; then
 fi
 
 set -x
-exec "$bdir/tools/pprt" run --model "$model" "$sweep" --runner dummy "$@"
+exec "$bdir/tools/pprt" run --model "$model" "$sweep" --runner cpu "$@"
