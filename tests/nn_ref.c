@@ -116,7 +116,7 @@ void nn_ref_pool(const struct nn_ref_pool* p, const int8_t* in, int8_t* out) {
           }
         if (mx == -1000) mx = -128;
         /* real value (max or sum * m / 2^shift) * 2^-fp_in, to fp_out */
-        i128 v = p->avg ? s * mult * ((i128)1 << (SCALE - shift - p->fp_in)) : (i128)mx << (SCALE - p->fp_in);
+        i128 v = p->avg ? s * mult * ((i128)1 << (SCALE - shift - p->fp_in)) : (i128)mx * ((i128)1 << (SCALE - p->fp_in));
         out[((size_t)y * p->ow + x) * p->c + c] = sat(round_half_up(v, SCALE - p->fp_out));
       }
 }
@@ -124,10 +124,10 @@ void nn_ref_pool(const struct nn_ref_pool* p, const int8_t* in, int8_t* out) {
 void nn_ref_eltwise(const int8_t* const* in, const int* fp, int n, size_t len, int fp_out, int relu, int8_t* out) {
   for (size_t i = 0; i < len; ++i) {
     i128 v = 0;
-    for (int j = 0; j < n; ++j) v += (i128)in[j][i] << (SCALE - fp[j]);
+    for (int j = 0; j < n; ++j) v += (i128)in[j][i] * ((i128)1 << (SCALE - fp[j]));
     if (relu && v < 0) v = 0;
     out[i] = sat(round_half_up(v, SCALE - fp_out));
   }
 }
 
-int8_t nn_ref_rescale(int x, int fp_in, int fp_out) { return sat(round_half_up((i128)x << (SCALE - fp_in), SCALE - fp_out)); }
+int8_t nn_ref_rescale(int x, int fp_in, int fp_out) { return sat(round_half_up((i128)x * ((i128)1 << (SCALE - fp_in)), SCALE - fp_out)); }
