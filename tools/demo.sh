@@ -11,7 +11,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 jobs="${PPRT_JOBS:-2}"
-bdir=build/host
+bdir=build/release
 model=build/models/small
 sweep=tests/data/nuscenes_lidar_top_1532402927647951.pcd.bin
 
