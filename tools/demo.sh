@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# demo.sh [pprt run options...] -- build pprt (Release, build/host), make the small synthetic model pair once,
+# demo.sh [pprt run options...] -- build pprt (Release, build/release), make the small synthetic model pair once,
 # and run the whole pipeline on the nuScenes sweep in tests/data, the network through pprt's int8 CPU runner.
 #
 #   tools/demo.sh                      # default run
