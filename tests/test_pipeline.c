@@ -220,6 +220,35 @@ static void test_bad_frames(void) {
   pprt_runtime_destroy(rt);
 }
 
+/* Timestamps whose difference does not fit in int64: the time lag is still computed (huge, so the dt feature
+ * saturates at +127), without signed overflow (which wrapped to a lag of -1 us). */
+static void test_extreme_timestamps(void) {
+  pprt_runtime_t* rt = make_runtime(PPRT_RUNNER_NONE_INTERNAL);
+  CU_ASSERT_EQUAL_FATAL(rt->vp.num_features, 5u);
+  struct pprt_sweep sweep;
+  pprt_cloud_t* cloud = load_sweep(&sweep);
+  struct pprt_sweep sw[2];
+  pprt_sweep_init(&sw[0], NULL, 0, 5, INT64_MAX); /* empty key sweep: every pillar comes from sweep 1 */
+  sw[1] = sweep;
+  sw[1].timestamp_us = INT64_MIN;
+  CU_ASSERT_EQUAL_FATAL(pprt_rt_voxelize(rt, sw, 2), PPRT_STATUS_OK);
+  uint32_t n = 0;
+  pprt_rt_coords(rt, &n);
+  CU_ASSERT_FATAL(n > 0);
+  const int8_t* in0 = pprt_rt_dpu0_input(rt);
+  const size_t slots = rt->vp.max_slots;
+  size_t bad = 0, filled = 0;
+  for (uint32_t p = 0; p < n; ++p) {
+    const int8_t* first = in0 + (size_t)p * slots * 5; /* slot 0 of every live pillar holds a point */
+    ++filled;
+    if (first[4] != 127) ++bad;
+  }
+  CU_ASSERT_EQUAL(filled, n);
+  CU_ASSERT_EQUAL(bad, 0);
+  pprt_cloud_destroy(cloud);
+  pprt_runtime_destroy(rt);
+}
+
 static void test_create_errors(void) {
   struct pprt_options o;
   pprt_options_init(&o);
@@ -267,6 +296,7 @@ int main(void) {
       {"frame through the dummy runner", test_frame_dummy},
       {"pipeline voxelize == stage voxelize", test_voxelize_same_bytes},
       {"bad frames", test_bad_frames},
+      {"timestamps whose difference overflows int64", test_extreme_timestamps},
       {"create errors", test_create_errors},
       {"names", test_names},
       {NULL, NULL}};

@@ -530,7 +530,11 @@ enum pprt_status pprt_ctx_voxelize(const pprt_runtime_t* rt, struct pprt_frame_c
   const int64_t t_key = sweeps[0].timestamp_us;
   for (uint32_t i = 0; i < num_sweeps; ++i) {
     const struct pprt_sweep* s = &sweeps[i];
-    float dt = i == 0 ? 0.0f : (float)((double)(t_key - s->timestamp_us) * 1e-6);
+    /* t_key - t_sweep in int64 unless it overflows (then in double): no signed overflow on any timestamps */
+    int64_t lag_us = 0;
+    double lag = __builtin_sub_overflow(t_key, s->timestamp_us, &lag_us) ? (double)t_key - (double)s->timestamp_us
+                                                                          : (double)lag_us;
+    float dt = i == 0 ? 0.0f : (float)(lag * 1e-6);
     pprt_vox_add(&rt->vp, &f->vox, rt->k, s->points, s->num_points, s->point_stride, i == 0 ? NULL : s->rotation,
                  i == 0 ? NULL : s->translation, dt, out);
   }
