@@ -66,6 +66,18 @@ static void test_run_ok(void) {
   CU_ASSERT_EQUAL(RUN("help"), 0);
   CU_ASSERT_PTR_NOT_NULL(strstr(g_out, "pprt voxelize --model DIR"));
   CU_ASSERT_PTR_NOT_NULL(strstr(g_out, "pprt check"));
+  /* pprt help <command> and pprt <command> --help: that command's text alone, exit 0, for every command */
+  static const char* const cmds[] = {"eval", "view", "bench"};
+  for (int i = 0; i < 3; ++i) {
+    char want[32];
+    snprintf(want, sizeof want, "pprt %s ", cmds[i]);
+    CU_ASSERT_EQUAL(RUN("help", cmds[i]), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(g_out, want));
+    CU_ASSERT_PTR_NULL(strstr(g_out, "pprt voxelize --model DIR"));
+    CU_ASSERT_EQUAL(RUN(cmds[i], "--help"), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(g_out, want));
+  }
+  CU_ASSERT_EQUAL(RUN("help", "nosuchcommand"), 2);
 }
 
 /* pprt check execs pprt-check next to pprt (natively only: qemu-user cannot exec a foreign binary by itself). */

@@ -622,6 +622,18 @@ int main(int argc, char** argv) {
   }
   const char* c = argv[1];
   if (strcmp(c, "help") == 0 || strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0) {
+    if (argc > 2) { /* pprt help <command>: that command's text alone */
+      for (const struct pprt_command* k = k_commands; k->name != NULL; ++k)
+        if (strcmp(argv[2], k->name) == 0) {
+          fputs(k->help, stdout);
+          return 0;
+        }
+      if (strcmp(argv[2], "run") != 0 && strcmp(argv[2], "voxelize") != 0 && strcmp(argv[2], "scatter") != 0 &&
+          strcmp(argv[2], "post") != 0)
+        return usage_error("no command '%s' (run 'pprt help' for the list)", argv[2]);
+      usage(stdout); /* the four built-in commands share one text */
+      return 0;
+    }
     usage(stdout);
     for (const struct pprt_command* k = k_commands; k->name != NULL; ++k) printf("\n%s", k->help);
     return 0;
@@ -630,8 +642,15 @@ int main(int argc, char** argv) {
     printf("pprt %d.%d.%d\n", PPRT_VERSION_MAJOR, PPRT_VERSION_MINOR, PPRT_VERSION_PATCH);
     return 0;
   }
-  for (const struct pprt_command* k = k_commands; k->name != NULL; ++k)
-    if (strcmp(c, k->name) == 0) return k->fn(argc - 1, argv + 1);
+  for (const struct pprt_command* k = k_commands; k->name != NULL; ++k) {
+    if (strcmp(c, k->name) != 0) continue;
+    /* pprt <command> --help: the command's text, the same for every command (pprt check prints pprt-check's own) */
+    if (argc == 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) && k->fn != pprt_cmd_check) {
+      fputs(k->help, stdout);
+      return 0;
+    }
+    return k->fn(argc - 1, argv + 1);
+  }
   if (strcmp(c, "run") != 0 && strcmp(c, "voxelize") != 0 && strcmp(c, "scatter") != 0 && strcmp(c, "post") != 0)
     return usage_error("unknown command '%s'", c);
   struct args a;
