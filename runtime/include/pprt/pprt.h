@@ -153,7 +153,9 @@ PPRT_API enum pprt_status pprt_runtime_stats(const pprt_runtime_t* rt, struct pp
 /** The message of the last failing call on rt ("" if none). Never NULL. */
 PPRT_API const char* pprt_runtime_last_error(const pprt_runtime_t* rt);
 
-/** Number of classes of the loaded model and the name of class i (from the prototxt's class order). */
+/** Number of classes of the loaded model (the prototxt's num_classes) and the name of class i: the prototxt carries
+ *  no class names, so a 10-class model gets the nuScenes names in the model's order (car, truck, ..., barrier, as
+ *  pprt_nusc_class_name), any other model "class<i>"; "unknown" when i is out of range. */
 PPRT_API uint32_t pprt_runtime_num_classes(const pprt_runtime_t* rt);
 PPRT_API const char* pprt_runtime_class_name(const pprt_runtime_t* rt, uint32_t label);
 
