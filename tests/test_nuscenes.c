@@ -153,6 +153,22 @@ static void test_errors(void) {
   copy_fixture(dir, NULL, "\"is_key_frame\": true,", "\"is_key_frame\": tru,");
   CU_ASSERT_EQUAL(pprt_nusc_open(dir, NULL, &ds), PPRT_STATUS_PARSE_ERROR);
   CU_ASSERT_PTR_NOT_NULL(strstr(pprt_last_error(), "sample_data.json"));
+  /* a key sweep timestamp outside int64 is an error naming the record, not an undefined conversion */
+  copy_fixture(dir, NULL, "\"timestamp\": 1532402927647951", "\"timestamp\": 1e300");
+  CU_ASSERT_EQUAL_FATAL(pprt_nusc_open(dir, NULL, &ds), PPRT_STATUS_OK);
+  struct pprt_nusc_sample info;
+  int failed = 0;
+  for (uint32_t k = 0; k < pprt_nusc_num_samples(ds); ++k) {
+    enum pprt_status st = pprt_nusc_sample_info(ds, k, &info);
+    if (st != PPRT_STATUS_OK) {
+      CU_ASSERT_EQUAL(st, PPRT_STATUS_PARSE_ERROR);
+      CU_ASSERT_PTR_NOT_NULL(strstr(pprt_last_error(), "timestamp"));
+      ++failed;
+    }
+  }
+  CU_ASSERT_EQUAL(failed, 1);
+  pprt_nusc_close(ds);
+  ds = NULL;
   CU_ASSERT_EQUAL(pprt_nusc_open("/nonexistent-dataset", NULL, &ds), PPRT_STATUS_IO_ERROR);
   CU_ASSERT_EQUAL(pprt_nusc_open(pprt_test_data("nuscenes-mini"), "v1.0-trainval", &ds), PPRT_STATUS_IO_ERROR);
   CU_ASSERT_PTR_NOT_NULL(strstr(pprt_last_error(), "v1.0-trainval/sample.json"));

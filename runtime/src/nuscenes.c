@@ -140,9 +140,17 @@ static enum pprt_status sd_poses(const pprt_nusc_t* ds, uint32_t sd, struct pprt
   return st;
 }
 
+/* A sample_data timestamp (us): an integer as written, or a finite number within int64 (no undefined conversion). */
 static int sd_timestamp(const pprt_nusc_t* ds, uint32_t sd, int64_t* ts) {
-  double v;
-  if (num_field(ds->t[T_SAMPLE_DATA].rec[sd], "timestamp", &v)) return -1;
+  struct json_object* e = NULL;
+  if (!json_object_object_get_ex(ds->t[T_SAMPLE_DATA].rec[sd], "timestamp", &e)) return -1;
+  if (json_object_is_type(e, json_type_int)) {
+    *ts = json_object_get_int64(e);
+    return 0;
+  }
+  if (!json_object_is_type(e, json_type_double)) return -1;
+  const double v = json_object_get_double(e);
+  if (!(v > -9.2e18 && v < 9.2e18)) return -1;
   *ts = (int64_t)v;
   return 0;
 }
@@ -307,7 +315,7 @@ enum pprt_status pprt_nusc_sample_info(const pprt_nusc_t* ds, uint32_t i, struct
   out->lidar_path = ds->lidar_path[i];
   enum pprt_status st = sd_poses(ds, ds->key_sd[i], &out->lidar2ego, &out->ego2global, &err);
   if (st == PPRT_STATUS_OK && sd_timestamp(ds, ds->key_sd[i], &out->timestamp_us))
-    st = pprt_fail(&err, PPRT_STATUS_PARSE_ERROR, "%s/sample_data.json: record %s has no \"timestamp\"", ds->version,
+    st = pprt_fail(&err, PPRT_STATUS_PARSE_ERROR, "%s/sample_data.json: record %s has no usable \"timestamp\" (microseconds)", ds->version,
                    str_field(ds->t[T_SAMPLE_DATA].rec[ds->key_sd[i]], "token"));
   return st ? api_fail(st, &err) : st;
 }
@@ -458,7 +466,8 @@ enum pprt_status pprt_nusc_add_gt(const pprt_nusc_t* ds, uint32_t i, pprt_detset
                                 ds->version, atok),
                       &err);
     if (num_field(r, "num_radar_pts", &rp)) rp = 0;
-    b.num_pts = (int32_t)(lp + rp);
+    const double np = lp + rp; /* clamped: a count the devkit compares with 0 */
+    b.num_pts = !(np >= 0.0) ? -1 : np > 2e9 ? 2000000000 : (int32_t)np;
     b.ego_dist = hypot(b.translation[0] - e2g.translation[0], b.translation[1] - e2g.translation[1]);
     if ((st = box_velocity(ds, a, b.velocity, &err))) return api_fail(st, &err);
     struct json_object* attrs = NULL;
