@@ -311,6 +311,7 @@ static void test_formats(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(g_out, "\"vehicle\": [["));
   CU_ASSERT_EQUAL(RUN("run", "--model", pprt_test_work("small"), sweep_path(), "--format", "nuscenes"), 2);
   CU_ASSERT_EQUAL(RUN("run", "--model", pprt_test_work("small"), sweep_path(), "--format", "xml"), 2);
+  CU_ASSERT_EQUAL(RUN("run", "--model", pprt_test_work("small"), sweep_path(), "--out", vai), 2);
   expect_error(RUN("run", "--model", pprt_test_work("small"), "--dataset", mini, "--sample", "nosuchtoken", "--runner",
                    "dummy"),
                "nosuchtoken");

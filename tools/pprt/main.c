@@ -178,6 +178,8 @@ static int parse_args(int argc, char** argv, struct args* a) {
   if ((strcmp(a->format, "nuscenes") == 0 || strcmp(a->format, "contest") == 0) && a->dataset == NULL)
     return usage_error("--format %s needs --dataset DIR --sample TOKEN (the sample's poses)", a->format);
   if ((a->dataset != NULL) != (a->sample != NULL)) return usage_error("%s", "--dataset and --sample go together");
+  if (a->out_file != NULL && strcmp(a->format, "table") == 0)
+    return usage_error("%s", "--out FILE writes a file format: add --format json|vai|nuscenes|contest");
   return 0;
 }
 
