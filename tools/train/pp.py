@@ -345,10 +345,11 @@ def losses(cls, reg, dir_, targets):
 # ---------------------------------------------------------------- float post-processing (as pprt's mmdet3d mode)
 def rotated_iou_bev(a, b):
     """exact rotated-rectangle IoU of one box a (x, y, w, l, r model) against boxes b, numpy polygon clipping."""
+    # As pprt's NMS (runtime/src/iou.c) and mmdet3d 0.x's rotated-IoU kernel: w along the local x axis, l along the
+    # local y axis, rotated counter-clockwise by r (mmdet3d 0.x's box corners rotate the other way; NMS keeps it).
     def corners(x, y, w, l, r):
-        yaw = -r - math.pi / 2
-        c, s = math.cos(yaw), math.sin(yaw)
-        pts = [(l / 2, w / 2), (-l / 2, w / 2), (-l / 2, -w / 2), (l / 2, -w / 2)]
+        c, s = math.cos(r), math.sin(r)
+        pts = [(w / 2, l / 2), (-w / 2, l / 2), (-w / 2, -l / 2), (w / 2, -l / 2)]
         return [(x + c * px - s * py, y + s * px + c * py) for px, py in pts]
 
     def clip(subject, clipper):
@@ -398,9 +399,9 @@ def postprocess(cls, reg, dir_, anchors, score_thr=0.05, nms_pre=1000, nms_thr=0
     scores = torch.sigmoid(cls)
     maxs = scores.max(1).values
     cand = torch.nonzero(maxs > score_thr).flatten()
-    if len(cand) > nms_pre:
-        top = torch.topk(maxs[cand], nms_pre).indices
-        cand = cand[top.sort().values]
+    if len(cand) > nms_pre:  # the nms_pre best, ties to the lower anchor (as pprt), kept in anchor order
+        order = np.lexsort((cand.numpy(), -maxs[cand].double().numpy()))[:nms_pre]
+        cand = cand[torch.from_numpy(np.sort(order))]
     boxes = decode(reg[cand].double(), anchors[cand])
     dirs = torch.argmax(dir_[cand], 1)
     yaw = limit_period(boxes[:, 6] - DIR_OFFSET, 0, math.pi) + DIR_OFFSET + math.pi * dirs.double()

@@ -35,7 +35,8 @@ def fold(model):
         dc, bn = de[0], de[1]
         s, t = bn_scale(bn)
         W = dc.weight.detach().double() * s[None, :, None, None]  # [ic, oc, k, k]
-        out.append(("pts_neck_deblocks_%d_fix" % i, "deconv", W.permute(1, 2, 3, 0), t, True, dc.kernel_size[0],
+        # XIR / the DPU store a transposed conv's kernel flipped (output y = in_y * stride + (k - 1 - ky)): flip it
+        out.append(("pts_neck_deblocks_%d_fix" % i, "deconv", W.flip(2, 3).permute(1, 2, 3, 0), t, True, dc.kernel_size[0],
                     dc.stride[0]))
     for name, conv in (("cls", model.conv_cls), ("reg", model.conv_reg), ("dir_cls", model.conv_dir)):
         W = conv.weight.detach().double().permute(0, 2, 3, 1)
@@ -87,7 +88,7 @@ def float_forward(layers, vox, coords, B=1, collect=None):
             x = rec(n, F.relu(F.conv2d(x, W.permute(0, 3, 1, 2), b, s, (k - 1) // 2)))
         n = "pts_neck_deblocks_%d_fix" % i
         _, _, W, b, _, k, s = L[n]
-        ups.append(rec(n, F.relu(F.conv_transpose2d(x, W.permute(3, 0, 1, 2), b, s))))
+        ups.append(rec(n, F.relu(F.conv_transpose2d(x, W.permute(3, 0, 1, 2).flip(2, 3), b, s))))
         i += 1
     x = torch.cat(ups, 1)
     heads = []
@@ -168,7 +169,7 @@ def int_forward(q, vox_i8, coords):
             L = q[n]
             x = requant(F.conv2d(x, L["w"].permute(0, 3, 1, 2), None, L["s"], (L["k"] - 1) // 2), L)
         L = q["pts_neck_deblocks_%d_fix" % i]
-        ups.append(requant(F.conv_transpose2d(x, L["w"].permute(3, 0, 1, 2), None, L["s"]), L))
+        ups.append(requant(F.conv_transpose2d(x, L["w"].permute(3, 0, 1, 2).flip(2, 3), None, L["s"]), L))
         i += 1
     x = torch.cat(ups, 1)
     heads = []
