@@ -21,6 +21,7 @@ start=$(date +%s)
 trained=$(date +%s)
 "$py" "$here/export.py" --ckpt "$work/float.pt" --out "$root/tests/data/demo-model" \
   --genmodel "$build/tools/pprt-genmodel" --pprt "$build/tools/pprt" | tee "$work/export.log"
+cp "$work/float.pt" "$root/tests/data/demo-model/float.pt"
 "$py" "$here/evaluate.py" --pprt "$build/tools/pprt" --model "$root/tests/data/demo-model" --ckpt "$work/float.pt" \
   --frames 100 --work "$work/eval" --markdown "$work/accuracy_table.md" | tee "$work/eval.log"
 echo "run.sh: training $((trained - start)) s, export + evaluation $(($(date +%s) - trained)) s;" \
