@@ -6,7 +6,8 @@
 // the runner's), and compared bit for bit with the runner's tensor of that op (pprt_cpu_runner_tensor) and with
 // the runner's get_outputs(). The chain uses nn_ref only, not the plugin's kernels.
 // Coverage: every element of every op of both subgraphs (no cropping); the compute is compiled -O2 for the test.
-// A third case perturbs one weight byte in the chain's copy of the first conv and checks that the test names it.
+// Two more cases perturb one weight byte in the chain's copy (the pillar conv; the second neck deconv, mid-chain) and
+// check that the test names that op and its index.
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -473,13 +474,13 @@ void check_subgraph(int k) {
 void test_subgraph0(void) { check_subgraph(0); }
 void test_subgraph1(void) { check_subgraph(1); }
 
-// The test can fail: one weight byte of the pillar conv altered in the chain's copy must be named as op 0.
-void test_perturbed_weight(void) {
+// The test can fail: one weight byte of a conv altered in the chain's copy (byte 0 XOR 0x55, i.e. output channel 0,
+// tap (0, 0), input channel 0) must be reported at that op, with every op before it identical.
+void check_perturbed(int k, const std::string& conv, int index) {
   try {
-    const std::string conv = "pts_voxel_encoder_pfn_layers_0_linear_fix";
-    result r = run_pair_subgraph(0, conv + "_weights");
+    result r = run_pair_subgraph(k, conv + "_weights");
     CU_ASSERT(!r.diff.empty());
-    CU_ASSERT_EQUAL(r.diff_index, 0);
+    CU_ASSERT_EQUAL(r.diff_index, index);
     CU_ASSERT(r.diff_op == conv);
   } catch (const std::exception& e) {
     std::printf("ERROR: %s\n", e.what());
@@ -487,12 +488,16 @@ void test_perturbed_weight(void) {
   }
 }
 
+void test_perturbed_pillar_conv(void) { check_perturbed(0, "pts_voxel_encoder_pfn_layers_0_linear_fix", 0); }
+void test_perturbed_deconv(void) { check_perturbed(1, "pts_neck_deblocks_1_fix", 5); }
+
 }  // namespace
 
 int main(void) {
   static const pprt_test_case cases[] = {{"subgraph 0 (pillar net) vs nn_ref chain", test_subgraph0},
                                          {"subgraph 1 (backbone, neck, heads) vs nn_ref chain", test_subgraph1},
-                                         {"a perturbed weight byte is found and named", test_perturbed_weight},
+                                         {"perturbed pillar conv weight: op 0 named", test_perturbed_pillar_conv},
+                                         {"perturbed deconv weight: op 5 named, ops 0-4 identical", test_perturbed_deconv},
                                          {nullptr, nullptr}};
   return pprt_test_main("cpu runner vs nn_ref chain", cases);
 }
