@@ -95,6 +95,38 @@ static int parse_gt(const char* text, struct gt_box* out, int cap) {
 }
 
 /* points of the key sweep inside each box (enlarged by `margin`) vs num_lidar_pts */
+static uint64_t fnv1a(const void* data, size_t n) {
+  const unsigned char* p = data;
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t i = 0; i < n; ++i) {
+    h ^= p[i];
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+/* The same seed gives the same bytes on every architecture (x86-64 and aarch64 under qemu): the hashes were recorded
+ * from `pprt-simlidar --seed 100 --count 1 --sweeps 2` on x86-64, the scene the demo model's data came from. */
+static void test_same_everywhere(void) {
+  char dir[512];
+  snprintf(dir, sizeof dir, "%s", pprt_test_work("simlidar_golden"));
+  mkdir_p(dir);
+  CU_ASSERT_EQUAL_FATAL(sim(dir, "100", "1", "2"), 0);
+  static const struct {
+    const char* name;
+    uint64_t hash;
+  } kFiles[] = {{"sim_100.pcd.bin", 0x65f1a9d4333b28d6ULL},
+                {"sim_100.gt.json", 0xe18165faea024faeULL},
+                {"sim_100_sweep1.pcd.bin", 0x8f19634a006a60b7ULL}};
+  for (size_t i = 0; i < sizeof kFiles / sizeof kFiles[0]; ++i) {
+    size_t len = 0;
+    void* data = read_in(dir, kFiles[i].name, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+    CU_ASSERT_EQUAL(fnv1a(data, len), kFiles[i].hash);
+    free(data);
+  }
+}
+
 static void test_sweep_and_gt(void) {
   char dir[512];
   snprintf(dir, sizeof dir, "%s", pprt_test_work("simlidar_c"));
@@ -191,6 +223,7 @@ static void test_sweeps_info(void) {
 int main(void) {
   static const struct pprt_test_case cases[] = {
       {"deterministic from the seed", test_deterministic},
+      {"same scene on every architecture", test_same_everywhere},
       {"sweep plausible, ground truth matches the points", test_sweep_and_gt},
       {"earlier sweeps and .info", test_sweeps_info},
       {NULL, NULL},

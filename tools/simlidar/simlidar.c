@@ -26,6 +26,64 @@
 #define MAX_OBJS 128
 #define SWEEP_DT 0.05
 
+/* ------------------------------------------------------------------ portable math
+ * libm's sin, cos, log and hypot may differ in the last bit between glibc on x86-64 (FMA variants chosen at run time)
+ * and on aarch64, and one flipped comparison changes the whole scene. These use only IEEE +, -, *, / and sqrt
+ * (correctly rounded everywhere; the project builds with -ffp-contract=off), so a seed gives the same scene on a PC
+ * and on the board. Accuracy is ~1e-15, plenty for a simulation. */
+/* Taylor series on |r| <= pi/4 to r^21: error < 1e-18. */
+static double p_sin_poly(double r) {
+  const double r2 = r * r;
+  double term = r, sum = r;
+  for (int n = 0; n < 10; ++n) {
+    term = -term * r2 / (double)((2 * n + 2) * (2 * n + 3));
+    sum += term;
+  }
+  return sum;
+}
+static double p_cos_poly(double r) {
+  const double r2 = r * r;
+  double term = 1.0, sum = 1.0;
+  for (int n = 0; n < 10; ++n) {
+    term = -term * r2 / (double)((2 * n + 1) * (2 * n + 2));
+    sum += term;
+  }
+  return sum;
+}
+static double p_trig(double x, int want_cos) {
+  const double two_over_pi = 0.63661977236758134308, pio2_hi = 1.57079632673412561417, pio2_lo = 6.07710050650619224932e-11;
+  const double k = floor(x * two_over_pi + 0.5);
+  const double r = (x - k * pio2_hi) - k * pio2_lo;
+  long q = ((long)fmod(k, 4.0) + 4) % 4;
+  if (want_cos) q = (q + 1) % 4; /* p_cos(x) = p_sin(x + pi/2) */
+  switch (q) {
+    case 0: return p_sin_poly(r);
+    case 1: return p_cos_poly(r);
+    case 2: return -p_sin_poly(r);
+    default: return -p_cos_poly(r);
+  }
+}
+static double p_sin(double x) { return p_trig(x, 0); }
+static double p_cos(double x) { return p_trig(x, 1); }
+static double p_log(double x) { /* x > 0 */
+  int e = 0;
+  double m = frexp(x, &e); /* exact: x = m * 2^e, m in [0.5, 1) */
+  if (m < 0.70710678118654752440) {
+    m *= 2.0;
+    --e;
+  }
+  const double f = (m - 1.0) / (m + 1.0), f2 = f * f;
+  double term = f, sum = f;
+  for (int k = 3; k <= 31; k += 2) {
+    term *= f2;
+    sum += term / (double)k;
+  }
+  return (double)e * 0.69314718055994530942 + 2.0 * sum;
+}
+static double p_hypot(double a, double b) { return sqrt(a * a + b * b); }
+/* The angle wrapped into (-pi, pi]. */
+static double p_wrap(double a) { return a - 2.0 * PI * floor((a + PI) / (2.0 * PI)); }
+
 /* ------------------------------------------------------------------ rng (splitmix64: same stream everywhere) */
 typedef struct {
   uint64_t s;
@@ -41,7 +99,7 @@ static double uab(rng_t* r, double a, double b) { return a + (b - a) * uni(r); }
 static double gauss(rng_t* r) {
   double u1 = uni(r), u2 = uni(r);
   if (u1 < 1e-300) u1 = 1e-300;
-  return sqrt(-2.0 * log(u1)) * cos(2.0 * PI * u2);
+  return sqrt(-2.0 * p_log(u1)) * p_cos(2.0 * PI * u2);
 }
 static int irange(rng_t* r, int lo, int hi) { return lo + (int)(rng_next(r) % (uint64_t)(hi - lo + 1)); }
 
@@ -80,7 +138,7 @@ typedef struct {
 
 static double ground_z(const scene_t* sc, double x, double y) {
   double z = -SENSOR_H + sc->gx * x + sc->gy * y;
-  for (int i = 0; i < 3; ++i) z += sc->ba[i] * (sin(sc->bfx[i] * x + sc->bfy[i] * y + sc->bph[i]) - sin(sc->bph[i]));
+  for (int i = 0; i < 3; ++i) z += sc->ba[i] * (p_sin(sc->bfx[i] * x + sc->bfy[i] * y + sc->bph[i]) - p_sin(sc->bph[i]));
   return z;
 }
 
@@ -95,8 +153,8 @@ static void add_prim(scene_t* sc, double cx, double cy, double cz, double l, dou
   p->hw = w / 2;
   p->hh = h / 2;
   p->yaw = yaw;
-  p->c = cos(yaw);
-  p->s = sin(yaw);
+  p->c = p_cos(yaw);
+  p->s = p_sin(yaw);
   p->material = m;
   p->dropout = dropout;
   p->obj = obj;
@@ -120,11 +178,11 @@ static const cls_t kCls[C_COUNT] = {
 };
 
 static int free_spot(const scene_t* sc, double x, double y, double rad) {
-  if (hypot(x, y) < 4.0 + rad) return 0;
+  if (p_hypot(x, y) < 4.0 + rad) return 0;
   for (int i = 0; i < sc->nobjs; ++i) {
     const obj_t* o = &sc->objs[i];
-    double ro = 0.5 * hypot(o->l, o->w);
-    if (hypot(o->x - x, o->y - y) < ro + rad + 0.3) return 0;
+    double ro = 0.5 * p_hypot(o->l, o->w);
+    if (p_hypot(o->x - x, o->y - y) < ro + rad + 0.3) return 0;
   }
   /* keep clear of walls/buildings/poles (clutter prims) */
   for (int i = 0; i < sc->nprims; ++i) {
@@ -144,7 +202,7 @@ static void place_object(scene_t* sc, rng_t* r, int cls, double x, double y, dou
   if (l < 0.3 * c->l) l = 0.3 * c->l;
   if (w < 0.3 * c->w) w = 0.3 * c->w;
   if (h < 0.3 * c->h) h = 0.3 * c->h;
-  if (!free_spot(sc, x, y, 0.5 * hypot(l, w))) return;
+  if (!free_spot(sc, x, y, 0.5 * p_hypot(l, w))) return;
   const int id = sc->nobjs++;
   obj_t* o = &sc->objs[id];
   double zb = ground_z(sc, x, y);
@@ -155,12 +213,12 @@ static void place_object(scene_t* sc, rng_t* r, int cls, double x, double y, dou
   o->w = w;
   o->h = h;
   o->zc = zb + h / 2;
-  o->yaw = atan2(sin(yaw), cos(yaw));
+  o->yaw = p_wrap(yaw);
   double v = c->speed > 0 && uni(r) < 0.5 ? c->speed * uab(r, 0.3, 1.2) : 0.0;
-  o->vx = v * cos(yaw);
-  o->vy = v * sin(yaw);
+  o->vx = v * p_cos(yaw);
+  o->vy = v * p_sin(yaw);
   o->points = 0;
-  const double ca = cos(yaw), sa = sin(yaw);
+  const double ca = p_cos(yaw), sa = p_sin(yaw);
   switch (cls) {
     case C_CAR: { /* body + cabin (glass) */
       double hb = 0.6 * h;
@@ -215,7 +273,7 @@ static void build_scene(scene_t* sc, uint64_t seed) {
   sc->ego_v = uni(&r) < 0.3 ? 0.0 : uab(&r, 2.0, 12.0);
   sc->ego_w = uab(&r, -0.1, 0.1);
   /* a road along a random direction: clutter beside it, vehicles on it */
-  const double road = uab(&r, -PI, PI), rc = cos(road), rs = sin(road);
+  const double road = uab(&r, -PI, PI), rc = p_cos(road), rs = p_sin(road);
   const double half_road = uab(&r, 5.0, 9.0);
   /* clutter: walls / buildings along the road sides, poles, vegetation */
   int nwalls = irange(&r, 2, 6);
@@ -239,7 +297,11 @@ static void build_scene(scene_t* sc, uint64_t seed) {
     double along = uab(&r, -50, 50), off = side * (half_road + uab(&r, 1.0, 8.0));
     double cx = along * rc - off * rs, cy = along * rs + off * rc;
     double s = uab(&r, 0.8, 4.0), h = uab(&r, 0.6, 3.5);
-    add_prim(sc, cx, cy, ground_z(sc, cx, cy) + h / 2, s, uab(&r, 0.8, 3.0), h, uab(&r, 0, PI), M_VEG, 0.55, -1);
+    /* one draw per statement: C leaves the order of evaluation of arguments and operands unspecified, and GCC
+     * evaluates them in different orders on x86-64 and aarch64 */
+    const double veg_yaw = uab(&r, 0, PI);
+    const double veg_w = uab(&r, 0.8, 3.0);
+    add_prim(sc, cx, cy, ground_z(sc, cx, cy) + h / 2, s, veg_w, h, veg_yaw, M_VEG, 0.55, -1);
   }
   /* objects */
   static const int kMin[C_COUNT] = {6, 0, 0, 2, 1, 1, 1}, kMax[C_COUNT] = {18, 3, 1, 10, 4, 6, 4};
@@ -250,18 +312,26 @@ static void build_scene(scene_t* sc, uint64_t seed) {
         double along = uab(&r, -50, 50), off, yaw;
         if (c <= C_BUS || c == C_BIKE) { /* on the road, along it, either way; some parked across */
           off = uab(&r, -half_road + 1.0, half_road - 1.0);
-          yaw = road + (uni(&r) < 0.5 ? 0 : PI) + 0.1 * gauss(&r);
+          const double flip = uni(&r) < 0.5 ? 0 : PI;
+          yaw = road + flip + 0.1 * gauss(&r);
           if (uni(&r) < 0.2) {
-            off = (uni(&r) < 0.5 ? -1 : 1) * (half_road + uab(&r, 1.5, 5.0));
+            const double sgn = uni(&r) < 0.5 ? -1 : 1;
+            off = sgn * (half_road + uab(&r, 1.5, 5.0));
             yaw = uab(&r, -PI, PI);
           }
         } else if (c == C_PED) {
-          off = (uni(&r) < 0.7 ? (uni(&r) < 0.5 ? -1 : 1) * (half_road + uab(&r, 0.3, 3.0))
-                               : uab(&r, -half_road, half_road));
+          if (uni(&r) < 0.7) {
+            const double sgn = uni(&r) < 0.5 ? -1 : 1;
+            off = sgn * (half_road + uab(&r, 0.3, 3.0));
+          } else {
+            off = uab(&r, -half_road, half_road);
+          }
           yaw = uab(&r, -PI, PI);
         } else { /* cones and barriers: small groups at the road edge */
-          off = (uni(&r) < 0.5 ? -1 : 1) * (half_road - uab(&r, 0.0, 2.0));
-          yaw = road + (c == C_BARRIER ? 0.0 : uab(&r, -PI, PI)) + 0.05 * gauss(&r);
+          const double sgn = uni(&r) < 0.5 ? -1 : 1;
+          off = sgn * (half_road - uab(&r, 0.0, 2.0));
+          const double turn = c == C_BARRIER ? 0.0 : uab(&r, -PI, PI);
+          yaw = road + turn + 0.05 * gauss(&r);
         }
         double x = along * rc - off * rs, y = along * rs + off * rc;
         if (fabs(x) > 49.0 || fabs(y) > 49.0) continue;
@@ -326,12 +396,12 @@ typedef struct {
 static void cast_sweep(scene_t* sc, rng_t* r, double px, double py, double yaw0, cloud_t* out, int count_points) {
   out->n = 0;
   const double sz = ground_z(sc, px, py) + SENSOR_H;
-  const double cy0 = cos(yaw0), sy0 = sin(yaw0);
+  const double cy0 = p_cos(yaw0), sy0 = p_sin(yaw0);
   for (int a = 0; a < AZ_STEPS; ++a) {
     double az = 2.0 * PI * (a + 0.5 * uni(r)) / AZ_STEPS;
     for (int b = 0; b < BEAMS; ++b) {
       double el = (-30.67 + b * (41.34 / 31.0)) * PI / 180.0;
-      double dl[3] = {cos(el) * cos(az), cos(el) * sin(az), sin(el)};
+      double dl[3] = {p_cos(el) * p_cos(az), p_cos(el) * p_sin(az), p_sin(el)};
       double d[3] = {dl[0] * cy0 - dl[1] * sy0, dl[0] * sy0 + dl[1] * cy0, dl[2]};
       double o[3] = {px, py, sz};
       double best = MAX_RANGE;
@@ -362,7 +432,8 @@ static void cast_sweep(scene_t* sc, rng_t* r, double px, double py, double yaw0,
       if (uni(r) < 0.04) continue;                                   /* dropout */
       if (bp >= 0 && uni(r) < sc->prims[bp].dropout) continue;       /* sparse surfaces */
       if (mat == M_GROUND && best > 30 && uni(r) < (best - 30) / 60.0) continue; /* grazing returns */
-      double rr = best + 0.02 * gauss(r) + (mat == M_VEG ? 0.15 * gauss(r) : 0.0);
+      const double noise = 0.02 * gauss(r);
+      double rr = best + noise + (mat == M_VEG ? 0.15 * gauss(r) : 0.0);
       if (rr < 1.0) continue;
       double in = kIntensity[mat][0] + kIntensity[mat][1] * gauss(r);
       if (mat == M_CAR && uni(r) < 0.03) in = uab(r, 150, 255); /* plates / reflectors */
@@ -511,7 +582,7 @@ int main(int argc, char** argv) {
         const double dt = -SWEEP_DT * (double)k;
         /* ego pose of the earlier sweep in the key frame: constant speed and yaw rate */
         const double yaw = sc.ego_w * dt;
-        const double px = sc.ego_v * dt * cos(yaw / 2), py = sc.ego_v * dt * sin(yaw / 2);
+        const double px = sc.ego_v * dt * p_cos(yaw / 2), py = sc.ego_v * dt * p_sin(yaw / 2);
         move_scene(&sc, &moved, dt);
         cast_sweep(&moved, &r, px, py, yaw, &cloud, 0);
         char sname[600];
@@ -520,7 +591,7 @@ int main(int argc, char** argv) {
         if (write_file(path, cloud.pts, cloud.n * 5 * sizeof(float))) return 1;
         /* the sensor z above ground differs by the ground height at the two poses */
         const double tz = ground_z(&sc, px, py) - ground_z(&sc, 0, 0);
-        const double c = cos(yaw), sn = sin(yaw);
+        const double c = p_cos(yaw), sn = p_sin(yaw);
         fprintf(inf, " data_path:%s\n timestamp:%lld\n", sname, ts_us - (long long)(SWEEP_DT * 1e6 + 0.5) * (long long)k);
         fprintf(inf, " sensor2lidar_rotation:%.9f %.9f 0 %.9f %.9f 0 0 0 1\n", c, -sn, sn, c);
         fprintf(inf, " sensor2lidar_translation:%.6f %.6f %.6f\n", px, py, tz);
