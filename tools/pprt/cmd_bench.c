@@ -236,20 +236,10 @@ struct bench_args {
   int progress; /* -1 auto */
 };
 
-static int usage_error(const char* fmt, const char* arg) {
-  fprintf(stderr, "pprt bench: ");
-  fprintf(stderr, fmt, arg);
-  fprintf(stderr, "\n(run 'pprt help' for usage)\n");
-  return EXIT_USAGE;
-}
+static int usage_error(const char* fmt, const char* arg) { return pprt_cli_usage("bench", fmt, arg); }
 
 static int parse_u32(const char* s, uint32_t lo, uint32_t hi, uint32_t* out) {
-  char* end = NULL;
-  errno = 0;
-  unsigned long v = strtoul(s, &end, 10);
-  if (errno || end == s || *end != '\0' || s[0] == '-' || v < lo || v > hi) return -1;
-  *out = (uint32_t)v;
-  return 0;
+  return pprt_cli_parse_u32(s, lo, hi, out);
 }
 
 static int parse_ms_pair(const char* s, double out[2]) {

@@ -10,12 +10,7 @@
 #include "commands.h"
 #include "pprt/pprt.h"
 
-static int eval_usage(const char* msg, const char* arg) {
-  fprintf(stderr, "pprt eval: ");
-  fprintf(stderr, msg, arg);
-  fprintf(stderr, "\n(run 'pprt help' for usage)\n");
-  return 2;
-}
+static int eval_usage(const char* msg, const char* arg) { return pprt_cli_usage("eval", msg, arg); }
 
 static int eval_fail(enum pprt_status st, const char* msg) {
   fprintf(stderr, "pprt eval: %s: %s\n", pprt_status_str(st), msg);

@@ -16,12 +16,7 @@
 static const uint32_t k_class_color[PPRT_NUSC_NUM_CLASSES] = {0xFF9F1C, 0xE63946, 0xB5179E, 0xF72585, 0xFFD166,
                                                               0x06D6A0, 0x3A86FF, 0x4CC9F0, 0xF77F00, 0xC8D6E5};
 
-static int view_usage(const char* msg, const char* arg) {
-  fprintf(stderr, "pprt view: ");
-  fprintf(stderr, msg, arg);
-  fprintf(stderr, "\n(run 'pprt help' for usage)\n");
-  return 2;
-}
+static int view_usage(const char* msg, const char* arg) { return pprt_cli_usage("view", msg, arg); }
 
 /* A box to draw: centre, heading, length along the heading, width, class (-1 unknown). */
 struct vbox {

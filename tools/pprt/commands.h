@@ -5,6 +5,15 @@
 #ifndef PPRT_TOOLS_COMMANDS_H
 #define PPRT_TOOLS_COMMANDS_H
 
+#include <stdint.h>
+
+/* Print "pprt <cmd>: " + fmt (with arg) and a hint to run 'pprt help' on stderr; returns 2 (the usage exit code).
+ * cmd NULL prints "pprt: ". */
+int pprt_cli_usage(const char* cmd, const char* fmt, const char* arg);
+
+/* Parse a decimal integer in [lo, hi] (no sign, nothing after it) into *out; 0 on success, -1 otherwise. */
+int pprt_cli_parse_u32(const char* s, uint32_t lo, uint32_t hi, uint32_t* out);
+
 struct pprt_command {
   const char* name;
   int (*fn)(int argc, char** argv);

@@ -82,21 +82,9 @@ static void usage(FILE* f) {
           "  F: the raw int8 DPU1 outputs (NHWC, one frame each); prints the boxes as pprt run does.\n");
 }
 
-static int usage_error(const char* fmt, const char* arg) {
-  fprintf(stderr, "pprt: ");
-  fprintf(stderr, fmt, arg);
-  fprintf(stderr, "\n(run 'pprt help' for usage)\n");
-  return EXIT_USAGE;
-}
+static int usage_error(const char* fmt, const char* arg) { return pprt_cli_usage(NULL, fmt, arg); }
 
-static int parse_u32(const char* s, uint32_t* out) {
-  char* end = NULL;
-  errno = 0;
-  unsigned long v = strtoul(s, &end, 10);
-  if (errno || end == s || *end != '\0' || v > 0xffffffffUL || s[0] == '-') return -1;
-  *out = (uint32_t)v;
-  return 0;
-}
+static int parse_u32(const char* s, uint32_t* out) { return pprt_cli_parse_u32(s, 0, UINT32_MAX, out); }
 
 static int parse_args(int argc, char** argv, struct args* a) {
   memset(a, 0, sizeof *a);
