@@ -317,6 +317,37 @@ static void test_formats(void) {
                "nosuchtoken");
 }
 
+static uint32_t be32(const unsigned char* p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* pprt view: a PNG of the asked size (one frame, and a strip of two), with the ground truth drawn. */
+static void test_view(void) {
+  const char* png = pprt_test_work("cli_view.png");
+  char gt[4096];
+  snprintf(gt, sizeof gt, "%s", pprt_test_data("nuscenes_lidar_top_1532402927647951.gt.json"));
+  int rc = RUN("view", sweep_path(), "--gt", gt, "--size", "400", "-o", png);
+  if (rc != 0) fprintf(stderr, "%s\n", g_out);
+  CU_ASSERT_EQUAL_FATAL(rc, 0);
+  size_t len = 0;
+  unsigned char* data = pprt_test_read_file(png, &len);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+  static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  CU_ASSERT(len > 33 && memcmp(data, sig, 8) == 0 && memcmp(data + 12, "IHDR", 4) == 0);
+  uint32_t w1 = len > 24 ? be32(data + 16) : 0, h1 = len > 24 ? be32(data + 20) : 0;
+  CU_ASSERT_EQUAL(w1, 400u);
+  CU_ASSERT(h1 >= 400u);
+  free(data);
+  rc = RUN("view", sweep_path(), sweep_path(), "--size", "300", "-o", png);
+  CU_ASSERT_EQUAL_FATAL(rc, 0);
+  data = pprt_test_read_file(png, &len);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+  CU_ASSERT(len > 24 && be32(data + 16) >= 600u); /* two frames side by side */
+  free(data);
+  CU_ASSERT_EQUAL(RUN("view", sweep_path()), 2); /* no -o */
+  expect_error(RUN("view", "/nonexistent.pcd.bin", "-o", png), "/nonexistent.pcd.bin");
+}
+
 int main(void) {
   static const struct pprt_test_case cases[] = {{"pprt run", test_run_ok},
                                                 {"malformed prototxt", test_malformed_prototxt},
@@ -327,6 +358,7 @@ int main(void) {
                                                 {"stage commands", test_stage_commands},
                                                 {"pprt check", test_check},
                                                 {"output formats", test_formats},
+                                                {"pprt view", test_view},
                                                 {NULL, NULL}};
   return pprt_test_main("cli", cases);
 }
