@@ -132,7 +132,7 @@ int pprt_cmd_eval(int argc, char** argv) {
   const char *gt_path = NULL, *pred_path = NULL, *dataset = NULL, *version = NULL, *model = NULL, *runner = NULL;
   const char *runner_lib = NULL, *scene = NULL, *sample = NULL, *write_gt = NULL, *write_pred = NULL;
   int json = 0, present = 0, vai_compat = 0;
-  uint32_t max_sweeps = 10;
+  uint32_t max_sweeps = 10, max_points = 0;
   for (int i = 1; i < argc; ++i) {
     const char* o = argv[i];
     const char** dst = NULL;
@@ -156,6 +156,10 @@ int pprt_cmd_eval(int argc, char** argv) {
       long v = strtol(argv[++i], &end, 10);
       if (*end || v < 1 || v > 64) return eval_usage("--sweeps must be 1..64, got '%s'", argv[i]);
       max_sweeps = (uint32_t)v;
+    } else if (strcmp(o, "--max-points") == 0) {
+      if (i + 1 >= argc) return eval_usage("option %s needs a value", o);
+      if (pprt_cli_parse_u32(argv[++i], 1, 20000000, &max_points))
+        return eval_usage("--max-points must be 1..20000000, got '%s'", argv[i]);
     } else return eval_usage("unknown option or argument '%s'", o);
     if (dst) {
       if (i + 1 >= argc) return eval_usage("option %s needs a value", o);
@@ -178,6 +182,8 @@ int pprt_cmd_eval(int argc, char** argv) {
   opts.runner_lib = runner_lib;
   opts.vai_compat = vai_compat;
   opts.max_sweeps = max_sweeps;
+  /* Points of a whole frame: a nuScenes sweep has ~35k, so 40k per sweep (at least the runtime's default 400k). */
+  opts.max_points = max_points ? max_points : (max_sweeps * 40000u > 400000u ? max_sweeps * 40000u : 400000u);
 
   pprt_detset_t *gt = NULL, *pred = NULL;
   pprt_nusc_t* ds = NULL;

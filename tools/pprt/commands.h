@@ -37,7 +37,7 @@ int pprt_cmd_bench(int argc, char** argv);
 
 #define PPRT_EVAL_HELP                                                                                               \
   "pprt eval --gt G.json --pred P.json [--json] [--present-classes]\n"                                             \
-  "pprt eval --dataset DIR [--version v1.0-mini] (--model M [--runner R] [--sweeps N] [--write-pred P.json] |\n"  \
+  "pprt eval --dataset DIR [--version v1.0-mini] (--model M [--runner R] [--sweeps N] [--max-points N] [--write-pred P.json] |\n"  \
   "          --pred P.json | --write-gt G.json) [--scene NAME] [--sample TOKEN] [--json] [--present-classes]\n"    \
   "  nuScenes detection metrics as the devkit computes them (detection_cvpr_2019: centre distance 0.5/1/2/4 m,\n"  \
   "  class ranges, boxes without lidar points ignored; not the bike-rack filter): mAP, mATE..mAAE, NDS and the\n"  \
