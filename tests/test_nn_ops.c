@@ -211,6 +211,60 @@ static void test_conv_large(void) {
   }
 }
 
+/* The largest PointPillars K (3 x 3 x 384) with extreme operands: whole pixels / output channels of -128 or 127,
+ * so the int32 accumulators reach +-3456 * 128 * 128 (the bound the VNNI +128 offset trick relies on), and output
+ * shifts that saturate them, with every variant. */
+static void test_conv_extreme(void) {
+  pprt_rng_seed(&rng, pprt_test_seed() + 8);
+  enum { IH = 5, IW = 6, IC = 384, OC = 40 };
+  for (int it = 0; it < 4; ++it) {
+    struct conv_case cc;
+    random_conv(&cc, PPRT_NN_CONV, 0);
+    struct nn_ref_conv* r = &cc.r;
+    r->ih = r->oh = IH; r->iw = r->ow = IW; r->ic = IC; r->oc = OC; r->kh = r->kw = 3; r->sh = r->sw = 1;
+    r->dh = r->dw = 1; r->pt = r->pl = 1;
+    r->fp_out = r->fp_in + r->fp_w - rnd(12, 28);
+    struct pprt_nn_conv* p = &cc.p;
+    p->in_h = p->out_h = IH; p->in_w = p->out_w = IW; p->in_c = IC; p->out_c = OC;
+    p->k_h = p->k_w = 3; p->stride_h = p->stride_w = 1; p->dil_h = p->dil_w = 1; p->pad_t = p->pad_l = 1;
+    size_t n_in = (size_t)IH * IW * IC, n_w = (size_t)OC * 9 * IC, n_out = (size_t)IH * IW * OC;
+    int8_t *in = malloc(n_in), *w = malloc(n_w), *want = malloc(n_out), *got = malloc(n_out), bias[OC];
+    int64_t b64[OC];
+    for (size_t px = 0; px < (size_t)IH * IW; ++px) {
+      int mode = rnd(0, 3);
+      if (mode == 3)
+        fill(in + px * IC, IC, -128);
+      else
+        memset(in + px * IC, mode == 0 ? 127 : -128, IC);
+    }
+    for (size_t o = 0; o < OC; ++o) {
+      int mode = rnd(0, 3);
+      if (mode == 3)
+        fill(w + o * 9 * IC, 9 * IC, -128);
+      else
+        memset(w + o * 9 * IC, mode == 0 ? 127 : -128, 9 * IC);
+    }
+    fill(bias, OC, -128);
+    nn_ref_conv(r, in, w, cc.has_bias ? bias : NULL, want);
+    struct pprt_nn_requant q;
+    make_requant(&cc, bias, b64, &q);
+    for (const struct pprt_nn_gemm_impl* const* v = pprt_nn_gemm_variants(); *v; ++v) {
+      const struct pprt_nn_gemm_impl* g = pprt_nn_gemm_for(*v, w, n_w);
+      void* packed = aligned_alloc(64, (pprt_nn_conv_packed_size(g, p) + 63) / 64 * 64);
+      void* scratch = aligned_alloc(64, (pprt_nn_conv_scratch_size(g, p) + 63) / 64 * 64);
+      pprt_nn_conv_pack(g, p, w, packed);
+      memset(got, 0x5a, n_out);
+      int32_t ms = rnd(0, IH * IW);
+      pprt_nn_conv_gemm(g, p, in, packed, &q, got, 0, ms, scratch);
+      pprt_nn_conv_gemm(g, p, in, packed, &q, got, ms, IH * IW, scratch);
+      CU_ASSERT_FATAL(check_bytes(got, want, n_out, g->name, it));
+      free(packed);
+      free(scratch);
+    }
+    free(in); free(w); free(want); free(got);
+  }
+}
+
 static void test_pool(void) {
   pprt_rng_seed(&rng, pprt_test_seed() + 4);
   for (int it = 0; it < 400; ++it) {
@@ -305,6 +359,7 @@ int main(void) {
       {"depthwise-conv2d-fix vs reference", test_depthwise},
       {"transposed-conv2d-fix (general and kernel == stride GEMM) vs reference", test_transposed},
       {"conv GEMM with several K and M blocks", test_conv_large},
+      {"conv GEMM at K = 3*3*384 with -128 / 127 operands and saturation", test_conv_extreme},
       {"pool-fix MAX / AVG (DPU factor) vs reference", test_pool},
       {"eltwise-fix ADD vs reference", test_eltwise},
       {"concat-fix / rescale / upsample-fix vs reference", test_concat_rescale_upsample},

@@ -192,13 +192,23 @@ void pprt_nn_conv_gemm(const struct pprt_nn_gemm_impl* g, const struct pprt_nn_c
 #if defined(PPRT_HAVE_AVX2) && (defined(__x86_64__) || defined(__i386__))
 #define HAVE_RUNTIME_AVX2 1
 #endif
+#if defined(PPRT_HAVE_AVX512VNNI) && (defined(__x86_64__) || defined(__i386__))
+static int have_avx512vnni(void) {
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+}
+#define HAVE_RUNTIME_AVX512VNNI 1
+#endif
 
 const struct pprt_nn_gemm_impl* const* pprt_nn_gemm_variants(void) {
-  static const struct pprt_nn_gemm_impl* list[4];
+  static const struct pprt_nn_gemm_impl* list[5];
   int i = 0;
   list[i++] = &pprt_nn_gemm_scalar;
 #ifdef HAVE_RUNTIME_AVX2
   if (__builtin_cpu_supports("avx2")) list[i++] = &pprt_nn_gemm_avx2;
+#endif
+#ifdef HAVE_RUNTIME_AVX512VNNI
+  if (have_avx512vnni()) list[i++] = &pprt_nn_gemm_avx512vnni;
 #endif
 #if defined(PPRT_HAVE_NEON)
   list[i++] = &pprt_nn_gemm_neon;

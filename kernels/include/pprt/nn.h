@@ -103,6 +103,10 @@ extern const struct pprt_nn_gemm_impl pprt_nn_gemm_scalar;
 #if defined(PPRT_HAVE_AVX2)
 extern const struct pprt_nn_gemm_impl pprt_nn_gemm_avx2;
 #endif
+#if defined(PPRT_HAVE_AVX512VNNI)
+/* _mm512_dpbusd_epi32 on activations + 128 with a per-column correction; used only where the CPU has it. */
+extern const struct pprt_nn_gemm_impl pprt_nn_gemm_avx512vnni;
+#endif
 #if defined(PPRT_HAVE_NEON)
 extern const struct pprt_nn_gemm_impl pprt_nn_gemm_neon;
 /* Faster NEON kernel (vmlal_s8), exact only for weights without -128: see pprt_nn_conv_gemm_for. */
