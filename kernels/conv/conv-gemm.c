@@ -218,6 +218,9 @@ const struct pprt_nn_gemm_impl* const* pprt_nn_gemm_variants(void) {
 }
 
 const struct pprt_nn_gemm_impl* pprt_nn_gemm_best(void) {
+#ifdef HAVE_RUNTIME_AVX512VNNI
+  if (have_avx512vnni()) return &pprt_nn_gemm_avx512vnni; /* ~1.8x the AVX2 frame rate: docs/BENCHMARKS.md */
+#endif
 #ifdef HAVE_RUNTIME_AVX2
   if (__builtin_cpu_supports("avx2")) return &pprt_nn_gemm_avx2;
 #endif

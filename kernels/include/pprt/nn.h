@@ -6,7 +6,8 @@
  * Convolutions come in two forms with identical results:
  *  - pprt_nn_conv_scalar: a direct loop (every conv kind: normal, depthwise, transposed), the reference;
  *  - pprt_nn_conv_gemm: im2col + a packed int8 GEMM (normal convs, and transposed convs with kernel == stride,
- *    no padding, no dilation), with a per-ISA micro-kernel (struct pprt_nn_gemm_impl: scalar, AVX2, NEON). */
+ *    no padding, no dilation), with a per-ISA micro-kernel (struct pprt_nn_gemm_impl: scalar, AVX2,
+ *    AVX-512 VNNI, NEON). */
 #ifndef PPRT_NN_H
 #define PPRT_NN_H
 
@@ -112,7 +113,7 @@ extern const struct pprt_nn_gemm_impl pprt_nn_gemm_neon;
 /* Faster NEON kernel (vmlal_s8), exact only for weights without -128: see pprt_nn_conv_gemm_for. */
 extern const struct pprt_nn_gemm_impl pprt_nn_gemm_neon_mlal;
 #endif
-/* The best variant for this machine (AVX2 / NEON when built and supported, else scalar). */
+/* The best variant for this machine (AVX-512 VNNI, else AVX2, or NEON when built and supported, else scalar). */
 const struct pprt_nn_gemm_impl* pprt_nn_gemm_best(void);
 /* The variant to use for one convolution's weights w (len bytes): g, or neon-mlal instead of neon when no weight
  * is -128. */
