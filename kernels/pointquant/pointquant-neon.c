@@ -1,7 +1,21 @@
-/* pointquant, NEON (AArch64, ARMv8.0): 4 points per iteration. Bit-identical to pointquant-scalar.c: separate
- * multiply and add (vmulq_f32 + vaddq_f32, never vfmaq), true IEEE division (vdivq_f32), floor (vrndmq_f32),
- * clamp before the float -> int conversion. When every voxel size is a power of two (production: 0.25, 0.25, 8)
- * the division is a multiplication by the exact reciprocal (not an estimate), which rounds to the same value.
+/* pointquant, NEON (AArch64, ARMv8.0): 4 points per iteration, bit-identical to pointquant-scalar.c (separate
+ * multiply and add, never vfmaq; true IEEE division unless every voxel size is a power of two, where the
+ * multiplication by the exact reciprocal rounds to the same value). Tuned for the in-order Cortex-A53:
+ * - separate loops for the key sweep (no transform) and transformed sweeps, for power-of-two and other voxel
+ *   sizes, for stride 4 and any stride: no branch and no constant reload in a loop;
+ * - multiplier constants (rotation, 1 / voxel size, feature scales, grid[0]) as lanes of 5 registers used by
+ *   lane multiplies (vmulq_laneq_f32, vmlaq_laneq_s32), so the loop keeps every constant in a register;
+ * - identities that drop work without changing a bit (IEEE, gradual underflow as on AArch64 Linux):
+ *   a > b  <=>  a - b > 0 for every float a, b (NaN and infinities included), so the six range compares are one
+ *   compare of the minimum of x - lo and hi - x (fmin propagates NaN); x > lo makes floorf((x - lo) / size) >= 0
+ *   always true; floorf(f) < G <=> f < G for the integer-valued G; f >= 0 makes (int32_t)floorf(f) the
+ *   truncating conversion; sat8(floorf(v)) is the round-toward-minus-infinity saturating conversion (fcvtms)
+ *   followed by two saturating narrows (sqxtn);
+ * - finiteness: v - v is +0 for a finite v and NaN otherwise; their sum e is 0 exactly when the point is finite,
+ *   and e + (x - lo) folds it into the range minimum;
+ * - key sweep: the features are quantized on the loaded rows (x, y, z, intensity of one point), so the narrowed
+ *   bytes are already point-major; transformed sweeps quantize the transposed vectors and reorder the 16 bytes
+ *   with one table lookup. The dt features (bytes 4..7 of each point) are a constant word interleaved by zip.
  * The tail (n % 4 points) is copied into a zero-padded local block and run through the same vector body.
  * Never reads beyond pts[i*stride + 3] of a point. */
 #include <arm_neon.h>
@@ -12,11 +26,13 @@
 #include "pprt/kernels.h"
 
 struct pq_consts {
-  float32x4_t r[9], t[3];
-  float32x4_t lo[3], hi[3], size[3], inv[3], gridf[3];
-  int32x4_t gx;
-  float32x4_t mean[4], qs[4];
-  int8x16_t dtrow; /* bytes 4..7 and 12..15: the quantized dt features 4..7 */
+  float32x4_t ra, rb, rc; /* lanes: R0 R1 R2 R3 | R4 R5 R6 R7 | R8 1/size0 1/size1 1/size2 */
+  float32x4_t qsl;        /* lanes: qscale 0..3 */
+  int32x4_t gx;           /* lane 0: grid[0] */
+  float32x4_t t[3], lo[3], hi[3], size[3], gridf[3], mean[4];
+  float32x4_t meanrow, half;
+  int32x4_t dtword; /* every lane: the dt feature bytes 4..7 of a point */
+  uint8x16_t bytes_t; /* [x0..3 y0..3 z0..3 i0..3] -> [x0 y0 z0 i0 x1 ...] */
 };
 
 static inline int8_t quant1(float f, float mean, float qscale) {
@@ -27,99 +43,147 @@ static inline int8_t quant1(float f, float mean, float qscale) {
   return (int8_t)v;
 }
 
-static inline int32x4_t quant4(float32x4_t f, float32x4_t mean, float32x4_t qs) {
-  float32x4_t v = vmulq_f32(vsubq_f32(f, mean), qs);
-  v = vrndmq_f32(vaddq_f32(v, vdupq_n_f32(0.5f)));
-  v = vminq_f32(vmaxq_f32(v, vdupq_n_f32(-128.0f)), vdupq_n_f32(127.0f));
-  return vcvtq_s32_f32(v);
+/* floorf(v + 0.5f) as int32, saturated (the later sqxtn saturate it to int8 as the clamp does). */
+static inline int32x4_t rnd(float32x4_t v, float32x4_t half) { return vcvtmq_s32_f32(vaddq_f32(v, half)); }
+
+/* Four int32 vectors -> 16 saturated bytes a0..a3 b0..b3 c0..c3 d0..d3. */
+static inline int8x16_t narrow4(int32x4_t a, int32x4_t b, int32x4_t c, int32x4_t d) {
+  int16x8_t ab = vqmovn_high_s32(vqmovn_s32(a), b), cd = vqmovn_high_s32(vqmovn_s32(c), d);
+  return vqmovn_high_s16(vqmovn_s16(ab), cd);
 }
 
-static inline uint32x4_t finite4(float32x4_t v) { return vcltq_f32(vabsq_f32(v), vdupq_n_f32(INFINITY)); }
-
-/* (v - lo) / size. pow2: every voxel size is a power of two whose reciprocal is a normal float, so the
- * multiplication by the exact reciprocal is the same correctly rounded value as the division (the A53's vector
- * fdiv costs ~14 cycles a vector; the production sizes 0.25, 0.25, 8 take this path). */
-static inline __attribute__((always_inline)) float32x4_t cellf(float32x4_t v, float32x4_t lo, float32x4_t size,
-                                                               float32x4_t inv, int pow2) {
-  return vrndmq_f32(pow2 ? vmulq_f32(vsubq_f32(v, lo), inv) : vdivq_f32(vsubq_f32(v, lo), size));
+/* Point-major feature bytes (4 per point) interleaved with the dt word: 8 bytes per point. */
+static inline void store_q(const struct pq_consts* K, int8x16_t b, int8_t* q) {
+  int32x4_t w = vreinterpretq_s32_s8(b);
+  vst1q_s8(q, vreinterpretq_s8_s32(vzip1q_s32(w, K->dtword)));
+  vst1q_s8(q + 16, vreinterpretq_s8_s32(vzip2q_s32(w, K->dtword)));
 }
 
-static inline __attribute__((always_inline)) void pq4(const struct pq_consts* K, int has_transform, int pow2,
-                                                      float32x4_t x, float32x4_t y, float32x4_t z, float32x4_t in,
-                                                      int32_t* cell, int8_t* q) {
-  uint32x4_t fin = vandq_u32(vandq_u32(finite4(x), finite4(y)), vandq_u32(finite4(z), finite4(in)));
-  if (has_transform) {
-    float32x4_t tx = vaddq_f32(vaddq_f32(vaddq_f32(vmulq_f32(K->r[0], x), vmulq_f32(K->r[1], y)), vmulq_f32(K->r[2], z)),
-                               K->t[0]);
-    float32x4_t ty = vaddq_f32(vaddq_f32(vaddq_f32(vmulq_f32(K->r[3], x), vmulq_f32(K->r[4], y)), vmulq_f32(K->r[5], z)),
-                               K->t[1]);
-    float32x4_t tz = vaddq_f32(vaddq_f32(vaddq_f32(vmulq_f32(K->r[6], x), vmulq_f32(K->r[7], y)), vmulq_f32(K->r[8], z)),
-                               K->t[2]);
-    x = tx;
-    y = ty;
-    z = tz;
-  }
-  uint32x4_t keep = vandq_u32(fin, vandq_u32(vcgtq_f32(x, K->lo[0]), vcltq_f32(x, K->hi[0])));
-  keep = vandq_u32(keep, vandq_u32(vcgtq_f32(y, K->lo[1]), vcltq_f32(y, K->hi[1])));
-  keep = vandq_u32(keep, vandq_u32(vcgtq_f32(z, K->lo[2]), vcltq_f32(z, K->hi[2])));
-  float32x4_t fx = cellf(x, K->lo[0], K->size[0], K->inv[0], pow2);
-  float32x4_t fy = cellf(y, K->lo[1], K->size[1], K->inv[1], pow2);
-  float32x4_t fz = cellf(z, K->lo[2], K->size[2], K->inv[2], pow2);
-  const float32x4_t zero = vdupq_n_f32(0.0f);
-  keep = vandq_u32(keep, vandq_u32(vcgeq_f32(fx, zero), vcltq_f32(fx, K->gridf[0])));
-  keep = vandq_u32(keep, vandq_u32(vcgeq_f32(fy, zero), vcltq_f32(fy, K->gridf[1])));
-  keep = vandq_u32(keep, vandq_u32(vcgeq_f32(fz, zero), vcltq_f32(fz, K->gridf[2])));
-  /* Lanes that are not kept may hold NaN or huge values: vcvtq saturates (no UB) and the lane is replaced. */
-  int32x4_t c = vaddq_s32(vmulq_s32(vcvtq_s32_f32(fy), K->gx), vcvtq_s32_f32(fx));
-  int32x4_t rej = vbslq_s32(fin, vdupq_n_s32(PPRT_PQ_DROPPED), vdupq_n_s32(PPRT_PQ_NONFINITE));
-  vst1q_s32(cell, vbslq_s32(keep, c, rej));
-
-  int32x4_t qx = quant4(x, K->mean[0], K->qs[0]);
-  int32x4_t qy = quant4(y, K->mean[1], K->qs[1]);
-  int32x4_t qz = quant4(z, K->mean[2], K->qs[2]);
-  int32x4_t qi = quant4(in, K->mean[3], K->qs[3]);
-  int16x8_t xy = vcombine_s16(vmovn_s32(qx), vmovn_s32(qy));
-  int16x8_t zi = vcombine_s16(vmovn_s32(qz), vmovn_s32(qi));
-  int8x16x2_t tab = {{vcombine_s8(vmovn_s16(xy), vmovn_s16(zi)), K->dtrow}};
-  static const uint8_t k_idx[32] = {0, 4, 8,  12, 20, 21, 22, 23, 1, 5, 9,  13, 20, 21, 22, 23,
-                                    2, 6, 10, 14, 20, 21, 22, 23, 3, 7, 11, 15, 20, 21, 22, 23};
-  vst1q_s8(q, vqtbl2q_s8(tab, vld1q_u8(k_idx)));
-  vst1q_s8(q + 16, vqtbl2q_s8(tab, vld1q_u8(k_idx + 16)));
-}
-
-static inline __attribute__((always_inline)) void pq_run(const struct pq_consts* K, int tr, int pow2, const float* pts,
-                                                         size_t n, size_t stride, int32_t* cell, int8_t* q) {
-
-  size_t i = 0;
-  if (stride == 4) {
-    for (; i + 4 <= n; i += 4) {
-      float32x4x4_t v = vld4q_f32(pts + i * 4);
-      pq4(K, tr, pow2, v.val[0], v.val[1], v.val[2], v.val[3], cell + i, q + i * 8);
-    }
+/* Cell indices of 4 points at (x, y, z) with e = 0 (finite point) or NaN. */
+static inline __attribute__((always_inline)) void cells(const struct pq_consts* K, int pow2, float32x4_t x,
+                                                        float32x4_t y, float32x4_t z, float32x4_t e, int32_t* cell) {
+  float32x4_t dx = vsubq_f32(x, K->lo[0]), dy = vsubq_f32(y, K->lo[1]), dz = vsubq_f32(z, K->lo[2]);
+  float32x4_t m = vminq_f32(vminq_f32(vaddq_f32(dx, e), dy), dz);
+  float32x4_t ux = vsubq_f32(K->hi[0], x), uy = vsubq_f32(K->hi[1], y), uz = vsubq_f32(K->hi[2], z);
+  m = vminq_f32(m, vminq_f32(vminq_f32(ux, uy), uz));
+  float32x4_t fx, fy, fz;
+  if (pow2) {
+    fx = vmulq_laneq_f32(dx, K->rc, 1);
+    fy = vmulq_laneq_f32(dy, K->rc, 2);
+    fz = vmulq_laneq_f32(dz, K->rc, 3);
   } else {
-    for (; i + 4 <= n; i += 4) {
-      const float* s = pts + i * stride;
+    fx = vdivq_f32(dx, K->size[0]);
+    fy = vdivq_f32(dy, K->size[1]);
+    fz = vdivq_f32(dz, K->size[2]);
+  }
+  uint32x4_t keep = vandq_u32(vcgtzq_f32(m), vcltq_f32(fz, K->gridf[2]));
+  keep = vandq_u32(keep, vandq_u32(vcltq_f32(fx, K->gridf[0]), vcltq_f32(fy, K->gridf[1])));
+  /* Lanes that are not kept may hold NaN or huge values: vcvtq saturates (no UB) and the lane is replaced. */
+  int32x4_t c = vmlaq_laneq_s32(vcvtq_s32_f32(fx), vcvtq_s32_f32(fy), K->gx, 0);
+  /* (-1 finite / 0 not) | -2 = PPRT_PQ_DROPPED / PPRT_PQ_NONFINITE */
+  int32x4_t rej = vorrq_s32(vreinterpretq_s32_u32(vceqzq_f32(e)), vdupq_n_s32(PPRT_PQ_NONFINITE));
+  vst1q_s32(cell, vbslq_s32(keep, c, rej));
+}
+
+/* Key sweep: 4 rows (x, y, z, intensity) of 4 points. */
+static inline __attribute__((always_inline)) void key4(const struct pq_consts* K, int pow2, float32x4_t r0,
+                                                       float32x4_t r1, float32x4_t r2, float32x4_t r3,
+                                                       int32_t* cell, int8_t* q) {
+  float32x4_t e = vpaddq_f32(vpaddq_f32(vsubq_f32(r0, r0), vsubq_f32(r1, r1)),
+                             vpaddq_f32(vsubq_f32(r2, r2), vsubq_f32(r3, r3)));
+  float32x4_t a = vtrn1q_f32(r0, r1), b = vtrn1q_f32(r2, r3); /* x0 x1 z0 z1, x2 x3 z2 z3 */
+  float32x4_t c = vtrn2q_f32(r0, r1), d = vtrn2q_f32(r2, r3); /* y0 y1 i0 i1, y2 y3 i2 i3 */
+  float32x4_t x = vreinterpretq_f32_f64(vzip1q_f64(vreinterpretq_f64_f32(a), vreinterpretq_f64_f32(b)));
+  float32x4_t z = vreinterpretq_f32_f64(vzip2q_f64(vreinterpretq_f64_f32(a), vreinterpretq_f64_f32(b)));
+  float32x4_t y = vreinterpretq_f32_f64(vzip1q_f64(vreinterpretq_f64_f32(c), vreinterpretq_f64_f32(d)));
+  cells(K, pow2, x, y, z, e, cell);
+  int32x4_t q0 = rnd(vmulq_f32(vsubq_f32(r0, K->meanrow), K->qsl), K->half);
+  int32x4_t q1 = rnd(vmulq_f32(vsubq_f32(r1, K->meanrow), K->qsl), K->half);
+  int32x4_t q2 = rnd(vmulq_f32(vsubq_f32(r2, K->meanrow), K->qsl), K->half);
+  int32x4_t q3 = rnd(vmulq_f32(vsubq_f32(r3, K->meanrow), K->qsl), K->half);
+  store_q(K, narrow4(q0, q1, q2, q3), q);
+}
+
+/* Transformed sweep: x, y, z, intensity of 4 points (transposed). */
+static inline __attribute__((always_inline)) void tr4(const struct pq_consts* K, int pow2, float32x4_t x,
+                                                      float32x4_t y, float32x4_t z, float32x4_t in, int32_t* cell,
+                                                      int8_t* q) {
+  float32x4_t e = vaddq_f32(vaddq_f32(vsubq_f32(x, x), vsubq_f32(y, y)), vaddq_f32(vsubq_f32(z, z), vsubq_f32(in, in)));
+  float32x4_t tx = vaddq_f32(
+      vaddq_f32(vaddq_f32(vmulq_laneq_f32(x, K->ra, 0), vmulq_laneq_f32(y, K->ra, 1)), vmulq_laneq_f32(z, K->ra, 2)),
+      K->t[0]);
+  float32x4_t ty = vaddq_f32(
+      vaddq_f32(vaddq_f32(vmulq_laneq_f32(x, K->ra, 3), vmulq_laneq_f32(y, K->rb, 0)), vmulq_laneq_f32(z, K->rb, 1)),
+      K->t[1]);
+  float32x4_t tz = vaddq_f32(
+      vaddq_f32(vaddq_f32(vmulq_laneq_f32(x, K->rb, 2), vmulq_laneq_f32(y, K->rb, 3)), vmulq_laneq_f32(z, K->rc, 0)),
+      K->t[2]);
+  cells(K, pow2, tx, ty, tz, e, cell);
+  int32x4_t qx = rnd(vmulq_laneq_f32(vsubq_f32(tx, K->mean[0]), K->qsl, 0), K->half);
+  int32x4_t qy = rnd(vmulq_laneq_f32(vsubq_f32(ty, K->mean[1]), K->qsl, 1), K->half);
+  int32x4_t qz = rnd(vmulq_laneq_f32(vsubq_f32(tz, K->mean[2]), K->qsl, 2), K->half);
+  int32x4_t qi = rnd(vmulq_laneq_f32(vsubq_f32(in, K->mean[3]), K->qsl, 3), K->half);
+  store_q(K, vqtbl1q_s8(narrow4(qx, qy, qz, qi), K->bytes_t), q);
+}
+
+static inline __attribute__((always_inline)) void tr4_rows(const struct pq_consts* K, int pow2, float32x4_t r0,
+                                                           float32x4_t r1, float32x4_t r2, float32x4_t r3,
+                                                           int32_t* cell, int8_t* q) {
+  float64x2_t a = vreinterpretq_f64_f32(vtrn1q_f32(r0, r1)); /* x0 x1 z0 z1 */
+  float64x2_t c = vreinterpretq_f64_f32(vtrn2q_f32(r0, r1)); /* y0 y1 i0 i1 */
+  float64x2_t b = vreinterpretq_f64_f32(vtrn1q_f32(r2, r3)); /* x2 x3 z2 z3 */
+  float64x2_t d = vreinterpretq_f64_f32(vtrn2q_f32(r2, r3)); /* y2 y3 i2 i3 */
+  tr4(K, pow2, vreinterpretq_f32_f64(vzip1q_f64(a, b)), vreinterpretq_f32_f64(vzip1q_f64(c, d)),
+      vreinterpretq_f32_f64(vzip2q_f64(a, b)), vreinterpretq_f32_f64(vzip2q_f64(c, d)), cell, q);
+}
+
+/* The main loop over whole blocks of 4 points for one (transform, pow2, stride 4 or not) case; returns the
+ * number of points done. */
+static inline __attribute__((always_inline)) size_t pq_loop(const struct pq_consts* K, int tr, int pow2, int s4,
+                                                            const float* pts, size_t n, size_t stride, int32_t* cell,
+                                                            int8_t* q) {
+  if (s4) stride = 4;
+  size_t i = 0;
+  struct pq_consts k = *K;
+  for (; i + 4 <= n; i += 4) {
+    /* GCC would hoist the lane broadcasts of the multiplier packs out of the loop (a register each, spilled): an
+     * empty asm makes the packs opaque per iteration so the multiplies stay lane multiplies. */
+    __asm__("" : "+w"(k.ra), "+w"(k.rb), "+w"(k.rc), "+w"(k.qsl), "+w"(k.gx));
+    const float* s = pts + i * stride;
+    if (tr && s4) {
+      float32x4x4_t v = vld4q_f32(s);
+      tr4(&k, pow2, v.val[0], v.val[1], v.val[2], v.val[3], cell + i, q + i * 8);
+    } else {
       float32x4_t r0 = vld1q_f32(s), r1 = vld1q_f32(s + stride);
       float32x4_t r2 = vld1q_f32(s + 2 * stride), r3 = vld1q_f32(s + 3 * stride);
-      float64x2_t t0 = vreinterpretq_f64_f32(vtrn1q_f32(r0, r1)); /* x0 x1 z0 z1 */
-      float64x2_t t1 = vreinterpretq_f64_f32(vtrn2q_f32(r0, r1)); /* y0 y1 i0 i1 */
-      float64x2_t t2 = vreinterpretq_f64_f32(vtrn1q_f32(r2, r3)); /* x2 x3 z2 z3 */
-      float64x2_t t3 = vreinterpretq_f64_f32(vtrn2q_f32(r2, r3)); /* y2 y3 i2 i3 */
-      pq4(K, tr, pow2, vreinterpretq_f32_f64(vtrn1q_f64(t0, t2)), vreinterpretq_f32_f64(vtrn1q_f64(t1, t3)),
-          vreinterpretq_f32_f64(vtrn2q_f64(t0, t2)), vreinterpretq_f32_f64(vtrn2q_f64(t1, t3)), cell + i, q + i * 8);
+      if (tr)
+        tr4_rows(&k, pow2, r0, r1, r2, r3, cell + i, q + i * 8);
+      else
+        key4(&k, pow2, r0, r1, r2, r3, cell + i, q + i * 8);
     }
   }
-  if (i < n) {
-    size_t rem = n - i;
-    float tmp[16] = {0};
-    for (size_t j = 0; j < rem; ++j) memcpy(tmp + 4 * j, pts + (i + j) * stride, 4 * sizeof(float));
-    int32_t tc[4];
-    int8_t tq[32];
-    float32x4x4_t v = vld4q_f32(tmp);
-    pq4(K, tr, pow2, v.val[0], v.val[1], v.val[2], v.val[3], tc, tq);
-    memcpy(cell + i, tc, rem * sizeof(int32_t));
-    memcpy(q + i * 8, tq, rem * 8);
-  }
+  return i;
+}
+
+static __attribute__((noinline)) size_t pq_key_pow2(const struct pq_consts* K, const float* p, size_t n, size_t st,
+                                                    int32_t* c, int8_t* q) {
+  const struct pq_consts k = *K; /* a local copy: the int8_t stores cannot alias it, it stays in registers */
+  return st == 4 ? pq_loop(&k, 0, 1, 1, p, n, 4, c, q) : pq_loop(&k, 0, 1, 0, p, n, st, c, q);
+}
+static __attribute__((noinline)) size_t pq_tr_pow2(const struct pq_consts* K, const float* p, size_t n, size_t st,
+                                                   int32_t* c, int8_t* q) {
+  const struct pq_consts k = *K; /* a local copy: the int8_t stores cannot alias it, it stays in registers */
+  return st == 4 ? pq_loop(&k, 1, 1, 1, p, n, 4, c, q) : pq_loop(&k, 1, 1, 0, p, n, st, c, q);
+}
+static __attribute__((noinline)) size_t pq_key_div(const struct pq_consts* K, const float* p, size_t n, size_t st,
+                                                   int32_t* c, int8_t* q) {
+  const struct pq_consts k = *K; /* a local copy: the int8_t stores cannot alias it, it stays in registers */
+  return st == 4 ? pq_loop(&k, 0, 0, 1, p, n, 4, c, q) : pq_loop(&k, 0, 0, 0, p, n, st, c, q);
+}
+static __attribute__((noinline)) size_t pq_tr_div(const struct pq_consts* K, const float* p, size_t n, size_t st,
+                                                  int32_t* c, int8_t* q) {
+  const struct pq_consts k = *K; /* a local copy: the int8_t stores cannot alias it, it stays in registers */
+  return st == 4 ? pq_loop(&k, 1, 0, 1, p, n, 4, c, q) : pq_loop(&k, 1, 0, 0, p, n, st, c, q);
 }
 
 void pprt_pointquant_neon(const struct pprt_pointquant_params* p, const float* pts, size_t n, size_t stride,
@@ -127,35 +191,50 @@ void pprt_pointquant_neon(const struct pprt_pointquant_params* p, const float* p
   assert(p != NULL && (n == 0 || (pts != NULL && cell != NULL && q != NULL)));
   assert(stride >= 4 && p->num_features >= 4 && p->num_features <= PPRT_PQ_MAX_FEATURES);
   struct pq_consts K;
-  for (int j = 0; j < 9; ++j) K.r[j] = vdupq_n_f32(p->rot[j]);
+  const float* R = p->rot;
+  const float rc[4] = {R[8], 1.0f / p->voxel_size[0], 1.0f / p->voxel_size[1], 1.0f / p->voxel_size[2]};
+  K.ra = vld1q_f32(R);
+  K.rb = vld1q_f32(R + 4);
+  K.rc = vld1q_f32(rc);
+  K.qsl = vld1q_f32(p->qscale);
+  K.gx = vdupq_n_s32(p->grid[0]);
   for (int j = 0; j < 3; ++j) {
     K.t[j] = vdupq_n_f32(p->trans[j]);
     K.lo[j] = vdupq_n_f32(p->range_min[j]);
     K.hi[j] = vdupq_n_f32(p->range_max[j]);
     K.size[j] = vdupq_n_f32(p->voxel_size[j]);
-    K.inv[j] = vdupq_n_f32(1.0f / p->voxel_size[j]);
     K.gridf[j] = vdupq_n_f32((float)p->grid[j]);
   }
-  K.gx = vdupq_n_s32(p->grid[0]);
-  for (int j = 0; j < 4; ++j) {
-    K.mean[j] = vdupq_n_f32(p->mean[j]);
-    K.qs[j] = vdupq_n_f32(p->qscale[j]);
-  }
-  int8_t row[16] = {0};
-  for (uint32_t k = 4; k < PPRT_PQ_MAX_FEATURES; ++k) {
-    int8_t d = k < p->num_features ? quant1(p->dt, p->mean[k], p->qscale[k]) : 0;
-    row[k] = d;
-    row[k + 8] = d;
-  }
-  K.dtrow = vld1q_s8(row);
+  for (int j = 0; j < 4; ++j) K.mean[j] = vdupq_n_f32(p->mean[j]);
+  K.meanrow = vld1q_f32(p->mean);
+  K.half = vdupq_n_f32(0.5f);
+  int8_t dt[4] = {0};
+  for (uint32_t k = 4; k < p->num_features; ++k) dt[k - 4] = quant1(p->dt, p->mean[k], p->qscale[k]);
+  int32_t dtw;
+  memcpy(&dtw, dt, sizeof dtw);
+  K.dtword = vdupq_n_s32(dtw);
+  static const uint8_t k_bytes_t[16] = {0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15};
+  K.bytes_t = vld1q_u8(k_bytes_t);
   int pow2 = 1;
   for (int j = 0; j < 3; ++j) {
     int e;
     float v = p->voxel_size[j];
     pow2 &= isnormal(v) && isnormal(1.0f / v) && frexpf(v, &e) == 0.5f;
   }
-  if (pow2)
-    pq_run(&K, p->has_transform, 1, pts, n, stride, cell, q);
-  else
-    pq_run(&K, p->has_transform, 0, pts, n, stride, cell, q);
+  size_t i = p->has_transform ? (pow2 ? pq_tr_pow2 : pq_tr_div)(&K, pts, n, stride, cell, q)
+                              : (pow2 ? pq_key_pow2 : pq_key_div)(&K, pts, n, stride, cell, q);
+  if (i < n) {
+    size_t rem = n - i;
+    float tmp[16] = {0};
+    for (size_t j = 0; j < rem; ++j) memcpy(tmp + 4 * j, pts + (i + j) * stride, 4 * sizeof(float));
+    int32_t tc[4];
+    int8_t tq[32];
+    float32x4_t r0 = vld1q_f32(tmp), r1 = vld1q_f32(tmp + 4), r2 = vld1q_f32(tmp + 8), r3 = vld1q_f32(tmp + 12);
+    if (p->has_transform)
+      tr4_rows(&K, pow2, r0, r1, r2, r3, tc, tq);
+    else
+      key4(&K, pow2, r0, r1, r2, r3, tc, tq);
+    memcpy(cell + i, tc, rem * sizeof(int32_t));
+    memcpy(q + i * 8, tq, rem * 8);
+  }
 }
