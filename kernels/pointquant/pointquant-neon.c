@@ -2,7 +2,8 @@
  * multiply and add, never vfmaq; true IEEE division unless every voxel size is a power of two, where the
  * multiplication by the exact reciprocal rounds to the same value). Tuned for the in-order Cortex-A53:
  * - separate loops for the key sweep (no transform) and transformed sweeps, for power-of-two and other voxel
- *   sizes, for stride 4 and any stride: no branch and no constant reload in a loop;
+ *   sizes, for stride 4 and any stride: no branch and no constant reload in a loop (the key sweep, with fewer
+ *   live registers, runs 8 points per iteration);
  * - multiplier constants (rotation, 1 / voxel size, feature scales, grid[0]) as lanes of 5 registers used by
  *   lane multiplies (vmulq_laneq_f32, vmlaq_laneq_s32), so the loop keeps every constant in a register;
  * - identities that drop work without changing a bit (IEEE, gradual underflow as on AArch64 Linux):
@@ -137,53 +138,60 @@ static inline __attribute__((always_inline)) void tr4_rows(const struct pq_const
       vreinterpretq_f32_f64(vzip2q_f64(a, b)), vreinterpretq_f32_f64(vzip2q_f64(c, d)), cell, q);
 }
 
-/* The main loop over whole blocks of 4 points for one (transform, pow2, stride 4 or not) case; returns the
- * number of points done. */
+/* One block of 4 points for one (transform, pow2, stride 4 or not) case. */
+static inline __attribute__((always_inline)) void pq_block(const struct pq_consts* K, int tr, int pow2, int s4,
+                                                           const float* s, size_t stride, int32_t* cell, int8_t* q) {
+  if (tr && s4) {
+    float32x4x4_t v = vld4q_f32(s);
+    tr4(K, pow2, v.val[0], v.val[1], v.val[2], v.val[3], cell, q);
+  } else {
+    float32x4_t r0 = vld1q_f32(s), r1 = vld1q_f32(s + stride);
+    float32x4_t r2 = vld1q_f32(s + 2 * stride), r3 = vld1q_f32(s + 3 * stride);
+    if (tr)
+      tr4_rows(K, pow2, r0, r1, r2, r3, cell, q);
+    else
+      key4(K, pow2, r0, r1, r2, r3, cell, q);
+  }
+}
+
+/* The main loop over whole blocks of 4 points; returns the number of points done. The key sweep (few live
+ * registers) runs 2 blocks per iteration, which the in-order A53 overlaps; transformed sweeps run one (two would
+ * spill). */
 static inline __attribute__((always_inline)) size_t pq_loop(const struct pq_consts* K, int tr, int pow2, int s4,
                                                             const float* pts, size_t n, size_t stride, int32_t* cell,
                                                             int8_t* q) {
   if (s4) stride = 4;
+  struct pq_consts k = *K; /* a local copy: the int8_t stores cannot alias it, so it stays in registers */
   size_t i = 0;
-  struct pq_consts k = *K;
+  if (!tr)
+    for (; i + 8 <= n; i += 8) {
+      pq_block(&k, 0, pow2, s4, pts + i * stride, stride, cell + i, q + i * 8);
+      pq_block(&k, 0, pow2, s4, pts + (i + 4) * stride, stride, cell + i + 4, q + (i + 4) * 8);
+    }
   for (; i + 4 <= n; i += 4) {
     /* GCC would hoist the lane broadcasts of the multiplier packs out of the loop (a register each, spilled): an
      * empty asm makes the packs opaque per iteration so the multiplies stay lane multiplies. */
-    __asm__("" : "+w"(k.ra), "+w"(k.rb), "+w"(k.rc), "+w"(k.qsl), "+w"(k.gx));
-    const float* s = pts + i * stride;
-    if (tr && s4) {
-      float32x4x4_t v = vld4q_f32(s);
-      tr4(&k, pow2, v.val[0], v.val[1], v.val[2], v.val[3], cell + i, q + i * 8);
-    } else {
-      float32x4_t r0 = vld1q_f32(s), r1 = vld1q_f32(s + stride);
-      float32x4_t r2 = vld1q_f32(s + 2 * stride), r3 = vld1q_f32(s + 3 * stride);
-      if (tr)
-        tr4_rows(&k, pow2, r0, r1, r2, r3, cell + i, q + i * 8);
-      else
-        key4(&k, pow2, r0, r1, r2, r3, cell + i, q + i * 8);
-    }
+    if (tr) __asm__("" : "+w"(k.ra), "+w"(k.rb), "+w"(k.rc), "+w"(k.qsl), "+w"(k.gx));
+    pq_block(&k, tr, pow2, s4, pts + i * stride, stride, cell + i, q + i * 8);
   }
   return i;
 }
 
 static __attribute__((noinline)) size_t pq_key_pow2(const struct pq_consts* K, const float* p, size_t n, size_t st,
                                                     int32_t* c, int8_t* q) {
-  const struct pq_consts k = *K; /* a local copy: the int8_t stores cannot alias it, it stays in registers */
-  return st == 4 ? pq_loop(&k, 0, 1, 1, p, n, 4, c, q) : pq_loop(&k, 0, 1, 0, p, n, st, c, q);
+  return st == 4 ? pq_loop(K, 0, 1, 1, p, n, 4, c, q) : pq_loop(K, 0, 1, 0, p, n, st, c, q);
 }
 static __attribute__((noinline)) size_t pq_tr_pow2(const struct pq_consts* K, const float* p, size_t n, size_t st,
                                                    int32_t* c, int8_t* q) {
-  const struct pq_consts k = *K; /* a local copy: the int8_t stores cannot alias it, it stays in registers */
-  return st == 4 ? pq_loop(&k, 1, 1, 1, p, n, 4, c, q) : pq_loop(&k, 1, 1, 0, p, n, st, c, q);
+  return st == 4 ? pq_loop(K, 1, 1, 1, p, n, 4, c, q) : pq_loop(K, 1, 1, 0, p, n, st, c, q);
 }
 static __attribute__((noinline)) size_t pq_key_div(const struct pq_consts* K, const float* p, size_t n, size_t st,
                                                    int32_t* c, int8_t* q) {
-  const struct pq_consts k = *K; /* a local copy: the int8_t stores cannot alias it, it stays in registers */
-  return st == 4 ? pq_loop(&k, 0, 0, 1, p, n, 4, c, q) : pq_loop(&k, 0, 0, 0, p, n, st, c, q);
+  return st == 4 ? pq_loop(K, 0, 0, 1, p, n, 4, c, q) : pq_loop(K, 0, 0, 0, p, n, st, c, q);
 }
 static __attribute__((noinline)) size_t pq_tr_div(const struct pq_consts* K, const float* p, size_t n, size_t st,
                                                   int32_t* c, int8_t* q) {
-  const struct pq_consts k = *K; /* a local copy: the int8_t stores cannot alias it, it stays in registers */
-  return st == 4 ? pq_loop(&k, 1, 0, 1, p, n, 4, c, q) : pq_loop(&k, 1, 0, 0, p, n, st, c, q);
+  return st == 4 ? pq_loop(K, 1, 0, 1, p, n, 4, c, q) : pq_loop(K, 1, 0, 0, p, n, st, c, q);
 }
 
 void pprt_pointquant_neon(const struct pprt_pointquant_params* p, const float* pts, size_t n, size_t stride,
