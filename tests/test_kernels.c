@@ -156,12 +156,12 @@ static void test_pointquant_random(void) {
   pprt_rng_seed(&r, pprt_test_seed() ^ 0x11);
   static const size_t strides[] = {4, 5, 7};
   size_t kept = 0, total = 0, bad = 0;
-  for (int round = 0; round < 8; ++round) {
+  for (int round = 0; round < 10; ++round) { /* rounds 8, 9: key sweeps (no transform) with rounds 3 / 6 sizes */
     struct pprt_pointquant_params p;
     prod_params(&p, (int)pprt_rng_u32(&r, 12) - 3);
     p.num_features = 4 + pprt_rng_u32(&r, 5);
     p.dt = round == 0 ? 0.0f : pprt_rng_uniform(&r, -0.1f, 0.7f);
-    if (round >= 2) { /* a sweep transform: rotation about z by a random angle, random translation */
+    if (round >= 2 && round < 8) { /* a sweep transform: rotation about z by a random angle, random translation */
       p.has_transform = 1;
       float a = pprt_rng_uniform(&r, -3.2f, 3.2f);
       p.rot[0] = cosf(a);
@@ -172,7 +172,7 @@ static void test_pointquant_random(void) {
         for (int j = 0; j < 9; ++j) p.rot[j] = pprt_rng_uniform(&r, -1.5f, 1.5f);
       for (int j = 0; j < 3; ++j) p.trans[j] = pprt_rng_uniform(&r, -5.0f, 5.0f);
     }
-    if (round == 3) { /* odd voxel sizes and a grid smaller than the range (the grid check must drop points) */
+    if (round == 3 || round == 8) { /* odd voxel sizes and a grid smaller than the range (the grid check must drop points) */
       p.voxel_size[0] = 0.3f;
       p.voxel_size[1] = 0.17f;
       p.voxel_size[2] = 2.5f;
@@ -180,11 +180,11 @@ static void test_pointquant_random(void) {
       p.grid[1] = 500;
       p.grid[2] = 3;
     }
-    if (round >= 6) { /* other power-of-two sizes (the kernels' multiply-by-reciprocal path), one tiny one */
-      p.voxel_size[0] = round == 6 ? 0.125f : ldexpf(1.0f, -20);
+    if (round == 6 || round == 7 || round == 9) { /* other power-of-two sizes (the kernels' multiply-by-reciprocal path), one tiny one */
+      p.voxel_size[0] = round != 7 ? 0.125f : ldexpf(1.0f, -20);
       p.voxel_size[1] = 0.5f;
       p.voxel_size[2] = 2.0f;
-      p.grid[0] = round == 6 ? 800 : 1 << 22; /* gx * gy must fit int32 */
+      p.grid[0] = round != 7 ? 800 : 1 << 22; /* gx * gy must fit int32 */
       p.grid[1] = 200;
       p.grid[2] = 4;
     }
