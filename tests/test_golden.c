@@ -27,16 +27,6 @@ struct frame_result {
 static const char* const k_tensor_names[NUM_TENSORS] = {"dpu0_input", "dpu0_output", "dpu1_input",
                                                          "cls",        "reg",         "dir"};
 
-static uint64_t fnv1a(const void* data, size_t n) {
-  const uint8_t* p = data;
-  uint64_t h = 1469598103934665603ULL;
-  for (size_t i = 0; i < n; ++i) {
-    h ^= p[i];
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
 /* Run both frames; returns 0 on success. */
 static int run_frames(struct frame_result* res) {
   struct pprt_options o;
@@ -84,11 +74,11 @@ static int run_frames(struct frame_result* res) {
     pprt_rt_coords(rt, &n);
     r->pillars = n;
     size_t row0 = (size_t)rt->vp.max_slots * rt->vp.num_features;
-    r->hash[0] = fnv1a(pprt_rt_dpu0_input(rt), (size_t)n * row0);
-    r->hash[1] = fnv1a(pprt_rt_dpu0_output(rt), (size_t)n * rt->sp.feat_stride);
-    r->hash[2] = fnv1a(pprt_rt_dpu1_input(rt), (size_t)pprt_rt_dpu1_input_desc(rt)->elements);
+    r->hash[0] = pprt_test_fnv1a(pprt_rt_dpu0_input(rt), (size_t)n * row0);
+    r->hash[1] = pprt_test_fnv1a(pprt_rt_dpu0_output(rt), (size_t)n * rt->sp.feat_stride);
+    r->hash[2] = pprt_test_fnv1a(pprt_rt_dpu1_input(rt), (size_t)pprt_rt_dpu1_input_desc(rt)->elements);
     for (uint32_t t = 0; t < 3; ++t)
-      r->hash[3 + t] = fnv1a(pprt_rt_dpu1_output(rt, t), (size_t)pprt_rt_dpu1_output_desc(rt, t)->elements);
+      r->hash[3 + t] = pprt_test_fnv1a(pprt_rt_dpu1_output(rt, t), (size_t)pprt_rt_dpu1_output_desc(rt, t)->elements);
   }
   pprt_cloud_destroy(cloud);
   pprt_runtime_destroy(rt);

@@ -95,15 +95,6 @@ static int parse_gt(const char* text, struct gt_box* out, int cap) {
 }
 
 /* points of the key sweep inside each box (enlarged by `margin`) vs num_lidar_pts */
-static uint64_t fnv1a(const void* data, size_t n) {
-  const unsigned char* p = data;
-  uint64_t h = 1469598103934665603ULL;
-  for (size_t i = 0; i < n; ++i) {
-    h ^= p[i];
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
 
 /* The same seed gives the same bytes on every architecture (x86-64 and aarch64 under qemu): the hashes were recorded
  * from `pprt-simlidar --seed 100 --count 1 --sweeps 2` on x86-64, the scene the demo model's data came from. */
@@ -122,7 +113,7 @@ static void test_same_everywhere(void) {
     size_t len = 0;
     void* data = read_in(dir, kFiles[i].name, &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(data);
-    CU_ASSERT_EQUAL(fnv1a(data, len), kFiles[i].hash);
+    CU_ASSERT_EQUAL(pprt_test_fnv1a(data, len), kFiles[i].hash);
     free(data);
   }
 }

@@ -58,6 +58,16 @@ float pprt_rng_uniform(struct pprt_rng* r, float lo, float hi) {
   return (float)(lo + (hi - lo) * u);
 }
 
+uint64_t pprt_test_fnv1a(const void* data, size_t n) {
+  const unsigned char* p = data;
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t i = 0; i < n; ++i) {
+    h ^= p[i];
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
 static const char* slot_path(const char* dir, const char* name) {
   static char bufs[8][4096];
   static unsigned next;

@@ -28,6 +28,9 @@ uint64_t pprt_rng_next(struct pprt_rng* r);
 uint32_t pprt_rng_u32(struct pprt_rng* r, uint32_t bound); /* [0, bound) */
 float pprt_rng_uniform(struct pprt_rng* r, float lo, float hi);
 
+/* FNV-1a 64 hash of n bytes (for golden values recorded in tests). */
+uint64_t pprt_test_fnv1a(const void* data, size_t n);
+
 /* Path in the test data dir / work dir (static buffer per call slot: up to 8 live results). */
 const char* pprt_test_data(const char* name);
 const char* pprt_test_work(const char* name);
