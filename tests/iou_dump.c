@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iou.h"
-#include "stages.h"
+#include "stages/nms.h"
+#include "stages/stages.h"
 
 static unsigned char* g_in;
 static size_t g_len, g_pos;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "pprt/pprt.h"
-#include "runtime_internal.h"
+#include "core/runtime_internal.h"
 #include "testutil.h"
 
 #define OUT_CAP (1 << 20)

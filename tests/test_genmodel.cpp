@@ -14,7 +14,7 @@
 #include <xir/op/op.hpp>
 #include <xir/tensor/tensor.hpp>
 
-#include "config.h"
+#include "model/model_config.h"
 extern "C" {
 #include "testutil.h"
 }

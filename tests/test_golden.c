@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "pprt/pprt.h"
-#include "runtime_internal.h"
+#include "core/runtime_internal.h"
 #include "testutil.h"
 
 #define MAX_BOXES 500

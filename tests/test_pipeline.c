@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "pprt/pprt.h"
-#include "runtime_internal.h"
+#include "core/runtime_internal.h"
 #include "testutil.h"
 
 static const char* model_dir(void) { return pprt_test_work("small"); }

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "stages.h"
+#include "stages/stages.h"
 #include "testutil.h"
 
 /* ---- allocation counter: the test links with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc ---- */

@@ -1,4 +1,4 @@
-/* Tests of the prototxt reader (runtime/src/prototxt.c): the production fixture, syntax variants, malformed
+/* Tests of the prototxt reader (runtime/src/model/prototxt.c): the production fixture, syntax variants, malformed
  * inputs with exact positions, validation, file loading, and no crash on any truncation or mutation. */
 #include <locale.h>
 #include <math.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "model/model_config.h"
 #include "testutil.h"
 
 /* Expected floats are written as double literals rounded once to float, which is what the parser does. */

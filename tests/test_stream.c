@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "pprt/pprt.h"
-#include "runtime_internal.h"
+#include "core/runtime_internal.h"
 #include "testutil.h"
 
 #define KEY_POINTS 6000u /* a part of the real sweep: fast enough under qemu */

@@ -9,9 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "dpu_probe.h"
+#include "backend/dpu_preflight.h"
 #include "testutil.h"
-#include "vart_adapter.h"
+#include "backend/vart_backend.h"
 
 #define DUMMY_LIB "libvart-dummy-runner.so"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stages.h"
+#include "stages/stages.h"
 #include "testutil.h"
 
 #define POISON 0x77

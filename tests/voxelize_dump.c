@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "model/model_config.h"
 #include "pprt/kernels.h"
-#include "stages.h"
+#include "stages/stages.h"
 
 #define MAX_SWEEPS 16
 

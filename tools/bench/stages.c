@@ -21,7 +21,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
-#include "runtime_internal.h"
+#include "core/runtime_internal.h"
 
 #define BENCH_NUM_SWEEPS 10
 #define BENCH_DT_US 50000 /* 0.05 s between sweeps: lags 0, 0.05, ..., 0.45 s */

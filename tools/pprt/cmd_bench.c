@@ -22,9 +22,9 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "dpu_probe.h"
+#include "backend/dpu_preflight.h"
 #include "pprt/pprt.h"
-#include "runtime_internal.h"
+#include "core/runtime_internal.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define PPRT_BENCH_COUNT_ALLOCS 0

@@ -13,7 +13,7 @@
 
 #include "commands.h"
 #include "pprt/pprt.h"
-#include "runtime_internal.h"
+#include "core/runtime_internal.h"
 
 #define EXIT_USAGE 2
 

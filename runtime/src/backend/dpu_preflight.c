@@ -1,7 +1,7 @@
 /* DPU probe: find a DRM node whose driver is "zocl" (XRT's Zynq driver, which the DPU runner needs).
  * First sysfs (no device access needed: /sys/class/drm/<node>/device/driver -> .../zocl), then the device nodes
  * themselves through libdrm's drmGetVersion (when built with libdrm). */
-#include "dpu_probe.h"
+#include "backend/dpu_preflight.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "runtime_internal.h"
+#include "core/runtime_internal.h"
 
 #define PPRT_DEFAULT_MAX_POINTS 400000u
 #define PPRT_DEFAULT_MAX_SWEEPS 10u

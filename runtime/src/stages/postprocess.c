@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iou.h"
-#include "stages.h"
+#include "stages/nms.h"
+#include "stages/stages.h"
 
 #define POST_MAX_DIM 1024u /* x_centers / y_centers capacity in struct pprt_post_params */
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stages.h"
+#include "stages/stages.h"
 
 enum pprt_status pprt_vox_params_init(struct pprt_vox_params* vp, const struct pprt_model_config* cfg,
                                       int32_t dpu0_input_fix_point, int vai_compat, struct pprt_err* err) {

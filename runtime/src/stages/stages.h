@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "error.h"
+#include "model/model_config.h"
+#include "core/error.h"
 #include "pprt/kernels.h"
 #include "pprt/pprt.h"
 

@@ -6,7 +6,7 @@
 #include <json-c/json.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "core/error.h"
 #include "pprt/pprt.h"
 
 /* Rotation matrix (row-major) of a unit quaternion w, x, y, z (normalised first). */

@@ -1,11 +1,11 @@
 /* Rotated BEV IoU (exact convex clipping in double) and grid-accelerated greedy NMS. */
-#include "iou.h"
+#include "stages/nms.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "stages.h"
+#include "stages/stages.h"
 
 void pprt_bev_prepare(const float box[5], struct pprt_bev_prep* p) {
   memset(p, 0, sizeof *p);

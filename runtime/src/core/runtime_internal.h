@@ -6,11 +6,11 @@
 
 #include <semaphore.h>
 
-#include "config.h"
-#include "error.h"
+#include "model/model_config.h"
+#include "core/error.h"
 #include "pprt/pprt.h"
-#include "stages.h"
-#include "vart_adapter.h"
+#include "stages/stages.h"
+#include "backend/vart_backend.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,6 +1,6 @@
 // The VART/XIR adapter: the only C++ of the runtime. Everything XIR or VART could abort on is checked first,
 // every exception is caught and turned into a status with one message.
-#include "vart_adapter.h"
+#include "backend/vart_backend.h"
 
 #include <dlfcn.h>
 #include <sys/stat.h>
@@ -24,7 +24,7 @@
 #include <xir/tensor/tensor.hpp>
 #include <xir/util/data_type.hpp>
 
-#include "dpu_probe.h"
+#include "backend/dpu_preflight.h"
 
 namespace {
 

@@ -10,7 +10,7 @@
  * given twice are merged; repeated fields append (the first occurrence replaces the default).
  * Positions in messages are 1-based; the column counts bytes. The input need not be NUL-terminated.
  * Nesting is limited to PROTO_MAX_DEPTH messages so hostile input cannot exhaust the stack. */
-#include "config.h"
+#include "model/model_config.h"
 
 #include <errno.h>
 #include <float.h>

@@ -1,4 +1,4 @@
-/* Internal: the C interface to VART/XIR. The only C++ of the runtime lives behind it (vart_adapter.cpp).
+/* Internal: the C interface to VART/XIR. The only C++ of the runtime lives behind it (vart_backend.cpp).
  * Nothing here aborts on bad input: files, graph structure and attributes are checked before XIR/VART sees them,
  * and every C++ exception is caught and turned into a status. */
 #ifndef PPRT_VART_ADAPTER_H
@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "core/error.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "runtime_internal.h"
+#include "core/runtime_internal.h"
 
 #define PPRT_STREAM_MAX_CORES 8u
 #define PPRT_STREAM_MAX_DEPTH 64u

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stages.h"
+#include "stages/stages.h"
 
 enum pprt_status pprt_canvas_state_init(struct pprt_canvas_state* cs, uint32_t max_pillars, struct pprt_err* err) {
   if (cs == NULL) return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "scatter: NULL canvas state");
