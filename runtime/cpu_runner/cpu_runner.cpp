@@ -4,6 +4,7 @@
 // any op or attribute it cannot run is rejected with a std::runtime_error naming the op, its type and the subgraph.
 // execute_async runs the ops in topological order synchronously and returns (job id, 0).
 #include <algorithm>
+#include <any>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -168,17 +169,44 @@ struct node {
   uint64_t ops = 0;
 };
 
+// Attributes read with their type checked first: XIR aborts on a missing key, and a wrong type would only say
+// "bad any_cast", so every read names the object, the attribute and the type pprt expected.
+template <class T>
+const char* type_name();
+template <> const char* type_name<int>() { return "int32"; }
+template <> const char* type_name<bool>() { return "bool"; }
+template <> const char* type_name<float>() { return "float"; }
+template <> const char* type_name<std::string>() { return "string"; }
+template <> const char* type_name<std::vector<int>>() { return "int32 vector"; }
+template <> const char* type_name<std::vector<char>>() { return "bytes"; }
+template <> const char* type_name<std::map<std::string, std::vector<char>>>() { return "map of string to bytes"; }
+
+template <class T, class X>
+T attr(const X* x, const std::string& what, const std::string& key) {
+  if (!x->has_attr(key)) throw std::runtime_error(what + " has no attribute '" + key + "' (expected " + type_name<T>() + ")");
+  auto a = x->get_attr(key);
+  if (a.type() != typeid(T))
+    throw std::runtime_error(what + ": attribute '" + key + "' is not of type " + type_name<T>());
+  return std::any_cast<T>(a);
+}
+
+template <class T, class X>
+T attr_or(const X* x, const std::string& what, const std::string& key, T dflt) {
+  return x->has_attr(key) ? attr<T>(x, what, key) : dflt;
+}
+
+std::string op_what(const xir::Op* op) { return op->get_type() + " " + op->get_name(); }
+
 int32_t fix_point(const xir::Tensor* t, const std::string& what) {
-  if (!t->has_attr("fix_point")) throw std::runtime_error(what + ": tensor " + t->get_name() + " has no fix_point");
-  return t->get_attr<int>("fix_point");
+  return attr<int>(t, what + ": tensor " + t->get_name(), "fix_point");
 }
 
 std::vector<int> int_vec(const xir::Op* op, const std::string& name, std::vector<int> dflt) {
-  return op->has_attr(name) ? op->get_attr<std::vector<int>>(name) : dflt;
+  return attr_or<std::vector<int>>(op, op_what(op), name, dflt);
 }
 
 std::string str_attr(const xir::Op* op, const std::string& name, const std::string& dflt) {
-  return op->has_attr(name) ? op->get_attr<std::string>(name) : dflt;
+  return attr_or<std::string>(op, op_what(op), name, dflt);
 }
 
 // NHWC dims of one frame: [h, w, c] from a rank-4 (or lower) shape.
@@ -263,12 +291,7 @@ class cpu_runner : public vart::RunnerExt {
     for (const xir::Op* op : sg_->topological_sort()) {
       const std::string type = op->get_type();
       if (type == "const-fix") {
-        auto data = op->get_attr<std::vector<char>>("data");
-        const xir::Tensor* t = op->get_output_tensor();
-        if (data.size() != static_cast<size_t>(t->get_element_num()))
-          throw std::runtime_error("const-fix " + op->get_name() + ": " + std::to_string(data.size()) +
-                                   " bytes of data for " + std::to_string(t->get_element_num()) + " elements");
-        consts_[t] = std::vector<int8_t>(data.begin(), data.end());
+        consts_[op->get_output_tensor()] = const_bytes(op);
         continue;
       }
       if (type == "data-fix" || type == "data") {
@@ -282,6 +305,57 @@ class cpu_runner : public vart::RunnerExt {
     for (auto& n : nodes_)
       if (n.k == kind::conv && n.gemm) scratch = std::max(scratch, pprt_nn_conv_scratch_size(n.gemm, &n.conv));
     for (unsigned t = 0; t < pool_->size(); ++t) scratch_.push_back(alloc_bytes(scratch));
+  }
+
+  // The int8 values of a const-fix op. pprt's generated models (and the quantizer's const-fix) hold them in the
+  // op's `data`; vai_c_xir's compiled subgraphs leave `data` empty and keep every weight tensor in the subgraph
+  // attribute reg_id_to_parameter_value: the bytes of the blob "REG_<reg_id>" from the tensor's `ddr_addr` on
+  // (docs/XMODEL-FORMS.md).
+  std::vector<int8_t> const_bytes(const xir::Op* op) {
+    const xir::Tensor* t = op->get_output_tensor();
+    const std::string what = op_what(op);
+    if (t->get_data_type().bit_width != 8) unsupported(op, "output is not 8-bit");
+    const size_t n = static_cast<size_t>(t->get_element_num());
+    std::vector<char> data = attr_or<std::vector<char>>(op, what, "data", {});
+    if (!data.empty()) {
+      if (data.size() != n)
+        throw std::runtime_error(what + ": " + std::to_string(data.size()) + " bytes of data for " + std::to_string(n) +
+                                 " elements");
+      return std::vector<int8_t>(data.begin(), data.end());
+    }
+    const std::string tw = what + ": tensor " + t->get_name();
+    if (!t->has_attr("reg_id") || !t->has_attr("ddr_addr"))
+      throw std::runtime_error(what + " has empty data and its tensor " + t->get_name() +
+                               " has no reg_id/ddr_addr (expected the weights in `data`, or in the subgraph attribute "
+                               "reg_id_to_parameter_value at the tensor's reg_id and ddr_addr)");
+    const int reg = attr<int>(t, tw, "reg_id");
+    const int addr = attr<int>(t, tw, "ddr_addr");
+    const std::string key = "REG_" + std::to_string(reg);
+    const std::vector<char>& blob = param_blob(op, key);
+    if (addr < 0 || static_cast<size_t>(addr) > blob.size() || blob.size() - static_cast<size_t>(addr) < n)
+      throw std::runtime_error(tw + ": " + std::to_string(n) + " bytes at ddr_addr " + std::to_string(addr) +
+                               " do not fit in the " + std::to_string(blob.size()) + "-byte parameter blob " + key +
+                               " of subgraph " + sg_->get_name());
+    return std::vector<int8_t>(blob.begin() + addr, blob.begin() + addr + static_cast<std::ptrdiff_t>(n));
+  }
+
+  // The parameter blob `key` of reg_id_to_parameter_value, on this subgraph or the nearest parent that has it.
+  const std::vector<char>& param_blob(const xir::Op* op, const std::string& key) {
+    if (!params_loaded_) {
+      for (const xir::Subgraph* s = sg_; s; s = s->is_root() ? nullptr : s->get_parent()) {
+        if (!s->has_attr("reg_id_to_parameter_value")) continue;
+        params_ = attr<std::map<std::string, std::vector<char>>>(s, "subgraph " + s->get_name(),
+                                                                  "reg_id_to_parameter_value");
+        break;
+      }
+      params_loaded_ = true;
+    }
+    auto it = params_.find(key);
+    if (it == params_.end())
+      throw std::runtime_error(op_what(op) + ": its weights are in parameter blob " + key + ", but subgraph " +
+                               sg_->get_name() + (params_.empty() ? " has no attribute reg_id_to_parameter_value"
+                                                                 : "'s reg_id_to_parameter_value has no " + key));
+    return it->second;
   }
 
   void add_input(const xir::Tensor* t) {
@@ -358,7 +432,7 @@ class cpu_runner : public vart::RunnerExt {
         n.ops = static_cast<uint64_t>(ot->get_element_num()) * n.in.size();
       } else if (type == "concat-fix") {
         auto shape = ot->get_shape();
-        int axis = op->has_attr("axis") ? op->get_attr<int>("axis") : 3;
+        int axis = attr_or<int>(op, op_what(op), "axis", 3);
         if (axis < 0) axis += static_cast<int>(shape.size());
         if (axis < 0 || axis >= static_cast<int>(shape.size())) unsupported(op, "axis out of range");
         n.rows = 1;
@@ -375,6 +449,14 @@ class cpu_runner : public vart::RunnerExt {
         if (n.in.size() != 1 || n.in_len[0] != static_cast<size_t>(ot->get_element_num()))
           unsupported(op, "input and output sizes differ");
         n.k = kind::rescale;
+      } else if (type == "upload" || type == "download") {
+        // vai_c_xir's copies between the CPU's and the DPU's memory: a plain copy here.
+        if (n.in.size() != 1 || n.in_len[0] != static_cast<size_t>(ot->get_element_num()))
+          unsupported(op, "input and output sizes differ (expected a copy)");
+        if (n.in_fp[0] != n.fp_out)
+          unsupported(op, "input fix_point " + std::to_string(n.in_fp[0]) + " differs from output fix_point " +
+                              std::to_string(n.fp_out) + " (expected a copy)");
+        n.k = kind::rescale;
       } else if (type == "upsample-fix") {
         std::string mode = str_attr(op, "mode", "NEAREST");
         if (mode != "NEAREST") unsupported(op, "mode " + mode + " (only NEAREST)");
@@ -390,7 +472,7 @@ class cpu_runner : public vart::RunnerExt {
         if (n.in.size() != 1 || n.in_len[0] != static_cast<size_t>(ot->get_element_num()))
           unsupported(op, "input and output sizes differ");
         if (type == "leaky-relu") {
-          float a = op->has_attr("alpha") ? op->get_attr<float>("alpha") : 26.0f / 256.0f;
+          float a = attr_or<float>(op, op_what(op), "alpha", 26.0f / 256.0f);
           if (a * 256.0f != std::floor(a * 256.0f)) unsupported(op, "alpha is not a multiple of 1/256");
           n.rq.leaky_mult = static_cast<int32_t>(a * 256.0f);
         }
@@ -473,7 +555,7 @@ class cpu_runner : public vart::RunnerExt {
     else if (nl == "LEAKYRELU") {
       q.nonlinear = PPRT_NN_LEAKYRELU;
       if (op->has_attr("LEAKYRELU_alpha")) {
-        float a = op->get_attr<float>("LEAKYRELU_alpha");
+        float a = attr<float>(op, op_what(op), "LEAKYRELU_alpha");
         if (a * 256.0f != std::floor(a * 256.0f) || a < 0 || a > 1) unsupported(op, "LEAKYRELU_alpha is not k/256");
         q.leaky_mult = static_cast<int32_t>(a * 256.0f);
       }
@@ -523,7 +605,7 @@ class cpu_runner : public vart::RunnerExt {
     int32_t oc;
     hwc(op->get_output_tensor(), &p.out_h, &p.out_w, &oc);
     if (oc != p.c) unsupported(op, "output channels differ from input channels");
-    bool global = op->has_attr("global") && op->get_attr<bool>("global");
+    bool global = attr_or<bool>(op, op_what(op), "global", false);
     auto kernel = int_vec(op, "kernel", {p.in_w, p.in_h});
     auto stride = int_vec(op, "stride", kernel);
     auto pad = int_vec(op, "pad", {0, 0, 0, 0});
@@ -642,6 +724,8 @@ class cpu_runner : public vart::RunnerExt {
   std::map<const xir::Tensor*, std::pair<int8_t*, size_t>> buf_;
   std::map<std::string, std::pair<int8_t*, size_t>> by_name_;
   std::map<const xir::Tensor*, std::vector<int8_t>> consts_;
+  std::map<std::string, std::vector<char>> params_;  // reg_id_to_parameter_value, read once when a const needs it
+  bool params_loaded_ = false;
   std::vector<aligned_buf> arena_, scratch_;
   std::vector<node> nodes_;
   std::unique_ptr<thread_pool> pool_;

@@ -1,0 +1,217 @@
+// The xmodel forms Xilinx's tools write, on pprt's CPU runner plugin (docs/XMODEL-FORMS.md), with Xilinx's real KITTI
+// PointPillars files (PPRT_SHARED_DATA_DIR/xilinx-pointpillars-kitti, ../shared/data beside the repo; the cases
+// skip, saying so, when that folder is absent):
+//  - the compiled form (vai_c_xir): both DPU subgraphs run through `pprt check`; the weights the plugin reads from
+//    reg_id_to_parameter_value at each tensor's ddr_addr are the quantizer's float weights quantized with their
+//    fix points (an independent source of the same numbers); a broken blob, ddr_addr, reg_id or upload is refused
+//    at runner creation with a message naming the op or tensor and what was expected.
+#include <sys/stat.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+#include <vart/runner.hpp>
+#include <vart/runner_ext.hpp>
+#include <xir/attrs/attrs.hpp>
+#include <xir/graph/graph.hpp>
+#include <xir/graph/subgraph.hpp>
+#include <xir/op/op.hpp>
+#include <xir/tensor/tensor.hpp>
+
+extern "C" {
+#include "testutil.h"
+}
+
+namespace {
+
+using blob_map = std::map<std::string, std::vector<char>>;
+
+const std::string kKitti = std::string(PPRT_SHARED_DATA_DIR) + "/xilinx-pointpillars-kitti";
+const std::string kCompiled = kKitti + "/pointpillars_custom_op.xmodel";
+const std::string kQuantized = kKitti + "/VoxelNet_int.xmodel";
+const char* const kDpu0 =
+    "subgraph_VoxelNet__VoxelNet_PillarFeatureNet_voxel_feature_extractor__PFNLayer_pfn_layers__ModuleList_0__Conv2d_"
+    "conv__input_2";
+const char* const kDpu1 = "subgraph_VoxelNet__VoxelNet_RPN_rpn__Cat_cat__input";
+
+bool have_kitti() {
+  struct stat st;
+  if (stat(kCompiled.c_str(), &st) == 0 && stat(kQuantized.c_str(), &st) == 0) return true;
+  std::printf("\n  SKIPPED: %s is absent (Xilinx's KITTI xmodels; configure with -DPPRT_SHARED_DATA_DIR=...)\n",
+              kKitti.c_str());
+  return false;
+}
+
+xir::Subgraph* dpu_subgraph(xir::Graph* g, const std::string& name) {
+  for (xir::Subgraph* c : g->get_root_subgraph()->get_children())
+    if (c->get_name() == name) return c;
+  throw std::runtime_error("no subgraph " + name);
+}
+
+// Create the plugin's runner for sg through VART, as pprt does; "" on success, else the exception's message.
+std::string create_error(const xir::Subgraph* sg) {
+  try {
+    auto attrs = xir::Attrs::create();
+    attrs->set_attr<std::map<std::string, std::string>>("lib", {{"DPU", PPRT_CPU_RUNNER_LIB}});
+    auto r = vart::Runner::create_runner_with_attrs(sg, attrs.get());
+    return r ? "" : "no runner";
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+bool contains(const std::string& s, const std::string& part) {
+  if (s.find(part) != std::string::npos) return true;
+  std::printf("\n  message \"%s\" lacks \"%s\"\n", s.c_str(), part.c_str());
+  return false;
+}
+
+// VART's DPU_ROUND (round half toward +infinity) of x * 2^fp, saturated to int8: what the fix op after a
+// quantizer's float const computes.
+int8_t fix_dpu_round(float x, int fp) {
+  float v = x * std::ldexp(1.0f, fp);
+  float r = v >= 0 ? std::round(v) : (v - std::floor(v) == 0.5f ? std::ceil(v) : std::round(v));
+  return static_cast<int8_t>(std::fmin(127.0f, std::fmax(-128.0f, r)));
+}
+
+// ---- compiled form ----
+
+void test_compiled_runs_through_pprt_check(void) {
+  if (!have_kitti()) return;
+  auto g = xir::Graph::deserialize(kCompiled);
+  for (int k = 0; k < 2; ++k) {
+    const char* name = k == 0 ? kDpu0 : kDpu1;
+    const std::string dump = pprt_test_work(k == 0 ? "kitti_check0" : "kitti_check1");
+    std::string cmd_sg = name;
+    char* argv[] = {const_cast<char*>(PPRT_EXE), const_cast<char*>("check"), const_cast<char*>("--subgraph"),
+                    &cmd_sg[0], const_cast<char*>("--dump"), const_cast<char*>(dump.c_str()),
+                    const_cast<char*>(kCompiled.c_str()), nullptr};
+    static char out[1 << 16];
+    int rc = pprt_test_run(argv, out, sizeof out);
+    if (rc != 0) std::printf("\n  pprt check --subgraph %s: exit %d\n%s\n", name, rc, out);
+    CU_ASSERT_EQUAL(rc, 0);
+    // Every op of the subgraph has written its whole output tensor.
+    size_t ops = 0;
+    for (const xir::Op* op : dpu_subgraph(g.get(), name)->topological_sort()) {
+      if (op->get_type() == "const-fix") continue;
+      std::string f = op->get_name();  // pprt-check's dump name: path characters become '_'
+      for (char& c : f)
+        if (c == '/' || c == '\\' || c == ':' || c == ' ') c = '_';
+      f = dump + "/" + f + ".bin";
+      size_t len = 0;
+      void* d = pprt_test_read_file(f.c_str(), &len);
+      CU_ASSERT_PTR_NOT_NULL(d);
+      CU_ASSERT_EQUAL(len, static_cast<size_t>(op->get_output_tensor()->get_element_num()));
+      std::free(d);
+      ++ops;
+    }
+    CU_ASSERT_EQUAL(ops, k == 0 ? 4u : 27u);  // upload, conv, pool, download / upload, 23 DPU ops, 3 downloads
+  }
+}
+
+void test_compiled_weights_are_the_quantizers(void) {
+  if (!have_kitti()) return;
+  auto gc = xir::Graph::deserialize(kCompiled);
+  auto gq = xir::Graph::deserialize(kQuantized);
+  size_t consts = 0, bytes = 0;
+  for (const char* name : {kDpu0, kDpu1}) {
+    const xir::Subgraph* sg = dpu_subgraph(gc.get(), name);
+    auto params = sg->get_attr<blob_map>("reg_id_to_parameter_value");
+    for (const xir::Op* op : sg->get_ops()) {
+      if (op->get_type() != "const-fix") continue;
+      const xir::Tensor* t = op->get_output_tensor();
+      CU_ASSERT_TRUE(op->get_attr<std::vector<char>>("data").empty());
+      const std::vector<char>& blob = params.at("REG_" + std::to_string(t->get_attr<int>("reg_id")));
+      const size_t addr = static_cast<size_t>(t->get_attr<int>("ddr_addr")), n = static_cast<size_t>(t->get_element_num());
+      CU_ASSERT_FATAL(addr + n <= blob.size());
+      // The quantizer's form: const (float32) -> fix named like the compiled tensor.
+      const xir::Op* fix = gq->get_op(t->get_name());
+      CU_ASSERT_PTR_NOT_NULL_FATAL(fix);
+      CU_ASSERT_STRING_EQUAL(fix->get_type().c_str(), "fix");
+      const int fp = fix->get_attr<int>("fix_point");
+      CU_ASSERT_EQUAL(fp, t->get_attr<int>("fix_point"));
+      const xir::Op* c = fix->get_input_op("input");
+      auto fdata = c->get_attr<std::vector<char>>("data");
+      CU_ASSERT_EQUAL_FATAL(fdata.size(), 4 * n);
+      size_t diff = 0;
+      for (size_t i = 0; i < n; ++i) {
+        float x;
+        std::memcpy(&x, fdata.data() + 4 * i, 4);
+        diff += fix_dpu_round(x, fp) != static_cast<int8_t>(blob[addr + i]);
+      }
+      if (diff) std::printf("\n  %s: %zu of %zu weights differ\n", op->get_name().c_str(), diff, n);
+      CU_ASSERT_EQUAL(diff, 0u);
+      ++consts;
+      bytes += n;
+    }
+  }
+  CU_ASSERT_EQUAL(consts, 46u);  // weights + bias of 23 conv / deconv ops
+  std::printf("\n  %zu const-fix tensors, %zu bytes: identical\n", consts, bytes);
+}
+
+void test_compiled_refusals(void) {
+  if (!have_kitti()) return;
+  auto g = xir::Graph::deserialize(kCompiled);
+  xir::Subgraph* sg = dpu_subgraph(g.get(), kDpu0);
+  const std::string wname = "VoxelNet__voxel_feature_extractor_pfn_layers_0_conv_weight_new";
+  xir::Tensor* wt = g->get_op(wname)->get_output_tensor();
+  CU_ASSERT_EQUAL(create_error(sg), "");
+
+  // ddr_addr past the end of the 320-byte REG_0 (the 256-byte weights at 100)
+  wt->set_attr<int>("ddr_addr", 100);
+  std::string e = create_error(sg);
+  CU_ASSERT_TRUE(contains(e, wname) && contains(e, "ddr_addr 100") && contains(e, "320-byte parameter blob REG_0"));
+  wt->set_attr<int>("ddr_addr", -1);
+  CU_ASSERT_TRUE(contains(create_error(sg), "ddr_addr -1"));
+  wt->set_attr<int>("ddr_addr", 0);
+
+  // a reg_id without a blob
+  wt->set_attr<int>("reg_id", 5);
+  e = create_error(sg);
+  CU_ASSERT_TRUE(contains(e, wname) && contains(e, "REG_5"));
+  wt->set_attr<int>("reg_id", 0);
+
+  // a wrongly typed attribute
+  wt->set_attr<std::string>("ddr_addr", "0");
+  e = create_error(sg);
+  CU_ASSERT_TRUE(contains(e, "ddr_addr") && contains(e, "int32"));
+  wt->set_attr<int>("ddr_addr", 0);
+
+  // a truncated blob, then none at all
+  auto params = sg->get_attr<blob_map>("reg_id_to_parameter_value");
+  auto cut = params;
+  cut["REG_0"].resize(300);
+  sg->set_attr<blob_map>("reg_id_to_parameter_value", cut);
+  e = create_error(sg);
+  CU_ASSERT_TRUE(contains(e, "bias") && contains(e, "300-byte parameter blob REG_0"));
+  auto attrs = sg->get_attrs();
+  attrs->del_attr("reg_id_to_parameter_value");
+  sg->set_attrs(std::move(attrs));
+  e = create_error(sg);
+  CU_ASSERT_TRUE(contains(e, "no attribute reg_id_to_parameter_value"));
+  sg->set_attr<blob_map>("reg_id_to_parameter_value", params);
+
+  // an upload that would change the fix point
+  xir::Tensor* up = g->get_op("VoxelNet__input_0_upload_0")->get_output_tensor();
+  up->set_attr<int>("fix_point", 4);
+  e = create_error(sg);
+  CU_ASSERT_TRUE(contains(e, "VoxelNet__input_0_upload_0") && contains(e, "fix_point 6") && contains(e, "copy"));
+  up->set_attr<int>("fix_point", 6);
+  CU_ASSERT_EQUAL(create_error(sg), "");
+}
+
+}  // namespace
+
+int main(void) {
+  const struct pprt_test_case cases[] = {
+      {"compiled KITTI xmodel: both DPU subgraphs through pprt check", test_compiled_runs_through_pprt_check},
+      {"compiled KITTI xmodel: REG_0 weights == the quantizer's weights", test_compiled_weights_are_the_quantizers},
+      {"compiled KITTI xmodel: broken blob / ddr_addr / reg_id / upload refused", test_compiled_refusals},
+      {nullptr, nullptr}};
+  return pprt_test_main("xmodel_forms", cases);
+}
