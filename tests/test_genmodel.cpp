@@ -282,7 +282,15 @@ void test_names_and_sizes(void) {
   CU_ASSERT_TRUE(p.find("featmap_size: 128\n    featmap_size: 128\n") != std::string::npos);
   CU_ASSERT_TRUE(p.find("max_voxels_num: 12000") != std::string::npos);
   CU_ASSERT_TRUE(p.find("max_points_num: 32") != std::string::npos);
-  CU_ASSERT_TRUE(p.find("voxel_size: 0.4\n") != std::string::npos);
+  CU_ASSERT_TRUE(p.find("voxel_size") == std::string::npos);  // not a field of VAI-L's schema
+  CU_ASSERT_TRUE(p.find("in_channels: 32\n") != std::string::npos);  // DPU0's output channels
+  // the small grid (0.4 m over +-51.2) is not VAI-L's: it goes in pprt's settings file next to the prototxt
+  text = static_cast<char*>(pprt_test_read_file((dir + "/a0/a0.pprt").c_str(), &len));
+  CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+  const std::string st(text, len);
+  free(text);
+  CU_ASSERT_TRUE(st.find("voxel_size: 0.4\nvoxel_size: 0.4\nvoxel_size: 8.0\n") != std::string::npos);
+  CU_ASSERT_TRUE(st.find("voxel_range: -51.2\n") != std::string::npos);
   CU_ASSERT_TRUE(p.find("single_range: -50.8\n") != std::string::npos);
   CU_ASSERT_TRUE(p.find("single_size: 12.0132069") != std::string::npos);
   CU_ASSERT_TRUE(p.find("score_layer_name: \"conv_cls\"") != std::string::npos);
@@ -302,12 +310,12 @@ void test_prototxt_parses(void) {
     struct pprt_model_config cfg;
     struct pprt_err err;
     std::memset(&err, 0, sizeof err);
-    CU_ASSERT_EQUAL_FATAL(pprt_prototxt_load(path.c_str(), &cfg, &err), PPRT_STATUS_OK);
+    CU_ASSERT_EQUAL_FATAL(pprt_model_config_load(path.c_str(), &cfg, &err), PPRT_STATUS_OK);
     CU_ASSERT_EQUAL(pprt_model_config_validate(&cfg, path.c_str(), &err), PPRT_STATUS_OK);
     CU_ASSERT_STRING_EQUAL(cfg.name, n);
     CU_ASSERT_EQUAL(cfg.max_voxels_num, 12000u);
     CU_ASSERT_EQUAL(cfg.max_points_num, 32u);
-    CU_ASSERT_EQUAL(cfg.in_channels, 5u);
+    CU_ASSERT_EQUAL(cfg.in_channels, 32u);
     CU_ASSERT_EQUAL(cfg.featmap_size[0], 128u);
     CU_ASSERT_EQUAL(cfg.featmap_size[1], 128u);
     CU_ASSERT_EQUAL(cfg.anchor.num_ranges, 7u);
@@ -315,6 +323,7 @@ void test_prototxt_parses(void) {
     CU_ASSERT_EQUAL(cfg.anchor.num_rotations, 2u);
     CU_ASSERT_EQUAL(cfg.num_classes, 10u);
     CU_ASSERT_EQUAL(cfg.voxel_size[0], 0.4f);
+    CU_ASSERT_EQUAL(cfg.voxel_range[3], 51.2f);
     CU_ASSERT_EQUAL(cfg.point_cloud_range[3], 51.2f);
     CU_ASSERT_EQUAL(cfg.anchor.ranges[2][2], -1.68526504f);
     CU_ASSERT_STRING_EQUAL(cfg.bbox_layer_name, "conv_reg");

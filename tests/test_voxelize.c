@@ -20,10 +20,12 @@ static void make_cfg(struct pprt_model_config* c, uint32_t max_voxels, uint32_t 
   memset(c, 0, sizeof *c);
   const float range[6] = {-50.0f, -50.0f, -5.0f, 50.0f, 50.0f, 3.0f};
   memcpy(c->point_cloud_range, range, sizeof range);
+  memcpy(c->voxel_range, range, sizeof range);
   c->voxel_size[0] = 0.25f;
   c->voxel_size[1] = 0.25f;
   c->voxel_size[2] = 8.0f;
-  c->in_channels = 5;
+  c->num_features = 5;
+  c->in_channels = 64;
   c->num_mean = c->num_scale = 5;
   memcpy(c->mean, k_mean, sizeof k_mean);
   memcpy(c->scale, k_scale, sizeof k_scale);
@@ -104,7 +106,7 @@ static void test_params(void) {
   CU_ASSERT_EQUAL(pprt_vox_params_init(&vp, &bad, FP, 0, &err), PPRT_STATUS_MODEL_MISMATCH);
   CU_ASSERT(strstr(err.msg, "z grid") != NULL);
   bad = cfg;
-  bad.in_channels = 9;
+  bad.num_features = 9;
   CU_ASSERT_EQUAL(pprt_vox_params_init(&vp, &bad, FP, 0, &err), PPRT_STATUS_MODEL_MISMATCH);
   bad = cfg;
   bad.num_scale = 4;
@@ -305,6 +307,46 @@ static void test_nonfinite(void) {
 }
 
 /* Scatter stage: full clear the first time, then only the previous cells. */
+/* The point filter (docs/PROTOTXT.md): with the Model Zoo prototxt's point_cloud_range (z -3..3) and VAI-L's grid
+ * (z -5..3), the default mode filters with the grid's range, what the network was trained with, and --vai-compat with
+ * the prototxt's as VAI-L does: a point at z = -4 is kept in the first and dropped in the second (the wrong choice
+ * gives a different pillar count). A prototxt x range narrower than the grid is refused in --vai-compat. */
+static void test_filter_range_modes(void) {
+  size_t nk = 0;
+  const struct pprt_kernels* const* all = pprt_kernels_all(&nk);
+  struct pprt_model_config cfg;
+  struct pprt_err err;
+  make_cfg(&cfg, 16, 8);
+  cfg.point_cloud_range[2] = -3.0f;
+  for (size_t v = 0; v < nk; ++v) {
+    for (int vai = 0; vai < 2; ++vai) {
+      struct pprt_vox_params vp;
+      struct pprt_vox_state vs;
+      CU_ASSERT_FATAL(pprt_vox_params_init(&vp, &cfg, FP, vai, &err) == PPRT_STATUS_OK);
+      CU_ASSERT_FATAL(pprt_vox_state_init(&vs, &vp, &err) == PPRT_STATUS_OK);
+      CU_ASSERT_EQUAL(vp.range_min[2], vai ? -3.0f : -5.0f);
+      CU_ASSERT_EQUAL(vp.range_max[2], 3.0f);
+      int8_t out[16 * 8 * 5];
+      float pts[3 * 5];
+      put(pts, 0, cell_x(1), cell_x(1), -4.0f, 1.0f);  /* below the prototxt's z, inside the grid */
+      put(pts, 1, cell_x(2), cell_x(2), -2.0f, 1.0f);  /* inside both */
+      put(pts, 2, cell_x(3), cell_x(3), -5.5f, 1.0f);  /* below both */
+      pprt_vox_begin(&vp, &vs);
+      pprt_vox_add(&vp, &vs, all[v], pts, 3, 5, NULL, NULL, 0.0f, out);
+      CU_ASSERT_EQUAL(vs.num_pillars, vai ? 1u : 2u);
+      CU_ASSERT_EQUAL(vs.counts.out_of_range, vai ? 2u : 1u);
+      if (!vai) CU_ASSERT_EQUAL(out[2], quant(-4.0f, 2)); /* the z feature of the kept z = -4 point */
+      pprt_vox_state_free(&vs);
+    }
+  }
+  struct pprt_vox_params vp;
+  cfg.point_cloud_range[0] = -40.0f;
+  CU_ASSERT_EQUAL(pprt_vox_params_init(&vp, &cfg, FP, 0, &err), PPRT_STATUS_OK);
+  err.msg[0] = '\0';
+  CU_ASSERT_EQUAL(pprt_vox_params_init(&vp, &cfg, FP, 1, &err), PPRT_STATUS_MODEL_MISMATCH);
+  CU_ASSERT(strstr(err.msg, "point_cloud_range x") != NULL);
+}
+
 static void test_scatter_stage(void) {
   size_t nk = 0;
   const struct pprt_kernels* const* all = pprt_kernels_all(&nk);
@@ -349,6 +391,7 @@ int main(void) {
                                                 {"pillar limit, both modes", test_pillar_limit},
                                                 {"transformed earlier sweep with dt", test_transformed_sweep},
                                                 {"non-finite and out-of-range points", test_nonfinite},
+                                                {"filter range: grid (default) vs prototxt (vai)", test_filter_range_modes},
                                                 {"scatter stage clearing", test_scatter_stage},
                                                 {NULL, NULL}};
   return pprt_test_main("voxelize", cases);

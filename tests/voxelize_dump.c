@@ -8,7 +8,7 @@
  * the lazy reset of the previous frame is part of what is checked; the buffer starts poisoned (0xA5).
  *
  * Job file, one item per line, floats in C99 hex (exact):
- *   fix_point N | vai_compat 0/1 | max_voxels N | max_points N | in_channels N
+ *   fix_point N | vai_compat 0/1 | max_voxels N | max_points N | in_channels N (features per point)
  *   range 6 floats | voxel 3 floats | mean N floats | scale N floats
  *   sweep PATH STRIDE DT key                       (key sweep, no transform)
  *   sweep PATH STRIDE DT r0 .. r8 t0 t1 t2         (earlier sweep: p' = R p + t)
@@ -79,18 +79,19 @@ int main(int argc, char** argv) {
       cfg.max_voxels_num = (uint32_t)strtoul(rest, NULL, 10);
     } else if (strcmp(key, "max_points") == 0) {
       cfg.max_points_num = (uint32_t)strtoul(rest, NULL, 10);
-    } else if (strcmp(key, "in_channels") == 0) {
-      cfg.in_channels = (uint32_t)strtoul(rest, NULL, 10);
-    } else if (strcmp(key, "range") == 0) {
-      bad = read_floats(rest, cfg.point_cloud_range, 6);
+    } else if (strcmp(key, "in_channels") == 0) { /* features per point (DPU0 input's last dim) */
+      cfg.num_features = (uint32_t)strtoul(rest, NULL, 10);
+    } else if (strcmp(key, "range") == 0) { /* the voxel grid's range, also the prototxt's point filter range */
+      bad = read_floats(rest, cfg.voxel_range, 6);
+      memcpy(cfg.point_cloud_range, cfg.voxel_range, sizeof cfg.point_cloud_range);
     } else if (strcmp(key, "voxel") == 0) {
       bad = read_floats(rest, cfg.voxel_size, 3);
     } else if (strcmp(key, "mean") == 0) {
-      cfg.num_mean = cfg.in_channels;
-      bad = cfg.in_channels > PPRT_CFG_MAX_FEATURES || read_floats(rest, cfg.mean, (int)cfg.in_channels);
+      cfg.num_mean = cfg.num_features;
+      bad = cfg.num_features > PPRT_CFG_MAX_FEATURES || read_floats(rest, cfg.mean, (int)cfg.num_features);
     } else if (strcmp(key, "scale") == 0) {
-      cfg.num_scale = cfg.in_channels;
-      bad = cfg.in_channels > PPRT_CFG_MAX_FEATURES || read_floats(rest, cfg.scale, (int)cfg.in_channels);
+      cfg.num_scale = cfg.num_features;
+      bad = cfg.num_features > PPRT_CFG_MAX_FEATURES || read_floats(rest, cfg.scale, (int)cfg.num_features);
     } else if (strcmp(key, "sweep") == 0) {
       if (ns == MAX_SWEEPS) return die("too many sweeps", NULL);
       struct sweep* s = &sw[ns++];

@@ -11,8 +11,8 @@ pkgs=(
   libvart-dev libxir-dev libxir-utils vart-bin libunilog-dev libxrt-dev libgoogle-glog-dev
   # libraries the runtime, tools and tests link
   libcunit1-dev libjson-c-dev libpng-dev libdrm-dev
-  # Python oracles (run with /usr/bin/python3: these modules are Debian's)
-  python3 python3-numpy python3-shapely
+  # Python oracles (run with /usr/bin/python3: these modules are Debian's); protoc: Vitis AI's prototxt schema check
+  python3 python3-numpy python3-shapely protobuf-compiler
   # tools/train (demo model training, its CI smoke test)
   python3-torch
   # aarch64 cross build, qemu user emulation, llvm-mca

@@ -33,7 +33,8 @@ struct model_spec {
   int canvas_h, canvas_w;
   std::vector<stage_spec> stages;
   int anchors, classes, box_code;  // 14, 10, 9
-  // prototxt
+  double cls_bias = -4.5;          // mean of the cls head's bias, a logit (-4.5: ~1 % of anchors above 0.5 or so)
+  // prototxt / settings file: the voxel grid (range and size), which is also the prototxt's point_cloud_range
   double point_cloud_range[6];
   double voxel_size[3];
   double anchor_xy[4];  // x_min, y_min, x_max, y_max of anchor centres
@@ -69,8 +70,13 @@ struct subgraph_report {
 std::unique_ptr<xir::Graph> build_graph(const model_spec& spec, int k, uint64_t seed, int dpu_count,
                                         subgraph_report* report, const trained_weights* tw = nullptr);
 
-// Prototxt text of a model folder (both folders carry the same param block).
+// Prototxt text of a model folder (both folders carry the same param block), in Vitis AI 2.5's schema.
 std::string prototxt_text(const model_spec& spec, const std::string& name);
+
+// Whether the spec's voxel grid is VAI-L's fixed one (0.25 x 0.25 x 8 over -50 -50 -5 50 50 3); if not, the model
+// folders get a pprt settings file <name>.pprt with settings_text().
+bool uses_vail_grid(const model_spec& spec);
+std::string settings_text(const model_spec& spec);
 
 }  // namespace pprt_gen
 

@@ -17,13 +17,15 @@ namespace {
 
 const char kUsage[] =
     "usage: pprt-genmodel --size small|full --out DIR [--seed N] [--name0 NAME] [--name1 NAME] [--dpu-count N]\n"
-    "                     [--weights FILE]\n"
+    "                     [--weights FILE] [--cls-bias X]\n"
     "\n"
     "Writes DIR/<name0>/<name0>.xmodel + .prototxt (pillar feature net) and DIR/<name1>/<name1>.xmodel +\n"
     ".prototxt (backbone, neck and head): int8 PointPillars nuScenes graphs with seeded random weights, laid out\n"
     "like vai_c_xir output (a USER child with the input, one DPU child with every compute and const-fix op).\n"
+    "The prototxt is Vitis AI 2.5's schema; a grid other than VAI-L's fixed one also gets <name>.pprt.\n"
     "\n"
-    "  --size small|full  full: 40000 pillars x 64 points, 400x400 canvas, 200x200 heads (the model zoo shapes);\n"
+    "  --size small|full  full: the Model Zoo's pt_pointpillars_nuscenes_40000_64_108G architecture (40000\n"
+    "                     pillars x 64 points, 400x400 canvas, SECOND [64, 256, 256], 200x200 heads, 108 G-op);\n"
     "                     small: 12000 x 32, 256x256 canvas, 128x128 heads (a few MB, for tests)\n"
     "  --out DIR          output directory (created if missing)\n"
     "  --seed N           weight seed (default 1); the same seed gives the same weights\n"
@@ -33,6 +35,8 @@ const char kUsage[] =
     "                     child); 2 splits them into two DPU children\n"
     "  --weights FILE     trained int8 weights, biases and fix points (tools/train's export) instead of seeded\n"
     "                     random ones; the file may set the widths (pfn channels, stages) of the size's graph\n"
+    "  --cls-bias X       mean of the cls head's bias as a logit (default -4.5); higher gives more anchors above a\n"
+    "                     score threshold (random weights score low: -4.5 keeps every score of the full model < 0.3)\n"
     "  --quiet            print only the summary lines\n"
     "  --help             this text\n";
 
@@ -106,6 +110,7 @@ long file_size(const std::string& path) {
 
 int main(int argc, char** argv) {
   std::string size, out, name[2], weights;
+  double cls_bias = -4.5;
   unsigned long long seed = 1, dpu_count = 1;
   bool quiet = false;
   for (int i = 1; i < argc; ++i) {
@@ -119,7 +124,7 @@ int main(int argc, char** argv) {
       continue;
     }
     const bool takes_value = a == "--size" || a == "--out" || a == "--seed" || a == "--name0" || a == "--name1" ||
-                             a == "--dpu-count" || a == "--weights";
+                             a == "--dpu-count" || a == "--weights" || a == "--cls-bias";
     if (!takes_value) return usage_error("unknown argument '%s'", argv[i]);
     if (i + 1 >= argc) return usage_error("%s needs a value", argv[i]);
     const char* v = argv[++i];
@@ -133,6 +138,12 @@ int main(int argc, char** argv) {
       if (!parse_u64(v, &seed)) return usage_error("--seed needs a non-negative integer, not '%s'", v);
     } else if (a == "--weights") {
       weights = v;
+    } else if (a == "--cls-bias") {
+      char* end = nullptr;
+      errno = 0;
+      cls_bias = std::strtod(v, &end);
+      if (errno || end == v || *end || !(cls_bias >= -20.0 && cls_bias <= 20.0))
+        return usage_error("--cls-bias needs a number in [-20, 20], not '%s'", v);
     } else if (a == "--dpu-count") {
       if (!parse_u64(v, &dpu_count) || dpu_count > 2) return usage_error("--dpu-count must be 0, 1 or 2, not '%s'", v);
     } else {
@@ -165,6 +176,7 @@ int main(int argc, char** argv) {
 
   try {
     pprt_gen::model_spec spec = pprt_gen::spec_for(size);
+    spec.cls_bias = cls_bias;
     pprt_gen::trained_weights tw;
     if (!weights.empty()) pprt_gen::load_weights(weights, &spec, &tw);
     for (int k = 0; k < 2; ++k) {
@@ -173,6 +185,11 @@ int main(int argc, char** argv) {
       auto g = pprt_gen::build_graph(spec, k, seed, static_cast<int>(dpu_count), &rep, weights.empty() ? nullptr : &tw);
       g->serialize(paths[k][0]);
       std::string err = write_text(paths[k][1], pprt_gen::prototxt_text(spec, name[k]));
+      // pprt's settings file next to the prototxt: only for a grid VAI-L does not have (a stale one is removed).
+      const std::string settings = out + "/" + name[k] + "/" + name[k] + ".pprt";
+      if (err.empty() && !pprt_gen::uses_vail_grid(spec)) err = write_text(settings, pprt_gen::settings_text(spec));
+      if (err.empty() && pprt_gen::uses_vail_grid(spec) && unlink(settings.c_str()) != 0 && errno != ENOENT)
+        err = "cannot remove " + settings + ": " + std::strerror(errno);
       if (!err.empty()) {
         std::fprintf(stderr, "pprt-genmodel: %s\n", err.c_str());
         return 1;

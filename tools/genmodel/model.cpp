@@ -342,14 +342,14 @@ void build_backbone(builder& b, const model_spec& m, int fp_canvas) {
                          st.up_stride, st.up_stride, true, t));
   }
   act cat = b.concat("pts_neck_cat_fix", ups, fp_cat);
-  // Heads: logits with a prior (sigmoid(-4.5) ~ 1 %) so most anchors stay below the score threshold,
+  // Heads: logits with a prior (sigmoid(cls_bias), default -4.5: ~1 %) so most anchors stay below the threshold,
   // box deltas of a few tenths, direction logits around 0.
   layer_target cls;
   cls.kind = act_kind::none;
   cls.fixed_fp = true;
   cls.fp_out = 4;
   cls.std_lsb = 12.0;
-  cls.bias_mean_real = -4.5;
+  cls.bias_mean_real = m.cls_bias;
   cls.bias_std_rel = 0.5;
   layer_target reg = cls;
   reg.fp_out = 5;
@@ -423,7 +423,9 @@ model_spec spec_for(const std::string& size) {
     m.slots = 64;
     m.pfn_channels = 64;
     m.canvas_h = m.canvas_w = 400;
-    m.stages = {{3, 64, 2, 1, 128}, {5, 128, 2, 2, 128}, {5, 256, 2, 4, 128}};
+    // The Model Zoo's pt_pointpillars_nuscenes_40000_64_108G: SECOND layer_nums [3, 5, 5], strides [2, 2, 2],
+    // out_channels [64, 256, 256]; SECONDFPN in [64, 256, 256], upsample strides [1, 2, 4], out 3 x 128 (108.0 G-op).
+    m.stages = {{3, 64, 2, 1, 128}, {5, 256, 2, 2, 128}, {5, 256, 2, 4, 128}};
     const double r[6] = {-50.0, -50.0, -5.0, 50.0, 50.0, 3.0};
     const double v[3] = {0.25, 0.25, 8.0};
     const double a[4] = {-49.6, -49.6, 49.6, 49.6};

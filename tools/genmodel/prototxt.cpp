@@ -1,4 +1,5 @@
-// The Vitis AI Library prototxt of a PointPillars nuScenes model folder.
+// The Vitis AI Library prototxt of a PointPillars nuScenes model folder, in Vitis AI 2.5's schema
+// (DpuModelParam + PointPillarsNusParam; docs/PROTOTXT.md), and pprt's settings file for a non-VAI-L voxel grid.
 #include <cstdio>
 #include <string>
 
@@ -41,8 +42,7 @@ std::string prototxt_text(const model_spec& m, const std::string& name) {
   o += "  model_type : POINTPILLARS_NUS\n";
   o += "  pointpillars_nus_param {\n";
   for (double v : m.point_cloud_range) o += "    point_cloud_range: " + num(v) + "\n";
-  for (double v : m.voxel_size) o += "    voxel_size: " + num(v) + "\n";
-  o += "    in_channels: " + std::to_string(m.features) + "\n";
+  o += "    in_channels: " + std::to_string(m.pfn_channels) + "\n";
   o += "    max_points_num: " + std::to_string(m.slots) + "\n";
   o += "    max_voxels_num: " + std::to_string(m.pillars) + "\n";
   o += "    featmap_size: " + std::to_string(fh) + "\n";
@@ -67,15 +67,34 @@ std::string prototxt_text(const model_spec& m, const std::string& name) {
   o += "      scale: 1.0\n";
   o += "    }\n";
   o += "    num_classes: " + std::to_string(m.classes) + "\n";
-  o += "    nms_pre: 1000\n";
+  o += "    nms_pre: 1000.0\n";
   o += "    nms_thresh: 0.2\n";
-  o += "    max_num: 500\n";
+  o += "    max_num: 500.0\n";
   o += "    score_thresh: 0.05\n";
   o += "    score_layer_name: \"conv_cls\"\n";
   o += "    bbox_layer_name: \"conv_reg\"\n";
   o += "    dir_layer_name: \"conv_dir_cls\"\n";
   o += "  }\n";
   o += "}\n";
+  return o;
+}
+
+bool uses_vail_grid(const model_spec& m) {
+  static const double r[6] = {-50.0, -50.0, -5.0, 50.0, 50.0, 3.0};
+  static const double v[3] = {0.25, 0.25, 8.0};
+  for (int i = 0; i < 6; ++i)
+    if (m.point_cloud_range[i] != r[i]) return false;
+  for (int i = 0; i < 3; ++i)
+    if (m.voxel_size[i] != v[i]) return false;
+  return true;
+}
+
+std::string settings_text(const model_spec& m) {
+  std::string o =
+      "# pprt settings (not read by the Vitis AI Library): this model's voxel grid, which differs from VAI-L's fixed\n"
+      "# 0.25 x 0.25 x 8 m grid over -50 -50 -5 50 50 3. docs/PROTOTXT.md\n";
+  for (double v : m.voxel_size) o += "voxel_size: " + num(v) + "\n";
+  for (double v : m.point_cloud_range) o += "voxel_range: " + num(v) + "\n";
   return o;
 }
 

@@ -196,16 +196,19 @@ static enum pprt_status check_models(pprt_runtime_t* rt, struct pprt_err* err) {
   const struct pprt_tensor_desc* out0 = pprt_xmodel_output(x0, 0);
   const struct pprt_tensor_desc* in1 = pprt_xmodel_input(x1, 0);
   enum pprt_status st;
-  int32_t want_in0[3] = {(int32_t)c->max_voxels_num, (int32_t)c->max_points_num, (int32_t)c->in_channels};
-  st = check_shape("DPU0 input", in0, want_in0, 3, "the prototxt (max_voxels_num, max_points_num, in_channels)", err);
+  int32_t want_in0[3] = {(int32_t)c->max_voxels_num, (int32_t)c->max_points_num, last_dim(in0)};
+  st = check_shape("DPU0 input", in0, want_in0, 3, "the prototxt (max_voxels_num, max_points_num)", err);
   if (st) return st;
-  int32_t c0 = last_dim(out0);
-  int32_t want_out0[3] = {(int32_t)c->max_voxels_num, 1, c0};
-  st = check_shape("DPU0 output", out0, want_out0, 3, "one feature vector per pillar (max_voxels_num)", err);
+  if ((uint32_t)last_dim(in0) != c->num_mean)
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
+                     "DPU0 input '%s' has %d features per point but the prototxt's kernel has %u mean / scale values",
+                     in0->name, (int)last_dim(in0), c->num_mean);
+  int32_t want_out0[3] = {(int32_t)c->max_voxels_num, 1, (int32_t)c->in_channels};
+  st = check_shape("DPU0 output", out0, want_out0, 3,
+                   "one feature vector per pillar (max_voxels_num) of in_channels (the prototxt)", err);
   if (st) return st;
-  int32_t want_in1[4] = {1, rt->vp.grid[1], rt->vp.grid[0], c0};
-  st = check_shape("DPU1 input", in1, want_in1, 4,
-                   "the voxel grid of the prototxt (point_cloud_range / voxel_size) and DPU0's output channels", err);
+  int32_t want_in1[4] = {1, rt->vp.grid[1], rt->vp.grid[0], (int32_t)c->in_channels};
+  st = check_shape("DPU1 input", in1, want_in1, 4, "the voxel grid and the prototxt's in_channels", err);
   if (st) return st;
   if ((st = find_output(x1, c->score_layer_name, "score", &rt->out_cls, err))) return st;
   if ((st = find_output(x1, c->bbox_layer_name, "bbox", &rt->out_reg, err))) return st;
@@ -354,25 +357,11 @@ static enum pprt_status create_impl(pprt_runtime_t* rt, const struct pprt_option
     if ((st = model_file(rt->model_dir, names[i], "xmodel", xm_path[i], sizeof xm_path[i], err))) return st;
   }
 
-  /* Parameters: the prototxt of subgraph 0 (as the Vitis AI Library reads them), else that of subgraph 1. Both must
-   * parse. */
+  /* Parameters: the prototxt of subgraph 0 (and its pprt settings file), as the Vitis AI Library reads every
+   * parameter from model 0's config. Subgraph 1's prototxt must parse too (VAI-L parses both). */
   struct pprt_model_config c1;
-  if ((st = pprt_prototxt_load(pt_path[0], &rt->cfg, err))) return st;
+  if ((st = pprt_model_config_load(pt_path[0], &rt->cfg, err))) return st;
   if ((st = pprt_prototxt_load(pt_path[1], &c1, err))) return st;
-  if (!(rt->cfg.present & PPRT_CFG_PILLARS_PARAM)) {
-    if (!(c1.present & PPRT_CFG_PILLARS_PARAM))
-      return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
-                       "neither %s nor %s has a pointpillars_nus_param block", pt_path[0], pt_path[1]);
-    uint32_t mean_present = rt->cfg.present & (PPRT_CFG_MEAN | PPRT_CFG_SCALE);
-    struct pprt_model_config c0 = rt->cfg;
-    rt->cfg = c1;
-    if (mean_present) { /* normalisation stays with subgraph 0's kernel */
-      rt->cfg.num_mean = c0.num_mean;
-      rt->cfg.num_scale = c0.num_scale;
-      memcpy(rt->cfg.mean, c0.mean, sizeof c0.mean);
-      memcpy(rt->cfg.scale, c0.scale, sizeof c0.scale);
-    }
-  }
   if ((st = pprt_model_config_validate(&rt->cfg, pt_path[0], err))) return st;
 
   if ((st = pprt_xmodel_load(xm_path[0], &rt->xm0, err))) return st;
@@ -381,6 +370,7 @@ static enum pprt_status create_impl(pprt_runtime_t* rt, const struct pprt_option
   int vai = opts->vai_compat != 0;
   if (pprt_xmodel_num_inputs(rt->xm0) < 1)
     return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: the DPU subgraph has no input", xm_path[0]);
+  rt->cfg.num_features = (uint32_t)last_dim(pprt_xmodel_input(rt->xm0, 0)); /* VAI-L: points_dim = input channel */
   if ((st = pprt_vox_params_init(&rt->vp, &rt->cfg, pprt_xmodel_input(rt->xm0, 0)->fix_point, vai, err))) return st;
   if ((st = check_models(rt, err))) return st;
 

@@ -47,7 +47,7 @@ struct pprt_runtime {
   char model_dir[4096];
   char name0[256], name1[256];
   char runner_lib[4096];
-  struct pprt_model_config cfg;   /* the parameters in force (prototxt of subgraph 0, else 1) */
+  struct pprt_model_config cfg;   /* the parameters in force (subgraph 0 prototxt + settings file) */
   pprt_xmodel* xm0;
   pprt_xmodel* xm1;
   uint32_t out_cls, out_reg, out_dir; /* DPU1 output indices */

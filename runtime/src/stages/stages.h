@@ -18,10 +18,10 @@ extern "C" {
 /* ================= voxelization (MODEL-CONTRACT sections 3-4) ================= */
 
 struct pprt_vox_params {
-  float range_min[3], range_max[3];
+  float range_min[3], range_max[3]; /* the point filter (the grid's range, or in vai_compat z from the prototxt) */
   float voxel_size[3];
   int32_t grid[3];            /* gx, gy, gz (gz == 1 for pillars) */
-  uint32_t num_features;      /* in_channels: 4 or 5 */
+  uint32_t num_features;      /* features per point (DPU0 input's last dim): 4 or 5 */
   uint32_t max_slots;         /* point slots per pillar (max_points_num) */
   uint32_t max_pillars;       /* max_voxels_num */
   float mean[PPRT_PQ_MAX_FEATURES];

@@ -13,15 +13,15 @@ enum pprt_status pprt_vox_params_init(struct pprt_vox_params* vp, const struct p
                                       int32_t dpu0_input_fix_point, int vai_compat, struct pprt_err* err) {
   if (vp == NULL || cfg == NULL) return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "voxelize: NULL argument");
   memset(vp, 0, sizeof *vp);
-  const uint32_t nf = cfg->in_channels;
+  const uint32_t nf = cfg->num_features;
   if (nf < 4 || nf > PPRT_PQ_MAX_FEATURES)
     return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
-                     "voxelize: in_channels is %u, pprt supports 4 (x, y, z, intensity) to %d features per point", nf,
+                     "voxelize: DPU0's input has %u features per point, pprt supports 4 (x, y, z, intensity) to %d", nf,
                      PPRT_PQ_MAX_FEATURES);
   if (cfg->num_mean < nf || cfg->num_scale < nf)
     return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
-                     "voxelize: in_channels is %u but the prototxt gives %u mean and %u scale values", nf,
-                     cfg->num_mean, cfg->num_scale);
+                     "voxelize: DPU0's input has %u features per point but the prototxt gives %u mean and %u scale "
+                     "values", nf, cfg->num_mean, cfg->num_scale);
   if (cfg->max_points_num == 0 || cfg->max_points_num > UINT16_MAX)
     return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "voxelize: max_points_num %u is not in [1, %u]",
                      cfg->max_points_num, (unsigned)UINT16_MAX);
@@ -33,10 +33,10 @@ enum pprt_status pprt_vox_params_init(struct pprt_vox_params* vp, const struct p
                      (int)dpu0_input_fix_point);
   static const char axis[3] = {'x', 'y', 'z'};
   for (int j = 0; j < 3; ++j) {
-    float lo = cfg->point_cloud_range[j], hi = cfg->point_cloud_range[j + 3], size = cfg->voxel_size[j];
+    float lo = cfg->voxel_range[j], hi = cfg->voxel_range[j + 3], size = cfg->voxel_size[j];
     if (!(isfinite(lo) && isfinite(hi) && lo < hi) || !(isfinite(size) && size > 0.0f))
       return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
-                       "voxelize: point_cloud_range %c [%g, %g] or voxel_size %g is not usable", axis[j], (double)lo,
+                       "voxelize: voxel grid %c [%g, %g] or voxel_size %g is not usable", axis[j], (double)lo,
                        (double)hi, (double)size);
     float g = roundf((hi - lo) / size);
     if (!(g >= 1.0f && g <= 65536.0f))
@@ -45,6 +45,28 @@ enum pprt_status pprt_vox_params_init(struct pprt_vox_params* vp, const struct p
     vp->range_max[j] = hi;
     vp->voxel_size[j] = size;
     vp->grid[j] = (int32_t)g;
+  }
+  /* The point filter. mmdet3d (default): the grid's range, what the network was trained with (PointsRangeFilter with
+   * the config's point_cloud_range, z -5..3). --vai-compat: VAI-L filters with the prototxt's point_cloud_range (z
+   * -3..3 in the Model Zoo's) and then voxelizes on its fixed grid, so a point must pass both. The kernel's range is
+   * also the cell origin: z has one cell, so its range can shrink freely; x / y can't, so a prototxt x / y range
+   * narrower than the grid is refused in that mode. */
+  if (vai_compat) {
+    for (int j = 0; j < 2; ++j) {
+      const float lo = cfg->point_cloud_range[j], hi = cfg->point_cloud_range[j + 3];
+      if (lo > vp->range_min[j] || hi < vp->range_max[j])
+        return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
+                         "voxelize --vai-compat: point_cloud_range %c [%g, %g] is narrower than the voxel grid's "
+                         "[%g, %g]; pprt filters x and y with the grid",
+                         axis[j], (double)lo, (double)hi, (double)vp->range_min[j], (double)vp->range_max[j]);
+    }
+    const float zlo = cfg->point_cloud_range[2], zhi = cfg->point_cloud_range[5];
+    if (zlo > vp->range_min[2]) vp->range_min[2] = zlo;
+    if (zhi < vp->range_max[2]) vp->range_max[2] = zhi;
+    if (!(vp->range_min[2] < vp->range_max[2]))
+      return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
+                       "voxelize --vai-compat: point_cloud_range z [%g, %g] and the voxel grid's z range do not overlap",
+                       (double)zlo, (double)zhi);
   }
   if (vp->grid[2] != 1)
     return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
