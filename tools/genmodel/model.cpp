@@ -397,6 +397,8 @@ void partition(builder& b, int dpu_count) {
       s->set_attr<std::string>("device", "DPU");
       // What vai_c_xir names the target (the `xir subgraph` tool prints it) and its op count.
       s->set_attr<std::string>("dpu_name", "DPUCZDX8G_ISA1_B4096");
+      // and the fingerprint VART compares with the DPU's (type 1, ISA 1, feature code 0x16010407: docs/DOCTOR.md)
+      s->set_attr<std::uint64_t>("dpu_fingerprint", 0x0101000016010407ULL);
       s->set_attr<std::uint64_t>("workload", 2 * b.macs(lo, hi));
       s->set_attr<std::map<std::string, std::string>>("runner", {{"run", "libvart-dpu-runner.so"},
                                                                  {"ref", "libvart-cpu-runner.so"}});

@@ -24,6 +24,7 @@ int pprt_cmd_check(int argc, char** argv);
 int pprt_cmd_eval(int argc, char** argv);
 int pprt_cmd_view(int argc, char** argv);
 int pprt_cmd_bench(int argc, char** argv);
+int pprt_cmd_doctor(int argc, char** argv);
 
 #define PPRT_BENCH_HELP                                                                                              \
   "pprt bench --model DIR [SWEEP | --info F] [--sweeps10] [--frames N] [--mode latency|throughput|both]\n"        \
@@ -54,6 +55,16 @@ int pprt_cmd_bench(int argc, char** argv);
   "  (the i-th --boxes / --gt belongs to the i-th frame). B: pprt run --json output or VAI-L text. R: half width\n" \
   "  in m (54); PX: pixels per frame (900).\n"
 
+#define PPRT_DOCTOR_HELP                                                                                             \
+  "pprt doctor [--model DIR [--model-names N0,N1]] [--dpu-cores N] [--json] [--root DIR] [--no-jobs]\n"            \
+  "            [--runner-lib PATH] [--timeout-ms MS]\n"                                                            \
+  "  checks the board for VART 2.5's DPU runner: zocl and its version, the DRM render node XRT opens, the PL and\n" \
+  "  (KV260) the loaded app, the xclbin VART resolves (XLNX_VART_FIRMWARE, /etc/vart.conf, /usr/lib/dpu.xclbin),\n"\
+  "  DPU cores / fingerprint / clock (xclbin, xdputil query) against every DPU subgraph's dpu_fingerprint, CMA,\n"  \
+  "  CPU governor, VART/XIR versions, then one job per subgraph in a child process (--no-jobs skips it; \n"        \
+  "  --runner-lib runs them on a runner plugin). One PASS/WARN/FAIL/SKIP line per check, each FAIL with its fix;\n"\
+  "  exit 1 if any check failed. --root DIR reads every file below DIR (a copy of a board's files).\n"
+
 /* {"name", function, "usage text\n"}, one line per command */
 #define PPRT_EXTRA_COMMANDS                                                                                          \
   {"check", pprt_cmd_check,                                                                                          \
@@ -64,6 +75,7 @@ int pprt_cmd_bench(int argc, char** argv);
    "  compares the DPU's outputs with the CPU runner's.\n"},                                                      \
   {"eval", pprt_cmd_eval, PPRT_EVAL_HELP},                                                                         \
   {"view", pprt_cmd_view, PPRT_VIEW_HELP},                                                                         \
-  {"bench", pprt_cmd_bench, PPRT_BENCH_HELP},
+  {"bench", pprt_cmd_bench, PPRT_BENCH_HELP},                                                                      \
+  {"doctor", pprt_cmd_doctor, PPRT_DOCTOR_HELP},
 
 #endif

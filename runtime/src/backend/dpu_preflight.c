@@ -41,7 +41,8 @@ static int probe_sysfs(const char* dir, char* desc, size_t cap) {
     target[len] = '\0';
     const char* base = strrchr(target, '/');
     base = base != NULL ? base + 1 : target;
-    if (strcmp(base, PPRT_ZOCL) == 0) {
+    /* zocl's platform driver is "zocl-drm" (XRT 2020.1 .. 2022.1); its DRM driver name is "zocl" */
+    if (strcmp(base, PPRT_ZOCL) == 0 || strcmp(base, "zocl-drm") == 0) {
       put_desc(desc, cap, "zocl driver on %s/%s", dir, e->d_name);
       found = 1;
     }

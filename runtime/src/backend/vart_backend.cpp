@@ -315,6 +315,36 @@ extern "C" void pprt_xmodel_dpu_info(const pprt_xmodel* model, char* buf, size_t
   std::snprintf(buf, cap, "%s", out.c_str());
 }
 
+extern "C" void pprt_xmodel_read_dpu_target(const pprt_xmodel* model, struct pprt_xmodel_dpu_target* out) {
+  if (out == nullptr) return;
+  std::memset(out, 0, sizeof *out);
+  if (model == nullptr || model->dpu == nullptr) return;
+  try {
+    const xir::Subgraph* sg = model->dpu;
+    if (sg->has_attr("dpu_name"))
+      std::snprintf(out->dpu_name, sizeof out->dpu_name, "%s", sg->get_attr<std::string>("dpu_name").c_str());
+    if (sg->has_attr("dpu_fingerprint")) {
+      out->has_fingerprint = 1;
+      out->fingerprint = sg->get_attr<std::uint64_t>("dpu_fingerprint");
+    }
+    if (sg->has_attr("reg_id_to_size")) {
+      const auto sizes = sg->get_attr<std::map<std::string, std::int32_t>>("reg_id_to_size");
+      std::map<std::string, std::string> kinds;
+      if (sg->has_attr("reg_id_to_context_type"))
+        kinds = sg->get_attr<std::map<std::string, std::string>>("reg_id_to_context_type");
+      for (const auto& kv : sizes) {
+        if (kv.second <= 0) continue;
+        const auto k = kinds.find(kv.first);
+        if (k != kinds.end() && k->second == "CONST") out->const_bytes += static_cast<uint64_t>(kv.second);
+        else out->data_bytes += static_cast<uint64_t>(kv.second);
+      }
+    }
+    if (sg->has_attr("mc_code")) out->code_bytes = sg->get_attr<std::vector<char>>("mc_code").size();
+  } catch (...) {
+    // Attributes of an unexpected type: report what was read so far.
+  }
+}
+
 // ---- the runner ---------------------------------------------------------------------------------------------
 
 struct pprt_vrunner {
@@ -466,10 +496,9 @@ static enum pprt_status vrunner_create_impl(const pprt_xmodel* m, const char* li
     r->attrs->set_attr<std::map<std::string, std::string>>("lib", {{"DPU", lib}});
     r->runner = vart::Runner::create_runner_with_attrs(m->dpu, r->attrs.get());
   } else {
-    char desc[512];
-    if (!pprt_dpu_probe(desc, sizeof desc))
-      return pprt_fail(err, PPRT_STATUS_UNAVAILABLE,
-                       "no DPU found (no zocl device under /dev/dri); use --runner cpu or --runner dummy");
+    // VART aborts, exit(0)s or hangs where the board is not ready: check what it will read first.
+    enum pprt_status pre = pprt_dpu_preflight(m, err);
+    if (pre != PPRT_STATUS_OK) return pre;
     r->runner = vart::Runner::create_runner(m->dpu, "run");
   }
   if (!r->runner)

@@ -44,6 +44,18 @@ const struct pprt_tensor_desc* pprt_xmodel_output(const pprt_xmodel* model, uint
  *  attributes present; "" if none). For comparing benchmarks with the model zoo. Never throws or aborts. */
 void pprt_xmodel_dpu_info(const pprt_xmodel* model, char* buf, size_t cap);
 
+/** What the DPU subgraph says about its target and the device memory VART's DPU runner allocates for it
+ *  (vai_c_xir attributes; zero / "" where absent, e.g. in models pprt-genmodel writes). */
+struct pprt_xmodel_dpu_target {
+  char dpu_name[64];        /* "DPUCZDX8G_ISA1_B4096" */
+  int has_fingerprint;
+  uint64_t fingerprint;     /* dpu_fingerprint: VART compares it with the DPU's at the first job */
+  uint64_t const_bytes;     /* reg_id_to_size of the CONST registers (weights): once per runner */
+  uint64_t data_bytes;      /* the other registers (DATA / WORKSPACE / INTERFACE): once per runner */
+  uint64_t code_bytes;      /* mc_code */
+};
+void pprt_xmodel_read_dpu_target(const pprt_xmodel* model, struct pprt_xmodel_dpu_target* out);
+
 /** One VART runner on the model's DPU subgraph, with its own input and output buffers. */
 typedef struct pprt_vrunner pprt_vrunner;
 
