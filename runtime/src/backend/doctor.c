@@ -389,7 +389,7 @@ static void check_app(struct doctor* d) {
   }
   char x[PATH_MAX];
   if (app_xclbin(d, d->app, x, sizeof x) != 0) {
-    snprintf(fix, sizeof fix, "load an app built with a DPU: sudo xmutil unloadapp; sudo xmutil loadapp %s",
+    snprintf(fix, sizeof fix, "load an app built with a DPU: sudo xmutil unloadapp; sudo xmutil loadapp %.200s",
              apps[0] ? apps : "kv260-benchmark-b4096");
     add(d, PPRT_DOCTOR_FAIL, "app", fix, "the loaded app %s has no .xclbin in %s/%s: it has no DPU for VART", d->app,
         APPS_DIR, d->app);
@@ -758,7 +758,7 @@ static void check_dpu(struct doctor* d) {
       size_t n = strlen(errbuf);
       while (n > 0 && isspace((unsigned char)errbuf[n - 1])) errbuf[--n] = '\0';
       if (n > 200) tail = errbuf + n - 200;
-      snprintf(note, sizeof note, "; xdputil query %s%s%s",
+      snprintf(note, sizeof note, "; xdputil query %s%s%.200s",
                timed_out ? "timed out" : st < 0 ? "could not start"
                : WIFSIGNALED(st) ? "was killed by a signal (VART aborted)"
                : WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "printed no fingerprint (VART's exit(0)?)"
