@@ -330,11 +330,70 @@ void test_prototxt_parses(void) {
   }
 }
 
+// --form compiled: vai_c_xir's layout. Every const-fix op has empty data and its bytes sit in the DPU subgraph's
+// REG_0 blob at its tensor's ddr_addr, equal to the pprt form's data for the same seed; upload after the input,
+// download before each output, the subgraph attributes vai_c_xir sets. (test_golden runs it through the pipeline.)
+void test_form_compiled(void) {
+  const std::string dir = gen_small("genmodel_compiled", {"--form", "compiled"});
+  CU_ASSERT_FALSE_FATAL(dir.empty());
+  for (int k = 0; k < 2; ++k) {
+    const char* n = k == 0 ? kSmall0 : kSmall1;
+    auto gc = xir::Graph::deserialize(xmodel_path(dir, n));
+    auto gp = xir::Graph::deserialize(xmodel_path(pprt_test_work("small"), n));
+    const auto dpu = with_device(gc.get(), "DPU");
+    CU_ASSERT_EQUAL_FATAL(dpu.size(), 1u);
+    const xir::Subgraph* s = dpu[0];
+    CU_ASSERT_TRUE(s->get_attr<std::string>("dpu_name") == "DPUCZDX8G_ISA1_B4096");
+    CU_ASSERT_EQUAL(s->get_attr<std::uint64_t>("dpu_fingerprint"), 72339069383803911ull);
+    CU_ASSERT_FALSE(s->has_attr("mc_code"));  // no DPU instructions: not runnable on a DPU
+    const auto params = s->get_attr<std::map<std::string, std::vector<char>>>("reg_id_to_parameter_value");
+    CU_ASSERT_EQUAL_FATAL(params.count("REG_0"), 1u);
+    const std::vector<char>& blob = params.at("REG_0");
+    using int_map = std::map<std::string, int>;
+    using str_map = std::map<std::string, std::string>;
+    CU_ASSERT_EQUAL(s->get_attr<int_map>("reg_id_to_size").at("REG_0"), static_cast<int>(blob.size()));
+    CU_ASSERT_TRUE(s->get_attr<str_map>("reg_id_to_context_type").at("REG_0") == "CONST");
+    const auto want = const_data(gp.get());
+    size_t consts = 0, bytes = 0;
+    for (const xir::Op* op : gc->get_ops()) {
+      if (op->get_type() != "const-fix") continue;
+      ++consts;
+      CU_ASSERT_TRUE(op->get_attr<std::vector<char>>("data").empty());
+      const xir::Tensor* t = op->get_output_tensor();
+      CU_ASSERT_EQUAL(t->get_attr<int>("reg_id"), 0);
+      const int addr = t->get_attr<int>("ddr_addr");
+      const size_t len = static_cast<size_t>(t->get_element_num());
+      CU_ASSERT_FATAL(addr >= 0 && static_cast<size_t>(addr) + len <= blob.size());
+      CU_ASSERT_TRUE(std::vector<char>(blob.begin() + addr, blob.begin() + addr + static_cast<long>(len)) ==
+                     want.at(op->get_name()));
+      bytes += len;
+    }
+    CU_ASSERT_EQUAL(consts, want.size());
+    CU_ASSERT_EQUAL(bytes, blob.size());
+    size_t up = 0, down = 0;
+    for (const xir::Op* op : gc->get_ops()) {
+      if (op->get_type() == "upload") {
+        ++up;
+        CU_ASSERT_TRUE(op->get_input_ops("input").at(0)->get_type() == "data-fix");
+      }
+      if (op->get_type() == "download") ++down;
+    }
+    CU_ASSERT_EQUAL(up, 1u);
+    CU_ASSERT_EQUAL(down, k == 0 ? 1u : 3u);
+    for (const xir::Tensor* t : s->get_output_tensors())
+      CU_ASSERT_TRUE(t->get_producer()->get_type() == "download");
+  }
+}
+
 void test_bad_arguments(void) {
   const std::string dir = pprt_test_work("genmodel_bad");
   std::string out;
   CU_ASSERT_EQUAL(genmodel({"--out", dir}, &out), 2);
   CU_ASSERT_TRUE(out.find("--size") != std::string::npos);
+  CU_ASSERT_EQUAL(genmodel({"--size", "small", "--form", "quantised", "--out", dir}, &out), 2);
+  CU_ASSERT_TRUE(out.find("quantised") != std::string::npos);
+  CU_ASSERT_EQUAL(genmodel({"--size", "small", "--form", "compiled", "--dpu-count", "2", "--out", dir}, &out), 1);
+  CU_ASSERT_TRUE(out.find("--dpu-count 1") != std::string::npos);
   CU_ASSERT_EQUAL(genmodel({"--size", "medium", "--out", dir}, &out), 2);
   CU_ASSERT_TRUE(out.find("medium") != std::string::npos);
   CU_ASSERT_EQUAL(genmodel({"--size", "small"}, &out), 2);
@@ -367,6 +426,7 @@ int main(void) {
       {"--dpu-count 2: two DPU children", test_dpu_count_2},
       {"names and prototxt", test_names_and_sizes},
       {"prototxt parses with the runtime reader", test_prototxt_parses},
+      {"--form compiled: vai_c_xir's layout", test_form_compiled},
       {"bad arguments", test_bad_arguments},
       {nullptr, nullptr},
   };

@@ -33,7 +33,8 @@ struct model_spec {
   int canvas_h, canvas_w;
   std::vector<stage_spec> stages;
   int anchors, classes, box_code;  // 14, 10, 9
-  double cls_bias = -4.5;          // mean of the cls head's bias, a logit (-4.5: ~1 % of anchors above 0.5 or so)
+  double cls_bias = -4.5;
+  std::string form = "pprt";       // "pprt" (const-fix data in the ops) or "compiled" (vai_c_xir's layout)          // mean of the cls head's bias, a logit (-4.5: ~1 % of anchors above 0.5 or so)
   // prototxt / settings file: the voxel grid (range and size), which is also the prototxt's point_cloud_range
   double point_cloud_range[6];
   double voxel_size[3];

@@ -17,7 +17,7 @@ namespace {
 
 const char kUsage[] =
     "usage: pprt-genmodel --size small|full --out DIR [--seed N] [--name0 NAME] [--name1 NAME] [--dpu-count N]\n"
-    "                     [--weights FILE] [--cls-bias X]\n"
+    "                     [--weights FILE] [--cls-bias X] [--form pprt|compiled]\n"
     "\n"
     "Writes DIR/<name0>/<name0>.xmodel + .prototxt (pillar feature net) and DIR/<name1>/<name1>.xmodel +\n"
     ".prototxt (backbone, neck and head): int8 PointPillars nuScenes graphs with seeded random weights, laid out\n"
@@ -37,6 +37,11 @@ const char kUsage[] =
     "                     random ones; the file may set the widths (pfn channels, stages) of the size's graph\n"
     "  --cls-bias X       mean of the cls head's bias as a logit (default -4.5); higher gives more anchors above a\n"
     "                     score threshold (random weights score low: -4.5 keeps every score of the full model < 0.3)\n"
+    "  --form pprt|compiled  pprt (default): every const-fix op holds its data; compiled: vai_c_xir's layout (upload\n"
+    "                     and download ops at the DPU subgraph's edges, const-fix ops with empty data, the weights in\n"
+    "                     the subgraph attribute reg_id_to_parameter_value REG_0 at each tensor's ddr_addr, the\n"
+    "                     subgraph attributes dpu_fingerprint, reg_id_to_size, ...); no DPU instructions (mc_code):\n"
+    "                     CPU runners only\n"
     "  --quiet            print only the summary lines\n"
     "  --help             this text\n";
 
@@ -111,6 +116,7 @@ long file_size(const std::string& path) {
 int main(int argc, char** argv) {
   std::string size, out, name[2], weights;
   double cls_bias = -4.5;
+  std::string form = "pprt";
   unsigned long long seed = 1, dpu_count = 1;
   bool quiet = false;
   for (int i = 1; i < argc; ++i) {
@@ -124,7 +130,8 @@ int main(int argc, char** argv) {
       continue;
     }
     const bool takes_value = a == "--size" || a == "--out" || a == "--seed" || a == "--name0" || a == "--name1" ||
-                             a == "--dpu-count" || a == "--weights" || a == "--cls-bias";
+                             a == "--dpu-count" || a == "--weights" || a == "--cls-bias" ||
+                             a == "--form";
     if (!takes_value) return usage_error("unknown argument '%s'", argv[i]);
     if (i + 1 >= argc) return usage_error("%s needs a value", argv[i]);
     const char* v = argv[++i];
@@ -138,6 +145,9 @@ int main(int argc, char** argv) {
       if (!parse_u64(v, &seed)) return usage_error("--seed needs a non-negative integer, not '%s'", v);
     } else if (a == "--weights") {
       weights = v;
+    } else if (a == "--form") {
+      form = v;
+      if (form != "pprt" && form != "compiled") return usage_error("--form must be pprt or compiled, not '%s'", v);
     } else if (a == "--cls-bias") {
       char* end = nullptr;
       errno = 0;
@@ -177,6 +187,7 @@ int main(int argc, char** argv) {
   try {
     pprt_gen::model_spec spec = pprt_gen::spec_for(size);
     spec.cls_bias = cls_bias;
+    spec.form = form;
     pprt_gen::trained_weights tw;
     if (!weights.empty()) pprt_gen::load_weights(weights, &spec, &tw);
     for (int k = 0; k < 2; ++k) {

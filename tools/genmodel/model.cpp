@@ -104,6 +104,11 @@ class builder {
       : g_(xir::Graph::create(graph_name)), seed_(seed), rep_(rep) {}
 
   std::unique_ptr<xir::Graph> take() { return std::move(g_); }
+  // vai_c_xir's compiled layout: upload / download at the DPU subgraph's edges, const-fix data in one blob.
+  void set_compiled(bool c) { compiled_ = c; }
+  bool compiled() const { return compiled_; }
+  const std::vector<xir::Op*>& edge_ops() const { return edges_; }
+  const std::vector<char>& blob() const { return blob_; }
   void set_trained(const trained_weights* tw) { tw_ = tw; }
   const trained_weights* trained() const { return tw_; }
   xir::Graph* graph() { return g_.get(); }
@@ -126,7 +131,13 @@ class builder {
     xir::Op* op = g_->add_op(name, "data-fix", std::move(attrs), {}, kXint8);
     set_fix(op, fp);
     input_ = op;
+    if (compiled_) op = edge(name + "_upload_0", "upload", op, 2);
     return act{op, fp, m2};
+  }
+
+  // A subgraph output: in the compiled layout a download op copies it out of the DPU's memory.
+  void output(const act& a) {
+    if (compiled_) edge(a.op->get_name() + "_download_0", "download", a.op, 3);
   }
 
   // conv2d-fix (transposed = false) or transposed-conv2d-fix with kernel k x k, stride s.
@@ -275,9 +286,32 @@ class builder {
     auto attrs = xir::Attrs::create();
     attrs->set_attr<std::vector<int>>("shape", shape);
     attrs->set_attr<std::string>("data_type", "xint8");
-    attrs->set_attr<std::vector<char>>("data", data);
+    // compiled: the op's data is empty; the bytes sit in the subgraph's parameter blob REG_0 at the tensor's ddr_addr
+    attrs->set_attr<std::vector<char>>("data", compiled_ ? std::vector<char>() : data);
+    if (compiled_) attrs->set_attr<std::string>("device", "DPU");
     xir::Op* op = g_->add_op(name, "const-fix", std::move(attrs), {}, kXint8);
     set_fix(op, fp);
+    if (compiled_) {
+      xir::Tensor* t = op->get_output_tensor();
+      t->set_attr<int>("reg_id", 0);
+      t->set_attr<int>("ddr_addr", static_cast<int>(blob_.size()));
+      t->set_attr<int>("location", 1);
+      blob_.insert(blob_.end(), data.begin(), data.end());
+    }
+    return op;
+  }
+
+  // upload / download: a copy with the same shape and fix point, in the DPU subgraph, its tensor in register reg.
+  xir::Op* edge(const std::string& name, const std::string& type, xir::Op* in, int reg) {
+    auto attrs = xir::Attrs::create();
+    attrs->set_attr<std::string>("device", "DPU");
+    xir::Op* op = g_->add_op(name, type, std::move(attrs), {{"input", {in}}}, kXint8);
+    set_fix(op, in->get_output_tensor()->get_attr<int>("fix_point"));
+    xir::Tensor* t = op->get_output_tensor();
+    t->set_attr<int>("reg_id", reg);
+    t->set_attr<int>("ddr_addr", 0);
+    t->set_attr<int>("location", 1);
+    edges_.push_back(op);
     return op;
   }
 
@@ -289,6 +323,9 @@ class builder {
   std::map<xir::Op*, std::vector<xir::Op*>> consts_;
   std::map<xir::Op*, uint64_t> macs_;
   const trained_weights* tw_ = nullptr;
+  bool compiled_ = false;
+  std::vector<xir::Op*> edges_;
+  std::vector<char> blob_;
 };
 
 void build_pfn(builder& b, const model_spec& m) {
@@ -297,7 +334,7 @@ void build_pfn(builder& b, const model_spec& m) {
   layer_target t;
   t.std_lsb = kPfnTarget;
   act c = b.conv("pts_voxel_encoder_pfn_layers_0_linear_fix", x, m.pfn_channels, 1, 1, false, t);
-  (void)b.pool_max("pts_voxel_encoder_pfn_layers_0_max_fix", c, m.slots, 1, 0);
+  b.output(b.pool_max("pts_voxel_encoder_pfn_layers_0_max_fix", c, m.slots, 1, 0));
 }
 
 void build_backbone(builder& b, const model_spec& m, int fp_canvas) {
@@ -362,9 +399,9 @@ void build_backbone(builder& b, const model_spec& m, int fp_canvas) {
   dir.bias_mean_real = 0.0;
   dir.bias_std_rel = 0.25;
   const int A = m.anchors;
-  b.conv("pts_bbox_head_conv_cls_fix", cat, A * m.classes, 1, 1, false, cls);
-  b.conv("pts_bbox_head_conv_reg_fix", cat, A * m.box_code, 1, 1, false, reg);
-  b.conv("pts_bbox_head_conv_dir_cls_fix", cat, A * 2, 1, 1, false, dir);
+  b.output(b.conv("pts_bbox_head_conv_cls_fix", cat, A * m.classes, 1, 1, false, cls));
+  b.output(b.conv("pts_bbox_head_conv_reg_fix", cat, A * m.box_code, 1, 1, false, reg));
+  b.output(b.conv("pts_bbox_head_conv_dir_cls_fix", cat, A * 2, 1, 1, false, dir));
 }
 
 void partition(builder& b, int dpu_count) {
@@ -387,6 +424,7 @@ void partition(builder& b, int dpu_count) {
       members.insert(leaf(ops[i]));
       for (xir::Op* c : b.consts().at(ops[i])) members.insert(leaf(c));
     }
+    for (xir::Op* e : b.edge_ops()) members.insert(leaf(e)); /* compiled: upload / download (one DPU group) */
     xir::Subgraph* s = root->merge_children(members);
     s->set_name("subgraph_" + ops[lo]->get_name());
     if (dpu_count == 0) {
@@ -402,6 +440,24 @@ void partition(builder& b, int dpu_count) {
       s->set_attr<std::uint64_t>("workload", 2 * b.macs(lo, hi));
       s->set_attr<std::map<std::string, std::string>>("runner", {{"run", "libvart-dpu-runner.so"},
                                                                  {"ref", "libvart-cpu-runner.so"}});
+      if (b.compiled()) {
+        // What vai_c_xir sets besides (read from Xilinx's compiled KITTI PointPillars for the same DPU): the DPU's
+        // fingerprint, the sim runner, and the memory plan of the parameter blob REG_0 (weights and biases of
+        // every const-fix op at its tensor's ddr_addr). No mc_code: these are not DPU instructions, so a DPU
+        // runner cannot run the file (CPU runners can).
+        s->set_attr<std::uint64_t>("dpu_fingerprint", 72339069383803911ull);
+        s->set_attr<std::map<std::string, std::string>>(
+            "runner",
+            {{"run", "libvart-dpu-runner.so"}, {"ref", "libvart-cpu-runner.so"}, {"sim", "libvart-sim-runner.so"}});
+        s->set_attr<std::map<std::string, std::vector<char>>>("reg_id_to_parameter_value", {{"REG_0", b.blob()}});
+        s->set_attr<std::map<std::string, int>>("reg_id_to_size", {{"REG_0", static_cast<int>(b.blob().size())}});
+        s->set_attr<std::map<std::string, std::string>>("reg_id_to_context_type",
+                                                        {{"REG_0", "CONST"}, {"REG_2", "DATA"}, {"REG_3", "DATA"}});
+        s->set_attr<std::map<std::string, std::string>>(
+            "reg_id_to_context_type_v2", {{"REG_0", "CONST"}, {"REG_2", "INTERFACE"}, {"REG_3", "INTERFACE"}});
+        s->set_attr<std::map<std::string, std::string>>("reg_id_to_hw_segment",
+                                                        {{"REG_0", "W0"}, {"REG_2", "D0"}, {"REG_3", "D0"}});
+      }
     }
   }
 }
@@ -456,6 +512,12 @@ std::unique_ptr<xir::Graph> build_graph(const model_spec& spec, int k, uint64_t 
                                         subgraph_report* report, const trained_weights* tw) {
   builder b(k == 0 ? "pointpillars_pfn" : "pointpillars_backbone_head", seed, report);
   b.set_trained(tw);
+  if (spec.form == "compiled") {
+    if (dpu_count != 1) throw std::invalid_argument("--form compiled makes one DPU subgraph (--dpu-count 1)");
+    b.set_compiled(true);
+  } else if (spec.form != "pprt") {
+    throw std::invalid_argument("unknown form '" + spec.form + "' (expected pprt or compiled)");
+  }
   int fp_canvas = pool_fix_point(spec);
   if (tw) {
     auto it = tw->layers.find("pts_voxel_encoder_pfn_layers_0_linear_fix");
