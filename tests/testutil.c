@@ -23,7 +23,18 @@ int pprt_test_main(const char* suite, const struct pprt_test_case* cases) {
     CU_cleanup_registry();
     return 2;
   }
+  const char* only = getenv("PPRT_TEST_ONLY"); /* comma-separated case names: run just those */
   for (const struct pprt_test_case* c = cases; c->name != NULL; ++c) {
+    if (only != NULL && *only != '\0') {
+      size_t n = strlen(c->name);
+      const char* at = only;
+      int hit = 0;
+      while (!hit && (at = strstr(at, c->name)) != NULL) {
+        hit = (at == only || at[-1] == ',') && (at[n] == '\0' || at[n] == ',');
+        at += n;
+      }
+      if (!hit) continue;
+    }
     if (CU_add_test(s, c->name, c->fn) == NULL) {
       CU_cleanup_registry();
       return 2;

@@ -13,7 +13,7 @@ struct pprt_test_case {
 
 /* Run the NULL-terminated cases as one CUnit suite; returns the process exit code (0 = all passed).
  * The seed is PPRT_TEST_SEED from the environment if set, else a fixed default; it is printed so a failure can
- * be replayed with PPRT_TEST_SEED=<seed>. */
+ * be replayed with PPRT_TEST_SEED=<seed>. PPRT_TEST_ONLY=name[,name...] runs only the named cases. */
 int pprt_test_main(const char* suite, const struct pprt_test_case* cases);
 
 /* The seed of this run (see pprt_test_main). */

@@ -28,6 +28,7 @@ const char* pprt_eval_tp_short(int k) { return k >= 0 && k < PPRT_EVAL_NUM_TP ? 
 
 /* numpy.interp(x, xp, fp, left=fp[0], right) for non-decreasing xp (n >= 1). */
 static double np_interp(double x, const double* xp, const double* fp, size_t n, double right) {
+  if (isnan(x)) return x; /* numpy: nan; the search below needs x comparable */
   if (x > xp[n - 1]) return right;
   if (x < xp[0]) return fp[0];
   if (x == xp[n - 1]) return fp[n - 1];
@@ -306,6 +307,11 @@ enum pprt_status pprt_eval_detection(const pprt_detset_t* gt, const pprt_detset_
                          "predictions of sample %s: box %u has no ego_dist / ego_translation and neither file has the "
                          "sample's ego pose",
                          pprt_detset_token(pred, s), i);
+          break;
+        }
+        if (!isfinite(b[i].score)) { /* the devkit refuses NaN scores; neither can be ranked */
+          st = pprt_fail(&err, PPRT_STATUS_BAD_INPUT, "predictions of sample %s: box %u has score %g (not finite)",
+                         pprt_detset_token(pred, s), i, (double)b[i].score);
           break;
         }
         uint32_t q = seq++;

@@ -2,12 +2,14 @@
  * detection-results boxes grouped by sample (pprt_detset_*: nuScenes results JSON reader / writer, edge-contest
  * writer), and lidar-frame box files (VAI-L accuracy text, pprt's JSON). */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nusc_internal.h"
+#include "core/fileio.h"
 
 static const char* const k_class_names[PPRT_NUSC_NUM_CLASSES] = {
     "car", "truck", "trailer", "bus", "construction_vehicle", "bicycle", "motorcycle", "pedestrian", "traffic_cone",
@@ -122,8 +124,9 @@ void pprt_tokmap_free(struct pprt_tokmap* m) {
 
 enum pprt_status pprt_json_load(const char* path, struct json_object** out, struct pprt_err* err) {
   *out = NULL;
-  FILE* f = fopen(path, "rb");
-  if (f == NULL) return pprt_fail(err, PPRT_STATUS_IO_ERROR, "%s: cannot open: %s", path, strerror(errno));
+  FILE* f = NULL;
+  enum pprt_status ost = pprt_fopen_regular(path, &f, NULL, err);
+  if (ost) return ost;
   struct json_tokener* tok = json_tokener_new();
   if (tok == NULL) {
     fclose(f);
@@ -133,24 +136,34 @@ enum pprt_status pprt_json_load(const char* path, struct json_object** out, stru
   struct json_object* obj = NULL;
   enum json_tokener_error jerr = json_tokener_continue;
   size_t total = 0, n;
+  size_t err_at = 0; /* file offset of a tokener error */
+  int ended = 0;     /* the value is complete: the rest of the file may only be white space */
   while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-    obj = json_tokener_parse_ex(tok, buf, (int)n);
-    jerr = json_tokener_get_error(tok);
-    total += n;
-    if (jerr != json_tokener_continue) {
-      /* anything after the value other than white space is an error */
-      size_t used = json_tokener_get_parse_end(tok);
-      for (size_t i = used; jerr == json_tokener_success && i < n; ++i)
-        if (buf[i] != ' ' && buf[i] != '\n' && buf[i] != '\r' && buf[i] != '\t') {
-          json_object_put(obj);
-          obj = NULL;
-          json_tokener_free(tok);
-          fclose(f);
-          return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s: text after the JSON value at byte %zu", path,
-                           total - n + i);
-        }
-      break;
+    size_t from = 0;
+    if (!ended) {
+      obj = json_tokener_parse_ex(tok, buf, (int)n);
+      jerr = json_tokener_get_error(tok);
+      if (jerr == json_tokener_continue) {
+        total += n;
+        continue;
+      }
+      from = json_tokener_get_parse_end(tok);
+      if (jerr != json_tokener_success) {
+        err_at = total + from;
+        total += n;
+        break;
+      }
+      ended = 1;
     }
+    /* anything after the value other than white space is an error, however far behind it */
+    for (size_t i = from; i < n; ++i)
+      if (buf[i] != ' ' && buf[i] != '\n' && buf[i] != '\r' && buf[i] != '\t') {
+        json_object_put(obj);
+        json_tokener_free(tok);
+        fclose(f);
+        return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s: text after the JSON value at byte %zu", path, total + i);
+      }
+    total += n;
   }
   int read_err = ferror(f);
   fclose(f);
@@ -163,10 +176,11 @@ enum pprt_status pprt_json_load(const char* path, struct json_object** out, stru
     obj = json_tokener_parse_ex(tok, "", -1);
     jerr = json_tokener_get_error(tok);
     if (jerr == json_tokener_continue) jerr = json_tokener_error_parse_eof;
+    err_at = total;
   }
   if (jerr != json_tokener_success || obj == NULL) {
     enum pprt_status st = pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s: malformed JSON near byte %zu: %s", path,
-                                    total ? (size_t)json_tokener_get_parse_end(tok) : (size_t)0,
+                                    err_at,
                                     total ? json_tokener_error_desc(jerr) : "empty file");
     json_object_put(obj);
     json_tokener_free(tok);
@@ -470,7 +484,14 @@ static enum pprt_status parse_box(const char* path, const char* token, size_t k,
   double d = -1.0;
   if (get_number(o, "detection_score", &d, &present))
     return BAD("%s: sample %s: box %zu: \"detection_score\" must be a number", path, token, k);
+  if (present && !(fabs(d) <= FLT_MAX))
+    return BAD("%s: sample %s: box %zu: \"detection_score\" is %g; it must be a finite float (the nuScenes devkit "
+               "refuses NaN scores)", path, token, k, d);
   b->score = present ? (float)d : -1.0f;
+  int finite = 1;
+  for (int i = 0; i < 4; ++i) finite = finite && isfinite(b->rotation[i]) && (i == 3 || isfinite(b->translation[i]));
+  if (!finite)
+    return BAD("%s: sample %s: box %zu: \"translation\" and \"rotation\" must be finite", path, token, k);
   if (json_object_object_get_ex(o, "attribute_name", &e) && e != NULL) {
     if (!json_object_is_type(e, json_type_string))
       return BAD("%s: sample %s: box %zu: \"attribute_name\" must be a string", path, token, k);
@@ -761,6 +782,11 @@ static enum pprt_status load_json_boxes(const char* path, struct pprt_box* boxes
       }
       label = c;
     }
+    if (!(label >= 0 && label <= 1e6 && label == floor(label))) { /* same rule as the VAI-L text */
+      st = pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s: box %zu: \"label_id\" %g must be an integer in 0..1000000",
+                     path, i, label);
+      break;
+    }
     struct pprt_box* b = &boxes[i];
     b->x = (float)v[0]; b->y = (float)v[1]; b->z = (float)v[2]; b->w = (float)v[3]; b->l = (float)v[4];
     b->h = (float)v[5]; b->yaw = (float)v[6]; b->vx = (float)v[7]; b->vy = (float)v[8];
@@ -777,9 +803,9 @@ enum pprt_status pprt_boxes_load(const char* path, struct pprt_box* boxes, uint3
   if (path == NULL || num_boxes == NULL || (max_boxes && boxes == NULL))
     return api_fail(pprt_fail(&err, PPRT_STATUS_INVALID_ARGUMENT, "pprt_boxes_load: NULL argument"), &err);
   *num_boxes = 0;
-  FILE* f = fopen(path, "r");
-  if (f == NULL)
-    return api_fail(pprt_fail(&err, PPRT_STATUS_IO_ERROR, "%s: cannot open: %s", path, strerror(errno)), &err);
+  FILE* f = NULL;
+  enum pprt_status ost = pprt_fopen_regular(path, &f, NULL, &err);
+  if (ost) return api_fail(ost, &err);
   int c;
   do c = fgetc(f);
   while (c == ' ' || c == '\n' || c == '\r' || c == '\t');

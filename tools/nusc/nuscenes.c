@@ -395,6 +395,17 @@ enum pprt_status pprt_nusc_load_sweeps(const pprt_nusc_t* ds, uint32_t i, pprt_c
                                 "%s/sample_data.json: record %s: prev %s is not in sample_data.json", ds->version,
                                 str_field(r, "token"), prev),
                       &err);
+    /* Each prev must be strictly earlier: that also rules out a chain that loops back (prev = itself, a -> b -> a),
+     * which would load the same sweep again and again. */
+    int64_t ts_prev;
+    if (n < num_clouds && !sd_timestamp(ds, sd, &ts_prev) && ts_prev >= ts)
+      return api_fail(pprt_fail(&err, PPRT_STATUS_PARSE_ERROR,
+                                "%s/sample_data.json: record %s: prev %s (timestamp %lld) is not earlier than it "
+                                "(timestamp %lld): the prev chain %s",
+                                ds->version, str_field(r, "token"), prev, (long long)ts_prev, (long long)ts,
+                                ds->t[T_SAMPLE_DATA].rec[sd] == r ? "points to the record itself"
+                                                                  : "does not go back in time (it may loop)"),
+                      &err);
   }
   *num_sweeps = n;
   return PPRT_STATUS_OK;

@@ -7,6 +7,8 @@
 
 #include "bev.h"
 #include "commands.h"
+#include "core/fileio.h"
+#include "../nusc/nusc_internal.h"
 #include "pprt/pprt.h"
 
 #define MAX_PANELS 8
@@ -42,11 +44,20 @@ static struct vbox from_model_box(const struct pprt_box* b, int cls) {
  * file. */
 static int load_gt(const char* path, struct vbox* out, uint32_t* n) {
   struct json_object* root = NULL;
-  FILE* f = fopen(path, "r");
-  int c = f ? fgetc(f) : EOF;
+  FILE* f = NULL;
+  struct pprt_err err;
+  enum pprt_status st = pprt_fopen_regular(path, &f, NULL, &err); /* a FIFO must not block */
+  if (st) {
+    fprintf(stderr, "pprt view: %s: %s\n", pprt_status_str(st), err.msg);
+    return 1;
+  }
+  int c = fgetc(f);
   while (c == ' ' || c == '\n' || c == '\r' || c == '\t') c = fgetc(f);
-  if (f) fclose(f);
-  if (c == '{') root = json_object_from_file(path);
+  fclose(f);
+  if (c == '{' && (st = pprt_json_load(path, &root, &err))) {
+    fprintf(stderr, "pprt view: %s: %s\n", pprt_status_str(st), err.msg);
+    return 1;
+  }
   struct json_object* inst = NULL;
   if (root && json_object_object_get_ex(root, "instances", &inst) && json_object_is_type(inst, json_type_array)) {
     size_t k = json_object_array_length(inst);
@@ -54,15 +65,24 @@ static int load_gt(const char* path, struct vbox* out, uint32_t* n) {
     for (size_t i = 0; i < k && *n < MAX_BOXES; ++i) {
       struct json_object* o = json_object_array_get_idx(inst, i);
       struct json_object *box = NULL, *lab = NULL;
-      if (!json_object_object_get_ex(o, "box", &box) || json_object_array_length(box) < 7) {
-        fprintf(stderr, "pprt view: %s: instance %zu has no 7-number \"box\"\n", path, i);
+      double v[7];
+      int ok = json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, "box", &box) &&
+               json_object_is_type(box, json_type_array) && json_object_array_length(box) >= 7;
+      for (int j = 0; ok && j < 7; ++j) {
+        struct json_object* e = json_object_array_get_idx(box, (size_t)j);
+        ok = json_object_is_type(e, json_type_double) || json_object_is_type(e, json_type_int);
+        if (ok) v[j] = json_object_get_double(e);
+        ok = ok && isfinite(v[j]);
+      }
+      if (!ok) {
+        fprintf(stderr, "pprt view: parse error: %s: instance %zu has no \"box\" list of 7 finite numbers\n", path,
+                i);
         json_object_put(root);
         return 1;
       }
-      double v[7];
-      for (int j = 0; j < 7; ++j) v[j] = json_object_get_double(json_object_array_get_idx(box, (size_t)j));
       json_object_object_get_ex(o, "label", &lab);
-      struct vbox b = {v[0], v[1], v[6], v[3], v[4], pprt_nusc_class_index(lab ? json_object_get_string(lab) : "")};
+      const char* name = json_object_is_type(lab, json_type_string) ? json_object_get_string(lab) : "";
+      struct vbox b = {v[0], v[1], v[6], v[3], v[4], pprt_nusc_class_index(name)};
       out[(*n)++] = b;
     }
     json_object_put(root);
@@ -70,7 +90,7 @@ static int load_gt(const char* path, struct vbox* out, uint32_t* n) {
   }
   json_object_put(root);
   static struct pprt_box tmp[MAX_BOXES];
-  enum pprt_status st = pprt_boxes_load(path, tmp, MAX_BOXES, n);
+  st = pprt_boxes_load(path, tmp, MAX_BOXES, n);
   if (st) {
     fprintf(stderr, "pprt view: %s: %s\n", pprt_status_str(st), pprt_last_error());
     return 1;

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "pprt/pprt.h"
 #include "core/runtime_internal.h"
+#include "core/fileio.h"
 
 #define EXIT_USAGE 2
 
@@ -439,18 +440,20 @@ static int write_out(const char* dir, const char* name, const void* data, size_t
 
 /* Read a whole file of at most max bytes into a malloc'd buffer. */
 static void* read_all(const char* path, size_t max, size_t* len) {
-  FILE* f = fopen(path, "rb");
-  if (f == NULL) {
-    fprintf(stderr, "pprt: I/O error: cannot open %s: %s\n", path, strerror(errno));
+  FILE* f = NULL;
+  uint64_t size = 0;
+  struct pprt_err err;
+  enum pprt_status ost = pprt_fopen_regular(path, &f, &size, &err); /* a FIFO must not block */
+  if (ost) {
+    fprintf(stderr, "pprt: %s: %s\n", pprt_status_str(ost), err.msg);
     return NULL;
   }
-  struct stat st;
-  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
-    fprintf(stderr, "pprt: bad input: %s is not a regular file of at most %zu bytes\n", path, max);
+  if (size > max) {
+    fprintf(stderr, "pprt: bad input: %s is larger than %zu bytes\n", path, max);
     fclose(f);
     return NULL;
   }
-  size_t n = (size_t)st.st_size;
+  size_t n = (size_t)size;
   void* buf = malloc(n ? n : 1);
   if (buf == NULL || (n && fread(buf, 1, n, f) != n)) {
     fprintf(stderr, "pprt: I/O error: cannot read %s\n", path);

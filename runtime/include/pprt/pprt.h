@@ -5,6 +5,15 @@
  * Conventions: every fallible call returns enum pprt_status (0 = success); output arguments come last;
  * the library never prints, exits or aborts on bad input; every buffer is sized when a runtime is created,
  * so running a frame allocates nothing.
+ *
+ * Threads: a runtime is used by one thread at a time. pprt_runtime_run, pprt_runtime_stats,
+ * pprt_runtime_last_error and pprt_runtime_simulate_dpu on one runtime must not overlap; a pprt_runtime_run or
+ * pprt_runtime_simulate_dpu that finds another one still running on the same runtime returns PPRT_STATUS_BUSY at once
+ * and changes nothing (its message goes to pprt_last_error() of the calling thread only). Different runtimes are
+ * independent. To use several cores on one model, use a stream (pprt_stream_*, below): its worker threads run frames
+ * in parallel. pprt_runtime_destroy must not race with any other call on the runtime or its streams.
+ * The functions that take no runtime (point files, .info, nuScenes, formats, eval) are safe on different objects
+ * from different threads; pprt_last_error() is per thread.
  */
 #ifndef PPRT_PPRT_H
 #define PPRT_PPRT_H
@@ -38,7 +47,8 @@ enum pprt_status {
   PPRT_STATUS_UNAVAILABLE = 7,      /* the requested runner or feature is not available in this build/host */
   PPRT_STATUS_RUNNER_ERROR = 8,     /* VART or a runner plugin failed */
   PPRT_STATUS_OUT_OF_MEMORY = 9,
-  PPRT_STATUS_INTERNAL = 10
+  PPRT_STATUS_INTERNAL = 10,
+  PPRT_STATUS_BUSY = 11             /* the runtime is in use by another thread (see "Threads" below); nothing done */
 };
 
 /** A short constant name for a status ("ok", "parse error", ...). Never NULL. */
@@ -165,8 +175,9 @@ PPRT_API uint32_t pprt_runtime_max_boxes(const pprt_runtime_t* rt);
 /** Simulate the DPU's timing, for tuning the pipeline on a PC with PPRT_RUNNER_DUMMY: every DPU job of subgraph 0
  *  lasts at least ms0 milliseconds and every job of subgraph 1 at least ms1 (the runner's own time included), and at
  *  most `cores` jobs run at once across the runtime and all its streams (one job per DPU core; 0: no limit).
- *  ms0 = ms1 = 0 and cores = 0 turns the simulation off. Call it while no frame is running (before creating streams).
- *  Works with any runner; it only ever adds waiting. */
+ *  ms0 = ms1 = 0 and cores = 0 turns the simulation off. Call it while no stream exists on rt (before creating
+ *  streams or after destroying them): with a stream: PPRT_STATUS_BUSY, nothing changed; likewise while a
+ *  pprt_runtime_run is running on rt. Works with any runner; it only ever adds waiting. */
 PPRT_API enum pprt_status pprt_runtime_simulate_dpu(pprt_runtime_t* rt, double ms0, double ms1, uint32_t cores);
 
 

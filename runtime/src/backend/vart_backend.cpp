@@ -469,6 +469,19 @@ static enum pprt_status map_buffers(pprt_vrunner* r, const pprt_xmodel* m, bool 
   return PPRT_STATUS_OK;
 }
 
+// True if lib (opened as handle dl) is libvart-dpu-runner: its file name says so, or dlopen of that name with
+// RTLD_NOLOAD gives the same handle (a symlink, a copy's path resolving to the loaded object).
+static bool is_vart_dpu_runner(const char* lib, void* dl) {
+  const char* base = std::strrchr(lib, '/');
+  base = base != nullptr ? base + 1 : lib;
+  if (std::strncmp(base, "libvart-dpu-runner.so", 21) == 0) return true;
+  void* h = dlopen("libvart-dpu-runner.so.2", RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
+  if (h == nullptr) h = dlopen("libvart-dpu-runner.so", RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
+  const bool same = h != nullptr && h == dl;
+  if (h != nullptr) dlclose(h);
+  return same;
+}
+
 static enum pprt_status vrunner_create_impl(const pprt_xmodel* m, const char* lib, pprt_vrunner** out,
                                             struct pprt_err* err) {
   if (!m->has_run_runner)
@@ -485,6 +498,16 @@ static enum pprt_status vrunner_create_impl(const pprt_xmodel* m, const char* li
       const char* e = dlerror();
       return pprt_fail(err, PPRT_STATUS_UNAVAILABLE, "runner library %s cannot be loaded: %s", lib,
                        e != nullptr ? e : "unknown dlopen error");
+    }
+    // VART's own DPU runner aborts the process on a host without a DPU, whichever way it is named: ask first when the
+    // library is the DPU runner (by name, or the same object the dynamic loader resolves the name to).
+    if (is_vart_dpu_runner(lib, r->dl)) {
+      char desc[512];
+      if (!pprt_dpu_probe(desc, sizeof desc))
+        return pprt_fail(err, PPRT_STATUS_UNAVAILABLE,
+                         "runner library %s is VART's DPU runner and no DPU was found (no zocl device under "
+                         "/dev/dri); use --runner cpu or --runner dummy",
+                         lib);
     }
     dlerror();
     if (dlsym(r->dl, "create_runner_with_attrs") == nullptr) {

@@ -53,6 +53,7 @@ const char* pprt_status_str(enum pprt_status status) {
     case PPRT_STATUS_RUNNER_ERROR: return "runner error";
     case PPRT_STATUS_OUT_OF_MEMORY: return "out of memory";
     case PPRT_STATUS_INTERNAL: return "internal error";
+    case PPRT_STATUS_BUSY: return "busy";
   }
   return "unknown status";
 }

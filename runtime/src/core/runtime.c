@@ -625,11 +625,48 @@ enum pprt_status pprt_ctx_dpu(const pprt_runtime_t* rt, struct pprt_frame_ctx* f
   return st;
 }
 
+/* Takes rt for one call (the "one thread at a time" rule of pprt.h): 0 if taken, else BUSY with the message in this
+ * thread's last error only (rt->err belongs to the call that holds rt). */
+static enum pprt_status rt_enter(pprt_runtime_t* rt, const char* fn) {
+  int expected = 0;
+  if (atomic_compare_exchange_strong(&rt->busy, &expected, 1)) return PPRT_STATUS_OK;
+  char msg[200];
+  snprintf(msg, sizeof msg,
+           "%s: the runtime is in use by another thread (one thread at a time per runtime; use a stream for "
+           "several frames at once)",
+           fn);
+  pprt_set_last_error(msg);
+  return PPRT_STATUS_BUSY;
+}
+
+static void rt_leave(pprt_runtime_t* rt) { atomic_store(&rt->busy, 0); }
+
+static enum pprt_status simulate_impl(pprt_runtime_t* rt, double ms0, double ms1, uint32_t cores);
+
 enum pprt_status pprt_runtime_simulate_dpu(pprt_runtime_t* rt, double ms0, double ms1, uint32_t cores) {
   if (rt == NULL) {
     pprt_set_last_error("pprt_runtime_simulate_dpu: NULL runtime");
     return PPRT_STATUS_INVALID_ARGUMENT;
   }
+  enum pprt_status st = rt_enter(rt, "pprt_runtime_simulate_dpu");
+  if (st) return st;
+  unsigned ns = atomic_load(&rt->streams);
+  if (ns > 0) {
+    char msg[200];
+    snprintf(msg, sizeof msg,
+             "pprt_runtime_simulate_dpu: %u stream%s of this runtime still exist%s; destroy them first (their workers "
+             "use the simulation)",
+             ns, ns == 1 ? "" : "s", ns == 1 ? "s" : "");
+    pprt_set_last_error(msg);
+    rt_leave(rt);
+    return PPRT_STATUS_BUSY;
+  }
+  st = simulate_impl(rt, ms0, ms1, cores);
+  rt_leave(rt);
+  return st;
+}
+
+static enum pprt_status simulate_impl(pprt_runtime_t* rt, double ms0, double ms1, uint32_t cores) {
   if (!(ms0 >= 0.0 && ms0 <= 60000.0) || !(ms1 >= 0.0 && ms1 <= 60000.0) || cores > 64) {
     pprt_fail(&rt->err, PPRT_STATUS_INVALID_ARGUMENT,
               "simulated DPU times %g, %g ms must be in 0..60000 and cores %u in 0..64", ms0, ms1, cores);
@@ -689,12 +726,18 @@ enum pprt_status pprt_runtime_run(pprt_runtime_t* rt, const struct pprt_sweep* s
     pprt_set_last_error("pprt_runtime_run: NULL runtime");
     return PPRT_STATUS_INVALID_ARGUMENT;
   }
+  enum pprt_status st = rt_enter(rt, "pprt_runtime_run");
+  if (st) {
+    if (num_boxes != NULL) *num_boxes = 0;
+    return st;
+  }
   rt->err.msg[0] = '\0';
-  enum pprt_status st = run_impl(rt, sweeps, num_sweeps, boxes, max_boxes, num_boxes);
+  st = run_impl(rt, sweeps, num_sweeps, boxes, max_boxes, num_boxes);
   if (st != PPRT_STATUS_OK) {
     snprintf(rt->last_error, sizeof rt->last_error, "%s", rt->err.msg);
     pprt_set_last_error(rt->err.msg);
   }
+  rt_leave(rt);
   return st;
 }
 

@@ -5,6 +5,7 @@
 #define PPRT_RUNTIME_INTERNAL_H
 
 #include <semaphore.h>
+#include <stdatomic.h>
 
 #include "model/model_config.h"
 #include "core/error.h"
@@ -61,6 +62,8 @@ struct pprt_runtime {
   struct pprt_frame_ctx ctx;
   struct pprt_err err;
   char last_error[PPRT_ERR_MAX];
+  atomic_int busy;                /* 1 while pprt_runtime_run / simulate_dpu runs: a second caller gets BUSY */
+  atomic_uint streams;            /* live streams on rt (pprt_runtime_simulate_dpu refuses to change rt->sim) */
 };
 
 /* Create with runner = PPRT_RUNNER_NONE_INTERNAL allowed (no VART runner; host tensors). */

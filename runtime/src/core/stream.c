@@ -392,13 +392,17 @@ enum pprt_status pprt_stream_create(pprt_runtime_t* rt, const struct pprt_stream
     stream_free(s);
     return st;
   }
+  atomic_fetch_add(&rt->streams, 1u);
   pprt_set_last_error("");
   *out = s;
   return PPRT_STATUS_OK;
 }
 
 void pprt_stream_destroy(pprt_stream_t* s) {
-  if (s != NULL) stream_free(s);
+  if (s == NULL) return;
+  pprt_runtime_t* rt = s->rt;
+  stream_free(s);
+  atomic_fetch_sub(&rt->streams, 1u);
 }
 
 /* ------------------------------------------------------------------ submit / receive */

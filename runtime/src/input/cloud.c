@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "core/error.h"
+#include "core/fileio.h"
 #include "pprt/pprt.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
@@ -225,25 +226,10 @@ static int contains_ci(const char* s, const char* needle) {
 
 /* ------------------------------------------------------------------ raw float files */
 
-/* Opens path for reading and returns its size; IO_ERROR if it is missing, unreadable or not a regular file. */
+/* Opens path for reading and returns its size; IO_ERROR if it is missing, unreadable or not a regular file (a FIFO
+ * does not block: fileio.h). */
 static enum pprt_status open_regular(const char* path, FILE** f_out, uint64_t* size_out, struct pprt_err* err) {
-  FILE* f = fopen(path, "rb");
-  if (f == NULL) {
-    return pprt_fail(err, PPRT_STATUS_IO_ERROR, "%s: cannot open: %s", path, strerror(errno));
-  }
-  struct stat stt;
-  if (fstat(fileno(f), &stt) != 0) {
-    int e = errno;
-    fclose(f);
-    return pprt_fail(err, PPRT_STATUS_IO_ERROR, "%s: cannot stat: %s", path, strerror(e));
-  }
-  if (!S_ISREG(stt.st_mode)) {
-    fclose(f);
-    return pprt_fail(err, PPRT_STATUS_IO_ERROR, "%s: not a regular file", path);
-  }
-  *f_out = f;
-  *size_out = (uint64_t)stt.st_size;
-  return PPRT_STATUS_OK;
+  return pprt_fopen_regular(path, f_out, size_out, err);
 }
 
 /* Reads a raw float32 file of `per_point` floats per point (5: nuScenes, 4: KITTI). */

@@ -18,6 +18,7 @@ extern "C" {
 #define PPRT_CFG_MAX_ROTATIONS 4
 #define PPRT_CFG_MAX_CUSTOM 4
 #define PPRT_CFG_MAX_CLASSES 32
+#define PPRT_CFG_MAX_NUM_LIMIT 100000u /* boxes per frame (max_num); buffers of that many are made at create */
 
 /* Bits of pprt_model_config.present: which fields the prototxt (or the pprt settings file) set. */
 enum pprt_cfg_field {

@@ -16,8 +16,10 @@
  * Positions in messages are 1-based; the column counts bytes. The input need not be NUL-terminated.
  * Nesting is limited to PROTO_MAX_DEPTH messages so hostile input cannot exhaust the stack. */
 #include "model/model_config.h"
+#include "core/fileio.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <float.h>
 #include <locale.h>
 #include <math.h>
@@ -1227,14 +1229,14 @@ enum pprt_status pprt_settings_parse(const char* text, size_t len, const char* s
 static enum pprt_status read_text_file(const char* path, char** out, size_t* n, int* missing, struct pprt_err* err) {
   *out = NULL;
   *n = 0;
-  FILE* f = fopen(path, "rb");
-  if (f == NULL) {
-    if (missing != NULL && errno == ENOENT) {
-      *missing = 1;
-      return PPRT_STATUS_OK;
-    }
-    return pprt_fail(err, PPRT_STATUS_IO_ERROR, "%s: cannot open: %s", path, strerror(errno));
+  struct stat sb;
+  if (missing != NULL && stat(path, &sb) != 0 && errno == ENOENT) {
+    *missing = 1;
+    return PPRT_STATUS_OK;
   }
+  FILE* f = NULL;
+  enum pprt_status ost = pprt_fopen_regular(path, &f, NULL, err); /* a FIFO does not block */
+  if (ost) return ost;
   char* buf = malloc(PROTO_MAX_FILE + 1);
   if (buf == NULL) {
     fclose(f);
@@ -1402,7 +1404,8 @@ enum pprt_status pprt_model_config_validate(const struct pprt_model_config* cfg,
     return pprt_fail(err, bad, "%s: nms_thresh = %g; must be within [0, 1]", src, (double)cfg->nms_thresh);
   if (!(cfg->score_thresh > 0.0f && cfg->score_thresh < 1.0f))
     return pprt_fail(err, bad, "%s: score_thresh = %g; must be within (0, 1)", src, (double)cfg->score_thresh);
-  if (cfg->max_num == 0) return pprt_fail(err, bad, "%s: max_num = 0; must be at least 1", src);
+  if (cfg->max_num == 0 || cfg->max_num > PPRT_CFG_MAX_NUM_LIMIT)
+    return pprt_fail(err, bad, "%s: max_num = %u; must be 1..%u", src, cfg->max_num, PPRT_CFG_MAX_NUM_LIMIT);
   if (!name_ok(cfg->score_layer_name)) return pprt_fail(err, bad, "%s: score_layer_name is empty", src);
   if (!name_ok(cfg->bbox_layer_name)) return pprt_fail(err, bad, "%s: bbox_layer_name is empty", src);
   if (!name_ok(cfg->dir_layer_name)) return pprt_fail(err, bad, "%s: dir_layer_name is empty", src);

@@ -33,8 +33,9 @@ enum pprt_status pprt_post_params_init(struct pprt_post_params* pp, const struct
   if (cfg->num_classes == 0 || cfg->num_classes > PPRT_CFG_MAX_CLASSES)
     return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "post-processing: num_classes %u (need 1..%d)",
                      (unsigned)cfg->num_classes, PPRT_CFG_MAX_CLASSES);
-  if (cfg->max_num == 0)
-    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "post-processing: max_num must be at least 1");
+  if (cfg->max_num == 0 || cfg->max_num > PPRT_CFG_MAX_NUM_LIMIT)
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "post-processing: max_num %u (need 1..%u)",
+                     (unsigned)cfg->max_num, PPRT_CFG_MAX_NUM_LIMIT);
   if (!isfinite(cfg->nms_thresh))
     return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "post-processing: nms_thresh is not a finite number");
   if (!(score_thresh >= 0.0f && score_thresh <= 1.0f))
@@ -169,8 +170,10 @@ enum pprt_status pprt_post_state_init(struct pprt_post_state* ps, const struct p
   if (im->cand_idx == NULL || im->cand_max == NULL || im->prep == NULL || im->prepared == NULL || im->list == NULL ||
       im->listq == NULL || im->sorted == NULL || im->kept == NULL || im->top[0] == NULL || im->top[1] == NULL) {
     pprt_post_state_free(ps);
-    return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "post-processing: out of memory for %u anchors",
-                     (unsigned)im->A_total);
+    return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY,
+                     "post-processing: out of memory for the buffers of %u anchors, %u decoded candidates and "
+                     "max_num %u boxes",
+                     (unsigned)A, (unsigned)D, (unsigned)M);
   }
   float xs0 = pp->x_centers[0], xs1 = pp->x_centers[pp->W - 1];
   float ys0 = pp->y_centers[0], ys1 = pp->y_centers[pp->H - 1];
