@@ -502,12 +502,11 @@ static enum pprt_status vrunner_create_impl(const pprt_xmodel* m, const char* li
     // VART's own DPU runner aborts the process on a host without a DPU, whichever way it is named: ask first when the
     // library is the DPU runner (by name, or the same object the dynamic loader resolves the name to).
     if (is_vart_dpu_runner(lib, r->dl)) {
-      char desc[512];
-      if (!pprt_dpu_probe(desc, sizeof desc))
-        return pprt_fail(err, PPRT_STATUS_UNAVAILABLE,
-                         "runner library %s is VART's DPU runner and no DPU was found (no zocl device under "
-                         "/dev/dri); use --runner cpu or --runner dummy",
-                         lib);
+      enum pprt_status pre = pprt_dpu_preflight(m, err);  // the checks of the default DPU path
+      if (pre != PPRT_STATUS_OK) {
+        pprt_err_prefix(err, "runner library %s is VART's DPU runner", lib);
+        return pre;
+      }
     }
     dlerror();
     if (dlsym(r->dl, "create_runner_with_attrs") == nullptr) {
