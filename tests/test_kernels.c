@@ -530,6 +530,174 @@ static void test_threshold_hand(void) {
   }
 }
 
+
+/* ================= pointquant_kitti ================= */
+
+/* The Xilinx demo's parameters for a DPU0 input fix point fp (docs/KITTI.md): range [0, 69.12] x [-39.68, 39.68]
+ * x [-3, 1], 0.16 m pillars. */
+static void kitti_params(struct pprt_pointquant_kitti_params* p, int fp) {
+  static const float lo[3] = {0.0f, -39.68f, -3.0f}, hi[3] = {69.12f, 39.68f, 1.0f}, vs[3] = {0.16f, 0.16f, 4.0f};
+  memset(p, 0, sizeof *p);
+  const int S = 1 << fp;
+  for (int j = 0; j < 3; ++j) {
+    float len = hi[j] - lo[j];
+    p->voxel_size[j] = vs[j];
+    p->cell_offset[j] = lo[j] / vs[j];
+    p->grid[j] = (int32_t)(len / vs[j]);
+    p->qscale[j] = (float)S / len;
+    p->qoffset[j] = (float)S * lo[j] / len;
+  }
+  p->qscale[3] = (float)S;
+}
+
+/* Random points: mostly inside the range, some on cell edges (multiples of the voxel size, +-1 ulp), some on
+ * quantization ties (values whose scaled feature is k + 0.5), specials (NaN, +-Inf, -0, huge). */
+static void kitti_points(struct pprt_rng* r, const struct pprt_pointquant_kitti_params* p, float* pts, size_t n,
+                         size_t stride) {
+  static const float lo[3] = {-2.0f, -42.0f, -4.0f}, hi[3] = {71.0f, 42.0f, 2.0f};
+  for (size_t i = 0; i < n; ++i) {
+    float* s = pts + i * stride;
+    for (int j = 0; j < 3; ++j) {
+      uint32_t kind = pprt_rng_u32(r, 10);
+      float v;
+      if (kind == 0) {
+        v = ((float)(int)pprt_rng_u32(r, 440) - 4.0f) * p->voxel_size[j] + p->cell_offset[j] * p->voxel_size[j];
+        int u = (int)pprt_rng_u32(r, 3) - 1;
+        if (u) v = nextafterf(v, u > 0 ? INFINITY : -INFINITY);
+      } else if (kind == 1) {
+        v = (((float)(int)pprt_rng_u32(r, 130) - 1.0f) + 0.5f + p->qoffset[j]) / p->qscale[j];
+      } else if (kind == 2 && pprt_rng_u32(r, 20) == 0) {
+        static const float sp[6] = {NAN, INFINITY, -INFINITY, -0.0f, 3e38f, -3e38f};
+        v = sp[pprt_rng_u32(r, 6)];
+      } else {
+        v = pprt_rng_uniform(r, lo[j], hi[j]);
+      }
+      s[j] = v;
+    }
+    uint32_t kind = pprt_rng_u32(r, 8);
+    s[3] = kind == 0 ? ((float)(int)pprt_rng_u32(r, 64) + 0.5f) / p->qscale[3]
+         : kind == 1 ? pprt_rng_uniform(r, -3.0f, 3.0f) : pprt_rng_uniform(r, 0.0f, 0.99f);
+    for (size_t e = 4; e < stride; ++e) s[e] = NAN; /* never read */
+  }
+}
+
+static size_t pqk_compare(pprt_pointquant_kitti_fn fn, const char* isa, const struct pprt_pointquant_kitti_params* p,
+                          const float* pts, size_t n, size_t stride, size_t* kept) {
+  const size_t pad = 16;
+  int32_t* c_ref = malloc((n + pad) * sizeof(int32_t));
+  int32_t* c_got = malloc((n + pad) * sizeof(int32_t));
+  int8_t* q_ref = malloc((n + pad) * 8);
+  int8_t* q_got = malloc((n + pad) * 8);
+  CU_ASSERT_FATAL(c_ref && c_got && q_ref && q_got);
+  memset(c_ref, POISON, (n + pad) * sizeof(int32_t));
+  memset(c_got, POISON, (n + pad) * sizeof(int32_t));
+  memset(q_ref, POISON, (n + pad) * 8);
+  memset(q_got, POISON, (n + pad) * 8);
+  pprt_pointquant_kitti_scalar(p, pts, n, stride, c_ref, q_ref);
+  fn(p, pts, n, stride, c_got, q_got);
+  size_t bad = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (c_ref[i] != c_got[i]) {
+      if (bad++ < 5)
+        printf("\n  %s: n=%zu stride=%zu point %zu (%a %a %a %a): cell %d, scalar %d", isa, n, stride, i,
+               pts[i * stride], pts[i * stride + 1], pts[i * stride + 2], pts[i * stride + 3], c_got[i], c_ref[i]);
+      continue;
+    }
+    CU_ASSERT(c_ref[i] >= 0 || c_ref[i] == PPRT_PQ_DROPPED || c_ref[i] == PPRT_PQ_NONFINITE);
+    if (c_ref[i] < 0) continue;
+    ++*kept;
+    for (int k = 0; k < 4; ++k)
+      if (q_ref[i * 8 + k] != q_got[i * 8 + k] && bad++ < 5)
+        printf("\n  %s: n=%zu point %zu feature %d: %d, scalar %d", isa, n, i, k, q_got[i * 8 + k], q_ref[i * 8 + k]);
+  }
+  for (size_t i = n; i < n + pad; ++i) bad += c_got[i] != c_ref[i];
+  for (size_t i = n * 8; i < (n + pad) * 8; ++i) bad += q_got[i] != POISON;
+  free(c_ref);
+  free(c_got);
+  free(q_ref);
+  free(q_got);
+  return bad;
+}
+
+static void test_pointquant_kitti_random(void) {
+  size_t count = 0;
+  const struct pprt_kernels* const* all = variants(&count);
+  struct pprt_rng r;
+  pprt_rng_seed(&r, pprt_test_seed() ^ 0x4b);
+  static const size_t strides[] = {4, 5, 7};
+  size_t kept = 0, total = 0, bad = 0;
+  for (int fp = 4; fp <= 7; ++fp) {
+    struct pprt_pointquant_kitti_params p;
+    kitti_params(&p, fp);
+    for (size_t si = 0; si < 3; ++si)
+      for (size_t ni = 0; ni < NUM_SIZES; ++ni) {
+        const size_t n = k_sizes[ni], stride = strides[si];
+        float* pts = malloc((n + 1) * stride * sizeof(float));
+        CU_ASSERT_FATAL(pts != NULL);
+        kitti_points(&r, &p, pts, n, stride);
+        for (size_t v = 1; v < count; ++v) bad += pqk_compare(all[v]->pointquant_kitti, all[v]->isa, &p, pts, n, stride, &kept);
+        total += n;
+        free(pts);
+      }
+  }
+  printf("\n  %zu points, %zu kept comparisons ", total, kept);
+  CU_ASSERT_EQUAL(bad, 0);
+}
+
+/* Every variant against values worked out by hand, including the two choices that matter: roundf rounds half away
+ * from zero (floorf(v + 0.5f) gives -2 for -2.5, the reference -3) and the cell is floorf(p / size - min / size),
+ * not floorf((p - min) / size) (a y where the two differ is searched for and checked). */
+static void test_pointquant_kitti_hand(void) {
+  struct pprt_pointquant_kitti_params p;
+  kitti_params(&p, 6);
+  CU_ASSERT(p.grid[0] == 432 && p.grid[1] == 496 && p.grid[2] == 1);
+  float pts[6][4] = {{10.0f, 0.0f, -1.0f, 0.5f},
+                     {0.0f, -39.68f, -3.0f, 0.0f},
+                     {69.12f, 0.0f, 0.0f, 0.0f},
+                     {-0.01f, 0.0f, 0.0f, 0.0f},
+                     {1.0f, 2.0f, 0.5f, NAN},
+                     {0.0f, 0.0f, 0.0f, 0.0f}};
+  /* a y where the two cell formulas disagree, found by search */
+  float ydiff = 0.0f;
+  for (float y = -39.0f; y < 39.0f && ydiff == 0.0f; y = nextafterf(y, 100.0f) + 0.0001f) {
+    float a = floorf(y / 0.16f - p.cell_offset[1]), b = floorf((y - (-39.68f)) / 0.16f);
+    if (a != b) ydiff = y;
+  }
+  CU_ASSERT(ydiff != 0.0f);
+  pts[5][1] = ydiff;
+  size_t count = 0;
+  const struct pprt_kernels* const* all = variants(&count);
+  for (size_t v = 0; v < count; ++v) {
+    int32_t cell[6];
+    int8_t q[6 * 8];
+    all[v]->pointquant_kitti(&p, &pts[0][0], 6, 4, cell, q);
+    /* point 0: x 10 -> floorf(62.5) = 62; y 0 -> floorf(0 - (-248)) = 248 */
+    CU_ASSERT_EQUAL(cell[0], 248 * 432 + 62);
+    CU_ASSERT_EQUAL(q[0], (int8_t)roundf(10.0f * p.qscale[0] - p.qoffset[0]));
+    CU_ASSERT_EQUAL(q[0], 9);                                 /* 10 * 64 / 69.12 = 9.26 */
+    CU_ASSERT_EQUAL(q[1], 32);                                /* (0 + 39.68) * 64 / 79.36 = 32 */
+    CU_ASSERT_EQUAL(q[2], 32);                                /* (-1 + 3) * 64 / 4 = 32 */
+    CU_ASSERT_EQUAL(q[3], 32);                                /* 0.5 * 64 */
+    CU_ASSERT_EQUAL(cell[1], 0);                              /* the range's lower corner is cell (0, 0) */
+    CU_ASSERT_EQUAL(q[8 + 0], 0);
+    CU_ASSERT_EQUAL(cell[2], PPRT_PQ_DROPPED);                /* x = max: cell 432 is outside */
+    CU_ASSERT_EQUAL(cell[3], PPRT_PQ_DROPPED);                /* x < 0 */
+    CU_ASSERT_EQUAL(cell[4], PPRT_PQ_NONFINITE);
+    CU_ASSERT_EQUAL(cell[5], (int32_t)floorf(ydiff / 0.16f - p.cell_offset[1]) * 432);
+  }
+  /* round half away from zero on a negative tie: x = -2.5 / qscale -> -2.5 -> -3 (floorf(v + 0.5) gives -2) */
+  struct pprt_pointquant_kitti_params t = p;
+  t.qscale[3] = 1.0f;
+  float tie[4] = {1.0f, 0.0f, 0.0f, -2.5f};
+  for (size_t v = 0; v < count; ++v) {
+    int32_t cell;
+    int8_t q[8];
+    all[v]->pointquant_kitti(&t, tie, 1, 4, &cell, q);
+    CU_ASSERT(cell >= 0);
+    CU_ASSERT_EQUAL(q[3], -3);
+  }
+}
+
 int main(void) {
   static const struct pprt_test_case cases[] = {
       {"variants listed", test_variants_listed},
@@ -541,6 +709,8 @@ int main(void) {
       {"scatter/clear: hand values", test_scatter_hand},
       {"threshold: random vs scalar", test_threshold_random},
       {"threshold: hand values", test_threshold_hand},
+      {"pointquant_kitti: random vs scalar", test_pointquant_kitti_random},
+      {"pointquant_kitti: hand values", test_pointquant_kitti_hand},
       {NULL, NULL}};
   return pprt_test_main("kernels", cases);
 }

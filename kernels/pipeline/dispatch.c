@@ -5,15 +5,18 @@
 #include "pprt/kernels.h"
 
 static const struct pprt_kernels k_scalar = {
-    pprt_pointquant_scalar, pprt_scatter_scalar, pprt_canvas_clear_scalar, pprt_threshold_scan_scalar, "scalar"};
+    pprt_pointquant_scalar, pprt_scatter_scalar, pprt_canvas_clear_scalar, pprt_threshold_scan_scalar,
+    pprt_pointquant_kitti_scalar, "scalar"};
 
 #if defined(PPRT_HAVE_NEON)
 static const struct pprt_kernels k_neon = {
-    pprt_pointquant_neon, pprt_scatter_neon, pprt_canvas_clear_neon, pprt_threshold_scan_neon, "neon"};
+    pprt_pointquant_neon, pprt_scatter_neon, pprt_canvas_clear_neon, pprt_threshold_scan_neon,
+    pprt_pointquant_kitti_neon, "neon"};
 #endif
 #if defined(PPRT_HAVE_AVX2)
 static const struct pprt_kernels k_avx2 = {
-    pprt_pointquant_avx2, pprt_scatter_avx2, pprt_canvas_clear_avx2, pprt_threshold_scan_avx2, "avx2"};
+    pprt_pointquant_avx2, pprt_scatter_avx2, pprt_canvas_clear_avx2, pprt_threshold_scan_avx2,
+    pprt_pointquant_kitti_avx2, "avx2"};
 #endif
 
 static const struct pprt_kernels* g_all[4];

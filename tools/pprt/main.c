@@ -68,7 +68,8 @@ static void usage(FILE* f) {
           "  int8 reference runner plugin), dummy (VART's dummy runner: timing only, it writes no outputs).\n"
           "  --vai-compat reproduces the Vitis AI Library where it differs from mmdetection3d.\n"
           "  --repeat N runs the frame N times and prints min / median stage times.\n"
-          "  --format: table (default), json (= --json), vai (VAI-L accuracy text: x y z w l h yaw vx vy label score),\n"
+          "  --format: table (default), json (= --json), vai (VAI-L accuracy text: x y z w l h yaw vx vy label score;\n"
+          "    a KITTI model: the line VAI-L's KITTI programs print, label x y z w l h yaw score),\n"
           "  nuscenes (detection-results JSON, global frame) or contest ({token: {vehicle, pedestrian: [[x, y, score]]}});\n"
           "  the last two need --dataset DIR --sample TOKEN, which also reads the sample's key + 9 earlier sweeps.\n"
           "\n"
@@ -292,7 +293,10 @@ static int write_boxes_format(const struct args* a, const pprt_runtime_t* rt, co
   const char* path = a->out_file ? a->out_file : "/dev/stdout";
   enum pprt_status st = PPRT_STATUS_OK;
   if (strcmp(a->format, "vai") == 0) {
-    st = pprt_boxes_write_vai(path, boxes, n);
+    st = rt->family == PPRT_FAMILY_KITTI ? pprt_boxes_write_kitti(path, boxes, n) : pprt_boxes_write_vai(path, boxes, n);
+  } else if (rt->family == PPRT_FAMILY_KITTI) {
+    fprintf(stderr, "pprt: --format %s is for nuScenes models; a KITTI model writes table, json or vai\n", a->format);
+    return EXIT_USAGE;
   } else {
     pprt_detset_t* set = NULL;
     struct pprt_det_box* det = calloc(n ? n : 1, sizeof *det);
@@ -566,6 +570,32 @@ static int cmd_post(const struct args* a) {
   pprt_runtime_t* rt = NULL;
   int rc = open_stage_runtime(a, &rt);
   if (rc) return rc;
+  int32_t* coords = NULL;
+  uint32_t npil = 0;
+  if (rt->family == PPRT_FAMILY_KITTI) { /* the anchor mask needs the frame's pillars */
+    size_t clen = 0;
+    if (a->coords == NULL) {
+      pprt_runtime_destroy(rt);
+      return usage_error("%s on a KITTI model needs --coords F (coords.bin of pprt voxelize)", a->cmd);
+    }
+    coords = read_all(a->coords, (size_t)rt->vp.max_pillars * 8, &clen);
+    if (coords == NULL) {
+      rc = 1;
+    } else if (clen % 8 != 0) {
+      fprintf(stderr, "pprt: bad input: %s has %zu bytes, not a whole number of (int32 y, int32 x) pairs\n", a->coords,
+              clen);
+      rc = 1;
+    } else {
+      npil = (uint32_t)(clen / 8);
+      for (uint32_t i = 0; rc == 0 && i < npil; ++i)
+        if (coords[2 * i] < 0 || coords[2 * i] >= rt->vp.grid[1] || coords[2 * i + 1] < 0 ||
+            coords[2 * i + 1] >= rt->vp.grid[0]) {
+          fprintf(stderr, "pprt: bad input: %s: pillar %u has cell (%d, %d) outside the %dx%d grid\n", a->coords, i,
+                  coords[2 * i], coords[2 * i + 1], rt->vp.grid[1], rt->vp.grid[0]);
+          rc = 1;
+        }
+    }
+  }
   const char* files[3] = {a->cls, a->reg, a->dir};
   int8_t* bufs[3] = {NULL, NULL, NULL};
   for (uint32_t i = 0; i < 3 && rc == 0; ++i) {
@@ -585,13 +615,22 @@ static int cmd_post(const struct args* a) {
     if (boxes == NULL) {
       rc = fail(PPRT_STATUS_OUT_OF_MEMORY, "out of memory");
     } else {
-      pprt_rt_post(rt, bufs[0], bufs[1], bufs[2], boxes, cap, &n);
+      if (coords != NULL)
+        pprt_rt_post_pillars(rt, bufs[0], bufs[1], bufs[2], coords, npil, boxes, cap, &n);
+      else
+        pprt_rt_post(rt, bufs[0], bufs[1], bufs[2], boxes, cap, &n);
       if (a->json) {
         struct pprt_frame_stats s;
         pprt_runtime_stats(rt, &s);
         printf("{");
         print_boxes_json(stdout, rt, boxes, n);
         printf(",\n\"timings_ms\": {\"postprocess\": %.4f}}\n", s.stage_ms[PPRT_STAGE_POSTPROCESS]);
+      } else if (strcmp(a->format, "vai") == 0) {
+        const char* path = a->out_file ? a->out_file : "/dev/stdout";
+        fflush(stdout);
+        enum pprt_status st = rt->family == PPRT_FAMILY_KITTI ? pprt_boxes_write_kitti(path, boxes, n)
+                                                              : pprt_boxes_write_vai(path, boxes, n);
+        if (st) rc = fail(st, pprt_last_error());
       } else {
         print_boxes_table(rt, boxes, n);
       }
@@ -599,6 +638,7 @@ static int cmd_post(const struct args* a) {
     }
   }
   for (int i = 0; i < 3; ++i) free(bufs[i]);
+  free(coords);
   pprt_runtime_destroy(rt);
   return rc;
 }

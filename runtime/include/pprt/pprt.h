@@ -341,6 +341,9 @@ PPRT_API enum pprt_status pprt_detset_write_contest(const pprt_detset_t* set, co
 /** Lidar-frame box files: VAI-L's accuracy text ("x y z w l h yaw vx vy label score" per line) and pprt's JSON
  *  ({"boxes": [{"label", "label_id", "score", "box": [x, y, z, w, l, h, yaw, vx, vy]}]}; other keys ignored). */
 PPRT_API enum pprt_status pprt_boxes_write_vai(const char* path, const struct pprt_box* boxes, uint32_t n);
+/** KITTI models: the line Vitis AI's KITTI PointPillars programs print, "label x y z w l h yaw score" (lidar frame,
+ *  z = box bottom, %.6f; docs/KITTI.md). */
+PPRT_API enum pprt_status pprt_boxes_write_kitti(const char* path, const struct pprt_box* boxes, uint32_t n);
 PPRT_API enum pprt_status pprt_boxes_load(const char* path, struct pprt_box* boxes, uint32_t max_boxes,
                                           uint32_t* num_boxes);
 

@@ -189,7 +189,7 @@ struct pprt_xmodel {
   struct pprt_tensor_desc out[PPRT_XMODEL_MAX_TENSORS];
 };
 
-static enum pprt_status xmodel_load_impl(const char* path, pprt_xmodel** out, struct pprt_err* err) {
+static enum pprt_status xmodel_load_impl(const char* path, int index, pprt_xmodel** out, struct pprt_err* err) {
   struct stat st;
   if (stat(path, &st) != 0)
     return pprt_fail(err, PPRT_STATUS_IO_ERROR, "%s: cannot open xmodel: %s", path, std::strerror(errno));
@@ -226,9 +226,12 @@ static enum pprt_status xmodel_load_impl(const char* path, pprt_xmodel** out, st
       if (c->has_attr("device") && c->get_attr<std::string>("device") == "DPU") dpus.push_back(c);
     }
   }
-  if (dpus.size() != 1)
+  if (index < 0 && dpus.size() != 1)
     return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: expected one DPU subgraph, found %zu", path, dpus.size());
-  m->dpu = dpus[0];
+  if (index >= 0 && static_cast<size_t>(index) >= dpus.size())
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: expected at least %d DPU subgraphs, found %zu", path,
+                     index + 1, dpus.size());
+  m->dpu = dpus[index < 0 ? 0 : static_cast<size_t>(index)];
   m->sg_name = m->dpu->get_name();
 
   if (m->dpu->has_attr("runner")) {
@@ -261,12 +264,17 @@ static enum pprt_status xmodel_load_impl(const char* path, pprt_xmodel** out, st
 }
 
 extern "C" enum pprt_status pprt_xmodel_load(const char* path, pprt_xmodel** out, struct pprt_err* err) {
+  return pprt_xmodel_load_index(path, -1, out, err);
+}
+
+extern "C" enum pprt_status pprt_xmodel_load_index(const char* path, int index, pprt_xmodel** out,
+                                                   struct pprt_err* err) {
   if (out == nullptr) return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "pprt_xmodel_load: out is NULL");
   *out = nullptr;
   if (path == nullptr || path[0] == '\0')
     return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "pprt_xmodel_load: no xmodel path");
   try {
-    return xmodel_load_impl(path, out, err);
+    return xmodel_load_impl(path, index, out, err);
   } catch (const std::bad_alloc&) {
     return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "%s: out of memory while loading the xmodel", path);
   } catch (const std::exception& e) {

@@ -32,6 +32,9 @@ typedef struct pprt_xmodel pprt_xmodel;
  *  (MODEL_MISMATCH naming the count if there are none or several), read its input and output tensors
  *  (int8 with fix_point; MODEL_MISMATCH otherwise). */
 enum pprt_status pprt_xmodel_load(const char* path, pprt_xmodel** out, struct pprt_err* err);
+/** The same for a graph with several DPU subgraphs (e.g. two joined by CPU ops, docs/KITTI.md): the index-th DPU
+ *  child of the root in topological order (index < 0: exactly one, as pprt_xmodel_load). */
+enum pprt_status pprt_xmodel_load_index(const char* path, int index, pprt_xmodel** out, struct pprt_err* err);
 void pprt_xmodel_free(pprt_xmodel* model);
 
 const char* pprt_xmodel_subgraph_name(const pprt_xmodel* model);

@@ -271,6 +271,7 @@ void pprt_frame_ctx_free(struct pprt_frame_ctx* f) {
   pprt_vox_state_free(&f->vox);
   pprt_canvas_state_free(&f->canvas);
   pprt_post_state_free(&f->post);
+  pprt_kitti_post_state_free(&f->kpost);
   memset(f, 0, sizeof *f);
 }
 
@@ -303,8 +304,140 @@ enum pprt_status pprt_frame_ctx_init(const pprt_runtime_t* rt, struct pprt_frame
   }
   if ((st = pprt_vox_state_init(&f->vox, &rt->vp, err))) return st;
   if ((st = pprt_canvas_state_init(&f->canvas, rt->vp.max_pillars, err))) return st;
+  if (rt->family == PPRT_FAMILY_KITTI) return pprt_kitti_post_state_init(&f->kpost, &rt->kpp, err);
   if ((st = pprt_post_state_init(&f->post, &rt->pp, err))) return st;
   return PPRT_STATUS_OK;
+}
+
+/* ------------------------------------------------------------------ the KITTI custom-op graph (docs/KITTI.md) */
+
+/* The configuration of a one-file KITTI graph X.xmodel: X.prototxt and X_officialcfg.prototxt beside it, else the
+ * copy of Xilinx's demo configuration pprt ships (models/kitti). */
+static enum pprt_status kitti_config_paths(const char* xm, char* pt, char* oc, size_t cap, struct pprt_err* err) {
+  size_t n = strlen(xm) - strlen(".xmodel");
+  if (n + 32 >= cap) return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "model path too long");
+  snprintf(pt, cap, "%.*s.prototxt", (int)n, xm);
+  snprintf(oc, cap, "%.*s_officialcfg.prototxt", (int)n, xm);
+  if (is_file(pt) && is_file(oc)) return PPRT_STATUS_OK;
+  static const char* const dirs[] = {
+#ifdef PPRT_KITTI_CONFIG_BUILD_DIR
+      PPRT_KITTI_CONFIG_BUILD_DIR,
+#endif
+#ifdef PPRT_KITTI_CONFIG_INSTALL_DIR
+      PPRT_KITTI_CONFIG_INSTALL_DIR,
+#endif
+      NULL};
+  for (size_t i = 0; dirs[i] != NULL; ++i) {
+    snprintf(pt, cap, "%s/pointpillars_custom_op.prototxt", dirs[i]);
+    snprintf(oc, cap, "%s/pointpillars_custom_op_officialcfg.prototxt", dirs[i]);
+    if (is_file(pt) && is_file(oc)) return PPRT_STATUS_OK;
+  }
+  return pprt_fail(err, PPRT_STATUS_IO_ERROR,
+                   "%s: no configuration: put %.*s.prototxt and %.*s_officialcfg.prototxt beside it (pprt's copy of "
+                   "Xilinx's demo configuration, models/kitti, was not found either)",
+                   xm, (int)n, xm, (int)n, xm);
+}
+
+/* DPU1 output of the KITTI graph by its layer name: conv_cls (not conv_dir_cls), conv_box, conv_dir_cls. */
+static enum pprt_status kitti_outputs(pprt_runtime_t* rt, struct pprt_err* err) {
+  int cls = -1, box = -1, dir = -1;
+  for (uint32_t i = 0; i < pprt_xmodel_num_outputs(rt->xm1); ++i) {
+    const char* nm = pprt_xmodel_output(rt->xm1, i)->name;
+    int* slot = strstr(nm, "dir") != NULL ? &dir : strstr(nm, "box") != NULL ? &box : strstr(nm, "cls") != NULL ? &cls
+                                                                                                                : NULL;
+    if (slot == NULL) continue;
+    if (*slot >= 0)
+      return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "subgraph 1: two outputs look like the same head (%s)", nm);
+    *slot = (int)i;
+  }
+  if (cls < 0 || box < 0 || dir < 0)
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
+                     "subgraph 1: expected outputs named after conv_cls, conv_box and conv_dir_cls");
+  rt->out_cls = (uint32_t)cls;
+  rt->out_reg = (uint32_t)box;
+  rt->out_dir = (uint32_t)dir;
+  return PPRT_STATUS_OK;
+}
+
+static enum pprt_status create_kitti_graph(pprt_runtime_t* rt, const struct pprt_options* opts, int runner_kind,
+                                           struct pprt_err* err) {
+  enum pprt_status st;
+  const char* xm = rt->model_dir;
+  rt->family = PPRT_FAMILY_KITTI;
+  char pt[4096 + 64], oc[4096 + 64];
+  if ((st = kitti_config_paths(xm, pt, oc, sizeof pt, err))) return st;
+  if ((st = pprt_kitti_config_load(pt, oc, &rt->kcfg, err))) return st;
+  const struct pprt_kitti_config* c = &rt->kcfg;
+  if ((st = pprt_xmodel_load_index(xm, 0, &rt->xm0, err))) return st;
+  if ((st = pprt_xmodel_load_index(xm, 1, &rt->xm1, err))) return st;
+  if (pprt_xmodel_num_inputs(rt->xm0) != 1 || pprt_xmodel_num_outputs(rt->xm0) != 1 ||
+      pprt_xmodel_num_inputs(rt->xm1) != 1 || pprt_xmodel_num_outputs(rt->xm1) != 3)
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
+                     "%s: the KITTI graph needs DPU subgraphs of 1 input / 1 output and 1 input / 3 outputs", xm);
+  if ((st = kitti_outputs(rt, err))) return st;
+  const struct pprt_tensor_desc* in0 = pprt_xmodel_input(rt->xm0, 0);
+  const struct pprt_tensor_desc* out0 = pprt_xmodel_output(rt->xm0, 0);
+  const struct pprt_tensor_desc* in1 = pprt_xmodel_input(rt->xm1, 0);
+
+  memset(&rt->vp, 0, sizeof rt->vp);
+  if ((st = pprt_kitti_pointquant_params(c, in0->fix_point, &rt->vp.kq, err))) return st;
+  rt->vp.kitti = 1;
+  for (int j = 0; j < 3; ++j) {
+    rt->vp.grid[j] = rt->vp.kq.grid[j];
+    rt->vp.voxel_size[j] = c->voxel_size[j];
+    rt->vp.range_min[j] = c->point_cloud_range[j];
+    rt->vp.range_max[j] = c->point_cloud_range[j + 3];
+  }
+  rt->vp.num_features = 4;
+  rt->vp.max_slots = c->max_points_num;
+  rt->vp.max_pillars = c->max_voxels_num;
+  rt->vp.vai_compat = 0; /* the reference skips a new pillar past the limit and keeps reading */
+
+  int32_t want_in0[3] = {(int32_t)c->max_voxels_num, (int32_t)c->max_points_num, 4};
+  if ((st = check_shape("DPU0 input", in0, want_in0, 3, "the configuration (max_voxels_num, max_points_num, 4)", err)))
+    return st;
+  int32_t c0 = last_dim(out0);
+  int32_t want_out0[3] = {(int32_t)c->max_voxels_num, 1, c0};
+  if ((st = check_shape("DPU0 output", out0, want_out0, 3, "one feature vector per pillar", err))) return st;
+  int32_t want_in1[4] = {1, rt->vp.grid[1], rt->vp.grid[0], c0};
+  if ((st = check_shape("DPU1 input", in1, want_in1, 4, "the voxel grid and DPU0's output channels", err))) return st;
+
+  rt->sp.H = (uint32_t)rt->vp.grid[1];
+  rt->sp.W = (uint32_t)rt->vp.grid[0];
+  rt->sp.C = (uint32_t)c0;
+  rt->sp.feat_stride = (size_t)c0;
+  rt->sp.shift = in1->fix_point - out0->fix_point;
+  rt->sp.mode = PPRT_REQUANT_DPU; /* fix2float -> PPScatterV2 -> float2fix (DPU_ROUND, saturating) */
+  if (rt->sp.shift <= -8 || rt->sp.shift >= 8)
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "DPU0 output / DPU1 input fix points differ by more than 7 bits");
+
+  float score = opts->score_thresh >= 0.0f ? opts->score_thresh : c->nms_score_threshold;
+  if ((st = pprt_kitti_post_params_init(&rt->kpp, c, pprt_xmodel_output(rt->xm1, rt->out_cls)->fix_point,
+                                        pprt_xmodel_output(rt->xm1, rt->out_reg)->fix_point,
+                                        pprt_xmodel_output(rt->xm1, rt->out_dir)->fix_point, score, err)))
+    return st;
+  const int32_t H = (int32_t)rt->kpp.H, W = (int32_t)rt->kpp.W, A = (int32_t)rt->kpp.A;
+  int32_t want_cls[4] = {1, H, W, A * (int32_t)c->num_class}, want_box[4] = {1, H, W, A * 7},
+          want_dir[4] = {1, H, W, A * 2};
+  if ((st = check_shape("DPU1 output", pprt_xmodel_output(rt->xm1, rt->out_cls), want_cls, 4,
+                        "the anchors (feature map, anchors x classes)", err)) ||
+      (st = check_shape("DPU1 output", pprt_xmodel_output(rt->xm1, rt->out_reg), want_box, 4,
+                        "the anchors (feature map, anchors x 7)", err)) ||
+      (st = check_shape("DPU1 output", pprt_xmodel_output(rt->xm1, rt->out_dir), want_dir, 4,
+                        "the anchors (feature map, anchors x 2)", err)))
+    return st;
+
+  /* what the generic code reads from the nuScenes-shaped configuration */
+  pprt_model_config_defaults(&rt->cfg);
+  rt->cfg.num_classes = c->num_class;
+  rt->cfg.max_num = c->nms_post_max_size;
+  rt->cfg.in_channels = 4;
+  rt->cfg.max_points_num = c->max_points_num;
+  rt->cfg.max_voxels_num = c->max_voxels_num;
+  rt->max_sweeps = 1; /* KITTI: one sweep a frame */
+  rt->k = pprt_kernels();
+  rt->runner_kind = runner_kind;
+  return pprt_frame_ctx_init(rt, &rt->ctx, runner_kind, err);
 }
 
 /* ------------------------------------------------------------------ create / destroy */
@@ -336,6 +469,8 @@ static enum pprt_status create_impl(pprt_runtime_t* rt, const struct pprt_option
       return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "runner library path too long");
     snprintf(rt->runner_lib, sizeof rt->runner_lib, "%s", opts->runner_lib);
   }
+  if (ends_with(rt->model_dir, ".xmodel") && is_file(rt->model_dir))
+    return create_kitti_graph(rt, opts, runner_kind, err);
   if (!is_dir(rt->model_dir))
     return pprt_fail(err, PPRT_STATUS_IO_ERROR, "model folder %s does not exist", rt->model_dir);
 
@@ -449,6 +584,7 @@ void pprt_runtime_destroy(pprt_runtime_t* rt) {
   }
   pprt_xmodel_free(rt->xm0);
   pprt_xmodel_free(rt->xm1);
+  pprt_kitti_post_params_free(&rt->kpp);
   free(rt);
 }
 
@@ -568,8 +704,13 @@ void pprt_ctx_post(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, struct pp
                    uint32_t* num_boxes, struct pprt_frame_stats* stats) {
   double t0 = now_ms();
   uint32_t cand = 0;
-  pprt_post_run(&rt->pp, &f->post, rt->k, pprt_ctx_dpu1_output(rt, f, 0), pprt_ctx_dpu1_output(rt, f, 1),
-                pprt_ctx_dpu1_output(rt, f, 2), boxes, max_boxes, num_boxes, &cand);
+  if (rt->family == PPRT_FAMILY_KITTI)
+    pprt_kitti_post_run(&rt->kpp, &f->kpost, rt->k, pprt_ctx_dpu1_output(rt, f, 0), pprt_ctx_dpu1_output(rt, f, 1),
+                        pprt_ctx_dpu1_output(rt, f, 2), f->vox.coords, f->vox.num_pillars, boxes, max_boxes,
+                        num_boxes, &cand);
+  else
+    pprt_post_run(&rt->pp, &f->post, rt->k, pprt_ctx_dpu1_output(rt, f, 0), pprt_ctx_dpu1_output(rt, f, 1),
+                  pprt_ctx_dpu1_output(rt, f, 2), boxes, max_boxes, num_boxes, &cand);
   stats->candidates = cand;
   stats->boxes = *num_boxes;
   stats->stage_ms[PPRT_STAGE_POSTPROCESS] = now_ms() - t0;
@@ -588,9 +729,20 @@ void pprt_ctx_post_from(const pprt_runtime_t* rt, struct pprt_post_state* ps, co
 
 void pprt_rt_post(pprt_runtime_t* rt, const int8_t* cls, const int8_t* reg, const int8_t* dir, struct pprt_box* boxes,
                   uint32_t max_boxes, uint32_t* num_boxes) {
+  /* KITTI: the anchor mask reads the pillars of the last voxelize */
+  pprt_rt_post_pillars(rt, cls, reg, dir, rt->ctx.vox.coords, rt->ctx.vox.num_pillars, boxes, max_boxes, num_boxes);
+}
+
+void pprt_rt_post_pillars(pprt_runtime_t* rt, const int8_t* cls, const int8_t* reg, const int8_t* dir,
+                          const int32_t* coords, uint32_t num_pillars, struct pprt_box* boxes, uint32_t max_boxes,
+                          uint32_t* num_boxes) {
   double t0 = now_ms();
   uint32_t cand = 0;
-  pprt_post_run(&rt->pp, &rt->ctx.post, rt->k, cls, reg, dir, boxes, max_boxes, num_boxes, &cand);
+  if (rt->family == PPRT_FAMILY_KITTI)
+    pprt_kitti_post_run(&rt->kpp, &rt->ctx.kpost, rt->k, cls, reg, dir, coords, num_pillars, boxes, max_boxes,
+                        num_boxes, &cand);
+  else
+    pprt_post_run(&rt->pp, &rt->ctx.post, rt->k, cls, reg, dir, boxes, max_boxes, num_boxes, &cand);
   rt->ctx.stats.candidates = cand;
   rt->ctx.stats.boxes = *num_boxes;
   rt->ctx.stats.stage_ms[PPRT_STAGE_POSTPROCESS] = now_ms() - t0;
@@ -758,6 +910,8 @@ const char* pprt_runtime_class_name(const pprt_runtime_t* rt, uint32_t label) {
       "class16", "class17", "class18", "class19", "class20", "class21", "class22", "class23",
       "class24", "class25", "class26", "class27", "class28", "class29", "class30", "class31"};
   if (rt == NULL || label >= rt->cfg.num_classes || label >= PPRT_CFG_MAX_CLASSES) return "unknown";
+  if (rt->family == PPRT_FAMILY_KITTI && label < rt->kcfg.num_generators && rt->kcfg.gen[label].class_name[0])
+    return rt->kcfg.gen[label].class_name;
   if (rt->cfg.num_classes == 10) return k_nuscenes_classes[label];
   return generic[label];
 }

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 
 #include "model/model_config.h"
+#include "model/kitti.h"
 #include "core/error.h"
 #include "pprt/pprt.h"
 #include "stages/stages.h"
@@ -31,6 +32,7 @@ struct pprt_frame_ctx {
   struct pprt_vox_state vox;
   struct pprt_canvas_state canvas;
   struct pprt_post_state post;
+  struct pprt_kitti_post_state kpost; /* KITTI family */
   struct pprt_frame_stats stats;
 };
 
@@ -42,8 +44,14 @@ struct pprt_dpu_sim {
   sem_t free_cores;
 };
 
+/* The model families pprt runs (docs/KITTI.md for KITTI). */
+enum pprt_family { PPRT_FAMILY_NUSCENES = 0, PPRT_FAMILY_KITTI = 1 };
+
 /* Model state: immutable after create, shared by all frames. */
 struct pprt_runtime {
+  enum pprt_family family;
+  struct pprt_kitti_config kcfg;  /* KITTI: the configuration in force */
+  struct pprt_kitti_post_params kpp;
   struct pprt_options opts;
   char model_dir[4096];
   char name0[256], name1[256];
@@ -89,6 +97,10 @@ void pprt_rt_scatter(pprt_runtime_t* rt, const int8_t* features, const int32_t* 
 /* Stage 5: post-process the three DPU1 outputs. */
 void pprt_rt_post(pprt_runtime_t* rt, const int8_t* cls, const int8_t* reg, const int8_t* dir, struct pprt_box* boxes,
                   uint32_t max_boxes, uint32_t* num_boxes);
+/* Stage 5 with explicit pillars (y, x): the KITTI family's anchor mask reads them; other families ignore them. */
+void pprt_rt_post_pillars(pprt_runtime_t* rt, const int8_t* cls, const int8_t* reg, const int8_t* dir,
+                          const int32_t* coords, uint32_t num_pillars, struct pprt_box* boxes, uint32_t max_boxes,
+                          uint32_t* num_boxes);
 
 /* ---- frame contexts on their own (the stream owns several and runs their stages from worker threads) ----
  * rt is only read by these functions, so several threads may run them at once on different contexts. */

@@ -360,6 +360,11 @@ enum pprt_status pprt_stream_create(pprt_runtime_t* rt, const struct pprt_stream
     pprt_set_last_error("pprt_stream_create: NULL argument");
     return PPRT_STATUS_INVALID_ARGUMENT;
   }
+  if (rt->family == PPRT_FAMILY_KITTI) {
+    /* the KITTI anchor mask needs the frame's pillars next to the copied DPU1 outputs: not carried yet */
+    pprt_set_last_error("stream: KITTI models run through pprt_runtime_run only (docs/KITTI.md)");
+    return PPRT_STATUS_INVALID_ARGUMENT;
+  }
   struct pprt_stream_options o;
   pprt_stream_options_init(&o);
   if (opts != NULL) {

@@ -27,6 +27,8 @@ struct pprt_vox_params {
   float mean[PPRT_PQ_MAX_FEATURES];
   float qscale[PPRT_PQ_MAX_FEATURES]; /* scale * 2^fp_in (DPU0 input fix point) */
   int vai_compat;             /* stop reading points when the pillar limit is reached */
+  int kitti;                  /* KITTI family: points through pointquant_kitti with kq (docs/KITTI.md) */
+  struct pprt_pointquant_kitti_params kq;
 };
 
 /* Fill params from the model config and DPU0's input fix point. MODEL_MISMATCH if the config can't be used. */

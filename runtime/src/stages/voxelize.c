@@ -145,7 +145,10 @@ static inline __attribute__((always_inline)) void vox_assign(const struct pprt_v
   uint32_t nonfinite = 0, out_of_range = 0, overflow = 0;
   for (size_t b = 0; b < n; b += PPRT_VOX_BLOCK) {
     const size_t m = n - b < PPRT_VOX_BLOCK ? n - b : PPRT_VOX_BLOCK;
-    k->pointquant(p, pts + b * stride, m, stride, blk_cell, blk_q);
+    if (vp->kitti)
+      k->pointquant_kitti(&vp->kq, pts + b * stride, m, stride, blk_cell, blk_q);
+    else
+      k->pointquant(p, pts + b * stride, m, stride, blk_cell, blk_q);
     for (size_t j = 0; j < m; ++j) {
       const int32_t c = blk_cell[j];
       if (c < 0) {

@@ -47,6 +47,33 @@ void pprt_pointquant_neon(const struct pprt_pointquant_params* p, const float* p
 void pprt_pointquant_avx2(const struct pprt_pointquant_params* p, const float* pts, size_t n, size_t stride,
                           int32_t* cell, int8_t* q);
 
+/* ---------------- pointquant_kitti: cell + int8 features of KITTI points (docs/KITTI.md, "Points") ---------------
+ * The arithmetic of the Vitis AI KITTI PointPillars preprocess (second.pytorch normalisation by the range span), on
+ * points already in the lidar frame (one sweep, no transform), 4 features:
+ *   c_j = floorf(p_j / voxel_size_j - cell_offset_j)   (cell_offset_j = range_min_j / voxel_size_j), kept iff
+ *         0 <= c_j < grid_j for j = x, y, z (there is no other range filter);
+ *   q_k = sat8(roundf(p_k * qscale_k - qoffset_k)), k = 0..3 (roundf: half away from zero; saturation is pprt's,
+ *         the reference converts without it and only differs on points whose features leave [-128, 127]). */
+struct pprt_pointquant_kitti_params {
+  float voxel_size[3];
+  float cell_offset[3];
+  int32_t grid[3];
+  float qscale[4];
+  float qoffset[4];
+};
+
+/* For i in [0, n): point i is pts[i*stride + 0..3]. cell[i] = c_y * grid[0] + c_x for a kept point,
+ * PPRT_PQ_DROPPED or PPRT_PQ_NONFINITE otherwise; q[i*8 + k], k < 4, the features of a kept point (bytes 4..7 and
+ * the bytes of dropped points are unspecified). Reads only pts[i*stride + 0..3]. */
+typedef void (*pprt_pointquant_kitti_fn)(const struct pprt_pointquant_kitti_params* p, const float* pts, size_t n,
+                                         size_t stride, int32_t* cell, int8_t* q);
+void pprt_pointquant_kitti_scalar(const struct pprt_pointquant_kitti_params* p, const float* pts, size_t n,
+                                  size_t stride, int32_t* cell, int8_t* q);
+void pprt_pointquant_kitti_neon(const struct pprt_pointquant_kitti_params* p, const float* pts, size_t n,
+                                size_t stride, int32_t* cell, int8_t* q);
+void pprt_pointquant_kitti_avx2(const struct pprt_pointquant_kitti_params* p, const float* pts, size_t n,
+                                size_t stride, int32_t* cell, int8_t* q);
+
 /* ---------------- scatter: pillar features onto the BEV canvas [H][W][C] ---------------- */
 
 enum pprt_requant_mode {
@@ -91,6 +118,7 @@ struct pprt_kernels {
   pprt_scatter_fn scatter;
   pprt_canvas_clear_fn canvas_clear;
   pprt_threshold_scan_fn threshold_scan;
+  pprt_pointquant_kitti_fn pointquant_kitti;
   const char* isa; /* "scalar", "neon" or "avx2" */
 };
 

@@ -1,0 +1,253 @@
+/* The KITTI family (docs/KITTI.md) against Xilinx's own deployment code (Vitis AI 2.5 Custom_OP_Demo): its
+ * preprocess and post-processing were built outside this repository and run on the same bytes; their outputs are
+ * pinned here as hashes (voxelization) and as the printed boxes (tests/data/xilinx-kitti/post_synth_*.txt, the
+ * post-processing of the synthetic DPU outputs this binary writes with --synth). Plus the configuration reader.
+ *
+ *   test_kitti --synth SEED RATE HI DIR   writes DIR/cls.bin, box.bin, dir.bin (the synthetic DPU1 outputs of a case) */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/kitti.h"
+#include "runtime_internal.h"
+#include "testutil.h"
+
+#define XDIR "xilinx-kitti/"
+#define NA (248u * 216u * 6u)
+
+static const char* model_path(void) { return pprt_test_data(XDIR "pointpillars_custom_op.xmodel"); }
+
+static const char* config_path(const char* name) {
+  static char buf[2][4096];
+  static int slot;
+  slot ^= 1;
+  snprintf(buf[slot], sizeof buf[slot], "%s/../models/kitti/%s", PPRT_TEST_SOURCE_DIR, name);
+  return buf[slot];
+}
+
+/* ---------------------------------------------------------------- configuration */
+
+static void test_config_shipped(void) {
+  struct pprt_kitti_config demo, got;
+  pprt_kitti_config_demo(&demo);
+  struct pprt_err err;
+  err.msg[0] = '\0';
+  enum pprt_status st = pprt_kitti_config_load(config_path("pointpillars_custom_op.prototxt"),
+                                               config_path("pointpillars_custom_op_officialcfg.prototxt"), &got, &err);
+  if (st) printf("\n  %s\n", err.msg);
+  CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
+  CU_ASSERT(memcmp(&demo, &got, sizeof demo) == 0);
+  /* each file alone sets its part: the second.pytorch file alone gives every value too */
+  CU_ASSERT_EQUAL(pprt_kitti_config_load(NULL, config_path("pointpillars_custom_op_officialcfg.prototxt"), &got, &err),
+                  PPRT_STATUS_OK);
+  CU_ASSERT(memcmp(&demo, &got, sizeof demo) == 0);
+}
+
+static void test_config_values_and_errors(void) {
+  struct pprt_kitti_config c;
+  struct pprt_err err;
+  const char* p = pprt_test_work("kitti_cfg.prototxt");
+  const char* ok = "model: { second: {\n  voxel_generator { voxel_size: [0.2, 0.2, 4] point_cloud_range: [0, -40, -3, "
+                   "70.4, 40, 1] }\n  nms_iou_threshold: 0.3\n  target_assigner: { anchor_generators: { "
+                   "anchor_generator_stride: { class_name: 'Car' sizes: [1, 2, 3] strides: [0.4, 0.4, 0] offsets: "
+                   "[0.2, -39.8, -1] rotations: [0, 1.57, 3.14] } } }\n} }\n";
+  CU_ASSERT_FATAL(pprt_test_write_file(p, ok, strlen(ok)) == 0);
+  CU_ASSERT_EQUAL_FATAL(pprt_kitti_config_load(NULL, p, &c, &err), PPRT_STATUS_OK);
+  CU_ASSERT(c.voxel_size[0] == 0.2f && c.point_cloud_range[3] == 70.4f && c.nms_iou_threshold == 0.3f);
+  CU_ASSERT(c.num_generators == 1 && c.gen[0].num_rotations == 3 && c.gen[0].sizes[2] == 3.0f);
+  CU_ASSERT_STRING_EQUAL(c.gen[0].class_name, "Car");
+  int32_t grid[3];
+  pprt_kitti_grid(&c, grid);
+  CU_ASSERT(grid[0] == 352 && grid[1] == 400 && grid[2] == 1);
+
+  static const struct {
+    const char* text;
+    enum pprt_status st;
+    const char* where;
+  } bad[] = {
+      {"model { second { num_class: 3 }\n", PPRT_STATUS_PARSE_ERROR, ":2:1: missing '}'"},
+      {"model { second { num_class: -3 } }\n", PPRT_STATUS_PARSE_ERROR, ":1:31: expected an unsigned"},
+      {"model {\n second { voxel_generator { voxel_size: [0.2, x] } } }", PPRT_STATUS_PARSE_ERROR, ":2:"},
+      {"model { second { voxel_generator { point_cloud_range: [0, 1, 2] } } }", PPRT_STATUS_PARSE_ERROR,
+       "needs 6 values"},
+      {"model { second { target_assigner { anchor_generators { anchor_generator_stride { sizes: [1, 2] } } } } }",
+       PPRT_STATUS_PARSE_ERROR, "needs 3 sizes"},
+      {"\"unterminated\n", PPRT_STATUS_PARSE_ERROR, ":1:1: expected a field name"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
+    CU_ASSERT_FATAL(pprt_test_write_file(p, bad[i].text, strlen(bad[i].text)) == 0);
+    err.msg[0] = '\0';
+    enum pprt_status st = pprt_kitti_config_load(NULL, p, &c, &err);
+    CU_ASSERT_EQUAL(st, bad[i].st);
+    if (strstr(err.msg, bad[i].where) == NULL) {
+      printf("\n  case %zu: '%s' lacks '%s'", i, err.msg, bad[i].where);
+      CU_FAIL("message");
+    }
+  }
+  CU_ASSERT_EQUAL(pprt_kitti_config_load(NULL, pprt_test_work("no_such_kitti.prototxt"), &c, &err),
+                  PPRT_STATUS_IO_ERROR);
+  /* parses, but cannot be used: the voxel size does not divide the range into pillars */
+  const char* z = "model { second { voxel_generator { voxel_size: [0.16, 0.16, 1] } } }";
+  CU_ASSERT_FATAL(pprt_test_write_file(p, z, strlen(z)) == 0);
+  CU_ASSERT_EQUAL_FATAL(pprt_kitti_config_load(NULL, p, &c, &err), PPRT_STATUS_OK);
+  struct pprt_kitti_post_params pp;
+  CU_ASSERT_EQUAL(pprt_kitti_post_params_init(&pp, &c, 3, 6, 4, 0.5f, &err), PPRT_STATUS_MODEL_MISMATCH);
+  CU_ASSERT(strstr(err.msg, "z grid") != NULL);
+}
+
+/* ---------------------------------------------------------------- voxelization against Xilinx's preprocess */
+
+static pprt_runtime_t* open_stage_runtime(void) {
+  struct pprt_options o;
+  pprt_options_init(&o);
+  o.model_dir = model_path();
+  pprt_runtime_t* rt = NULL;
+  enum pprt_status st = pprt_runtime_create_internal(&o, PPRT_RUNNER_NONE_INTERNAL, &rt);
+  if (st) printf("\n  %s\n", pprt_last_error());
+  CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL_FATAL(rt->family, PPRT_FAMILY_KITTI);
+  return rt;
+}
+
+/* The sample as stored (swap = 0) or with its halves swapped (points n/2.., then 0..n/2-1). */
+static float* load_sample(int swap, uint32_t* n) {
+  size_t len = 0;
+  float* raw = pprt_test_read_file(pprt_test_data(XDIR "sample_pointpillars.bin"), &len);
+  CU_ASSERT_FATAL(raw != NULL && len == 125103u * 16u);
+  *n = (uint32_t)(len / 16);
+  if (!swap) return raw;
+  float* s = malloc(len);
+  CU_ASSERT_FATAL(s != NULL);
+  const size_t h = *n / 2;
+  memcpy(s, raw + h * 4, (*n - h) * 16);
+  memcpy(s + (*n - h) * 4, raw, h * 16);
+  free(raw);
+  return s;
+}
+
+static void voxelize_sample(pprt_runtime_t* rt, const float* pts, uint32_t n) {
+  struct pprt_sweep sw;
+  memset(&sw, 0, sizeof sw);
+  sw.points = pts;
+  sw.num_points = n;
+  sw.point_stride = 4;
+  CU_ASSERT_EQUAL_FATAL(pprt_rt_voxelize(rt, &sw, 1), PPRT_STATUS_OK);
+}
+
+static void test_voxelize_matches_xilinx(void) {
+  /* FNV-1a of the DPU0 input [12000][100][4] and of the (y, x) int32 pairs Xilinx's preprocess wrote for the sample
+   * (one thread: points in file order), as stored and with its halves swapped. */
+  static const uint64_t want_in[2] = {0x0d3b633c1804e889ULL, 0x90507ab7eb25a492ULL};
+  static const uint64_t want_coords[2] = {0xacfb5f8fa4edc726ULL, 0xa84f8fccbca18096ULL};
+  pprt_runtime_t* rt = open_stage_runtime();
+  size_t nk = 0;
+  const struct pprt_kernels* const* all = pprt_kernels_all(&nk);
+  for (int swap = 0; swap < 2; ++swap) {
+    uint32_t n = 0;
+    float* pts = load_sample(swap, &n);
+    for (size_t v = 0; v < nk; ++v) {
+      rt->k = all[v];
+      voxelize_sample(rt, pts, n);
+      struct pprt_frame_stats s;
+      pprt_runtime_stats(rt, &s);
+      CU_ASSERT_EQUAL(s.pillars, 8309);
+      CU_ASSERT_EQUAL(s.points_out_of_range, 125103 - 62801);
+      CU_ASSERT_EQUAL(s.points_overflow, 1042); /* 22 pillars with more than 100 points */
+      uint32_t np = 0;
+      const int32_t* coords = pprt_rt_coords(rt, &np);
+      const uint64_t h_in = pprt_test_fnv1a(pprt_rt_dpu0_input(rt), 12000u * 100u * 4u);
+      const uint64_t h_c = pprt_test_fnv1a(coords, (size_t)np * 8);
+      if (h_in != want_in[swap] || h_c != want_coords[swap])
+        printf("\n  %s swap %d: input %#llx coords %#llx", all[v]->isa, swap, (unsigned long long)h_in,
+               (unsigned long long)h_c);
+      CU_ASSERT_EQUAL(h_in, want_in[swap]);
+      CU_ASSERT_EQUAL(h_c, want_coords[swap]);
+    }
+    free(pts);
+  }
+  pprt_runtime_destroy(rt);
+}
+
+/* ---------------------------------------------------------------- post-processing against Xilinx's */
+
+/* Synthetic DPU1 outputs of case (seed, rate, hi): a class logit is uniform in [0, hi] (at or above the 0.5 score
+ * threshold) with probability 1 / rate, else uniform in [-128, -1]; box deltas uniform in [-40, 40], direction logits
+ * in [-60, 60] (int8 at the model's fix points 3 / 6 / 4). Small hi gives many equal scores (tie order); small rate
+ * gives more than nms_pre candidates (the heap's replacement path). */
+static void synth(uint64_t seed, uint32_t rate, uint32_t hi, int8_t* cls, int8_t* box, int8_t* dir) {
+  struct pprt_rng r;
+  pprt_rng_seed(&r, seed);
+  for (size_t i = 0; i < NA * 3; ++i)
+    cls[i] = (int8_t)(pprt_rng_u32(&r, rate) == 0 ? (int)pprt_rng_u32(&r, hi + 1) : -1 - (int)pprt_rng_u32(&r, 128));
+  for (size_t i = 0; i < NA * 7; ++i) box[i] = (int8_t)((int)pprt_rng_u32(&r, 81) - 40);
+  for (size_t i = 0; i < NA * 2; ++i) dir[i] = (int8_t)((int)pprt_rng_u32(&r, 121) - 60);
+}
+
+static const struct {
+  uint64_t seed;
+  uint32_t rate, hi;
+} k_cases[] = {{1, 40, 40}, {2, 2000, 40}, {3, 300, 2}, {4, 20000, 20}};
+
+static void test_post_matches_xilinx(void) {
+  pprt_runtime_t* rt = open_stage_runtime();
+  uint32_t n = 0;
+  float* pts = load_sample(1, &n);
+  voxelize_sample(rt, pts, n);
+  free(pts);
+  int8_t* cls = malloc(NA * 3);
+  int8_t* box = malloc(NA * 7);
+  int8_t* dir = malloc(NA * 2);
+  struct pprt_box* boxes = malloc(300 * sizeof *boxes);
+  CU_ASSERT_FATAL(cls && box && dir && boxes);
+  for (size_t c = 0; c < sizeof k_cases / sizeof k_cases[0]; ++c) {
+    synth(k_cases[c].seed, k_cases[c].rate, k_cases[c].hi, cls, box, dir);
+    uint32_t nb = 0;
+    pprt_rt_post(rt, cls, box, dir, boxes, 300, &nb);
+    char name[64];
+    snprintf(name, sizeof name, "kitti_post_%zu.txt", c);
+    CU_ASSERT_EQUAL_FATAL(pprt_boxes_write_kitti(pprt_test_work(name), boxes, nb), PPRT_STATUS_OK);
+    size_t la = 0, lb = 0;
+    char* got = pprt_test_read_file(pprt_test_work(name), &la);
+    snprintf(name, sizeof name, XDIR "post_synth_%llu_%u_%u.txt", (unsigned long long)k_cases[c].seed,
+             k_cases[c].rate, k_cases[c].hi);
+    char* want = pprt_test_read_file(pprt_test_data(name), &lb);
+    CU_ASSERT_FATAL(got != NULL && want != NULL);
+    int same = la == lb && memcmp(got, want, la) == 0;
+    if (!same) printf("\n  case %zu (%s): %u boxes, not the reference's output", c, name, nb);
+    CU_ASSERT(same);
+    CU_ASSERT(nb > 0);
+    free(got);
+    free(want);
+  }
+  free(cls);
+  free(box);
+  free(dir);
+  free(boxes);
+  pprt_runtime_destroy(rt);
+}
+
+static int write_synth(int argc, char** argv) {
+  if (argc != 6) return 2;
+  static int8_t cls[NA * 3], box[NA * 7], dir[NA * 2];
+  synth(strtoull(argv[2], NULL, 10), (uint32_t)atoi(argv[3]), (uint32_t)atoi(argv[4]), cls, box, dir);
+  char p[4096];
+  snprintf(p, sizeof p, "%s/cls.bin", argv[5]);
+  int rc = pprt_test_write_file(p, cls, sizeof cls);
+  snprintf(p, sizeof p, "%s/box.bin", argv[5]);
+  rc |= pprt_test_write_file(p, box, sizeof box);
+  snprintf(p, sizeof p, "%s/dir.bin", argv[5]);
+  rc |= pprt_test_write_file(p, dir, sizeof dir);
+  return rc ? 1 : 0;
+}
+
+int main(int argc, char** argv) {
+  if (argc > 1 && strcmp(argv[1], "--synth") == 0) return write_synth(argc, argv);
+  static const struct pprt_test_case cases[] = {
+      {"config: shipped files = Xilinx's demo values", test_config_shipped},
+      {"config: values and errors", test_config_values_and_errors},
+      {"voxelize: = Xilinx preprocess on the sample", test_voxelize_matches_xilinx},
+      {"post: = Xilinx post-processing on synthetic outputs", test_post_matches_xilinx},
+      {NULL, NULL}};
+  return pprt_test_main("kitti", cases);
+}
