@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "model/kitti.h"
-#include "runtime_internal.h"
+#include "core/runtime_internal.h"
 #include "testutil.h"
 
 #define XDIR "xilinx-kitti/"
