@@ -370,6 +370,8 @@ static enum pprt_status create_kitti_graph(pprt_runtime_t* rt, const struct pprt
   const struct pprt_kitti_config* c = &rt->kcfg;
   if ((st = pprt_xmodel_load_index(xm, 0, &rt->xm0, err))) return st;
   if ((st = pprt_xmodel_load_index(xm, 1, &rt->xm1, err))) return st;
+  snprintf(rt->name0, sizeof rt->name0, "%s", pprt_xmodel_subgraph_name(rt->xm0));
+  snprintf(rt->name1, sizeof rt->name1, "%s", pprt_xmodel_subgraph_name(rt->xm1));
   if (pprt_xmodel_num_inputs(rt->xm0) != 1 || pprt_xmodel_num_outputs(rt->xm0) != 1 ||
       pprt_xmodel_num_inputs(rt->xm1) != 1 || pprt_xmodel_num_outputs(rt->xm1) != 3)
     return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
