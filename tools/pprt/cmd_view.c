@@ -40,6 +40,17 @@ static struct vbox from_model_box(const struct pprt_box* b, int cls) {
   return v;
 }
 
+/* Colour class of a model's class name: a nuScenes class, or a KITTI class drawn as its nuScenes counterpart (Car ->
+ * car, Cyclist -> bicycle, Pedestrian -> pedestrian); -1 for anything else. */
+static int view_class(const char* name) {
+  int c = pprt_nusc_class_index(name);
+  if (c >= 0) return c;
+  static const char* const kitti[3][2] = {{"Car", "car"}, {"Cyclist", "bicycle"}, {"Pedestrian", "pedestrian"}};
+  for (int i = 0; i < 3; ++i)
+    if (strcmp(name, kitti[i][0]) == 0) return pprt_nusc_class_index(kitti[i][1]);
+  return -1;
+}
+
 /* Ground truth: the repo's .gt.json (instances with box [x, y, z_center, l, w, h, yaw], yaw = heading) or a pprt box
  * file. */
 static int load_gt(const char* path, struct vbox* out, uint32_t* n) {
@@ -84,6 +95,30 @@ static int load_gt(const char* path, struct vbox* out, uint32_t* n) {
       const char* name = json_object_is_type(lab, json_type_string) ? json_object_get_string(lab) : "";
       struct vbox b = {v[0], v[1], v[6], v[3], v[4], pprt_nusc_class_index(name)};
       out[(*n)++] = b;
+    }
+    json_object_put(root);
+    return 0;
+  }
+  struct json_object* boxes = NULL;
+  if (root && json_object_object_get_ex(root, "boxes", &boxes) && json_object_is_type(boxes, json_type_array)) {
+    /* pprt run --json: the class by its name (label_id is the model's own numbering) */
+    size_t k = json_object_array_length(boxes);
+    *n = 0;
+    for (size_t i = 0; i < k && *n < MAX_BOXES; ++i) {
+      struct json_object* o = json_object_array_get_idx(boxes, i);
+      struct json_object *box = NULL, *lab = NULL;
+      if (!json_object_object_get_ex(o, "box", &box) || !json_object_is_type(box, json_type_array) ||
+          json_object_array_length(box) < 7) {
+        fprintf(stderr, "pprt view: %s: box %zu has no 7-number \"box\"\n", path, i);
+        json_object_put(root);
+        return 1;
+      }
+      struct pprt_box b;
+      memset(&b, 0, sizeof b);
+      float* fld[7] = {&b.x, &b.y, &b.z, &b.w, &b.l, &b.h, &b.yaw};
+      for (int j = 0; j < 7; ++j) *fld[j] = (float)json_object_get_double(json_object_array_get_idx(box, (size_t)j));
+      json_object_object_get_ex(o, "label", &lab);
+      out[(*n)++] = from_model_box(&b, view_class(lab ? json_object_get_string(lab) : ""));
     }
     json_object_put(root);
     return 0;
@@ -276,7 +311,7 @@ int pprt_cmd_view(int argc, char** argv) {
         break;
       }
       for (uint32_t i = 0; i < n; ++i)
-        p->det[i] = from_model_box(&b[i], pprt_nusc_class_index(pprt_runtime_class_name(rt, (uint32_t)b[i].label)));
+        p->det[i] = from_model_box(&b[i], view_class(pprt_runtime_class_name(rt, (uint32_t)b[i].label)));
       p->ndet = n;
     } else if (p->boxes && (rc = load_gt(p->boxes, p->det, &p->ndet)) != 0) {
       break;
