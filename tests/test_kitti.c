@@ -301,6 +301,10 @@ static void test_board_output(void) {
 }
 
 static void test_as_stored(void) {
+  if (PPRT_TEST_EMULATOR[0] != '\0') { /* ~55 s a frame under qemu: the board case above covers arm64 */
+    printf("(host only) ");
+    return;
+  }
   uint32_t nb = 0;
   char* got = run_sample(model_path(), 0, &nb);
   CU_ASSERT(same_text("as stored", got, k_as_stored));
