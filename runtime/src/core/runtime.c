@@ -272,6 +272,7 @@ void pprt_frame_ctx_free(struct pprt_frame_ctx* f) {
   pprt_canvas_state_free(&f->canvas);
   pprt_post_state_free(&f->post);
   pprt_kitti_post_state_free(&f->kpost);
+  free(f->kcoords);
   memset(f, 0, sizeof *f);
 }
 
@@ -304,7 +305,11 @@ enum pprt_status pprt_frame_ctx_init(const pprt_runtime_t* rt, struct pprt_frame
   }
   if ((st = pprt_vox_state_init(&f->vox, &rt->vp, err))) return st;
   if ((st = pprt_canvas_state_init(&f->canvas, rt->vp.max_pillars, err))) return st;
-  if (rt->family == PPRT_FAMILY_KITTI) return pprt_kitti_post_state_init(&f->kpost, &rt->kpp, err);
+  if (rt->family == PPRT_FAMILY_KITTI) {
+    f->kcoords = malloc((size_t)rt->vp.max_pillars * 2 * sizeof *f->kcoords);
+    if (f->kcoords == NULL) return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "out of memory for the pillar list");
+    return pprt_kitti_post_state_init(&f->kpost, &rt->kpp, err);
+  }
   if ((st = pprt_post_state_init(&f->post, &rt->pp, err))) return st;
   return PPRT_STATUS_OK;
 }
@@ -688,6 +693,10 @@ static void scatter_into(const pprt_runtime_t* rt, struct pprt_frame_ctx* dst, c
                          const int32_t* coords, uint32_t n, struct pprt_frame_stats* stats) {
   double t0 = now_ms();
   pprt_scatter_run(&rt->sp, &dst->canvas, rt->k, features, coords, n, pprt_ctx_dpu1_input(dst));
+  if (rt->family == PPRT_FAMILY_KITTI) { /* the anchor mask of this canvas' frame */
+    memcpy(dst->kcoords, coords, (size_t)n * 2 * sizeof *coords);
+    dst->kn = n;
+  }
   stats->stage_ms[PPRT_STAGE_SCATTER] = now_ms() - t0;
 }
 
@@ -708,8 +717,7 @@ void pprt_ctx_post(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, struct pp
   uint32_t cand = 0;
   if (rt->family == PPRT_FAMILY_KITTI)
     pprt_kitti_post_run(&rt->kpp, &f->kpost, rt->k, pprt_ctx_dpu1_output(rt, f, 0), pprt_ctx_dpu1_output(rt, f, 1),
-                        pprt_ctx_dpu1_output(rt, f, 2), f->vox.coords, f->vox.num_pillars, boxes, max_boxes,
-                        num_boxes, &cand);
+                        pprt_ctx_dpu1_output(rt, f, 2), f->kcoords, f->kn, boxes, max_boxes, num_boxes, &cand);
   else
     pprt_post_run(&rt->pp, &f->post, rt->k, pprt_ctx_dpu1_output(rt, f, 0), pprt_ctx_dpu1_output(rt, f, 1),
                   pprt_ctx_dpu1_output(rt, f, 2), boxes, max_boxes, num_boxes, &cand);
@@ -718,12 +726,16 @@ void pprt_ctx_post(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, struct pp
   stats->stage_ms[PPRT_STAGE_POSTPROCESS] = now_ms() - t0;
 }
 
-void pprt_ctx_post_from(const pprt_runtime_t* rt, struct pprt_post_state* ps, const int8_t* cls, const int8_t* reg,
-                        const int8_t* dir, struct pprt_box* boxes, uint32_t max_boxes, uint32_t* num_boxes,
+void pprt_ctx_post_from(const pprt_runtime_t* rt, struct pprt_post_state* ps, struct pprt_kitti_post_state* kps,
+                        const int8_t* cls, const int8_t* reg, const int8_t* dir, const int32_t* coords,
+                        uint32_t num_pillars, struct pprt_box* boxes, uint32_t max_boxes, uint32_t* num_boxes,
                         struct pprt_frame_stats* stats) {
   double t0 = now_ms();
   uint32_t cand = 0;
-  pprt_post_run(&rt->pp, ps, rt->k, cls, reg, dir, boxes, max_boxes, num_boxes, &cand);
+  if (rt->family == PPRT_FAMILY_KITTI)
+    pprt_kitti_post_run(&rt->kpp, kps, rt->k, cls, reg, dir, coords, num_pillars, boxes, max_boxes, num_boxes, &cand);
+  else
+    pprt_post_run(&rt->pp, ps, rt->k, cls, reg, dir, boxes, max_boxes, num_boxes, &cand);
   stats->candidates = cand;
   stats->boxes = *num_boxes;
   stats->stage_ms[PPRT_STAGE_POSTPROCESS] += now_ms() - t0;

@@ -33,6 +33,8 @@ struct pprt_frame_ctx {
   struct pprt_canvas_state canvas;
   struct pprt_post_state post;
   struct pprt_kitti_post_state kpost; /* KITTI family */
+  int32_t* kcoords;          /* KITTI: the pillars (y, x) of the frame on this context's DPU1 input (anchor mask) */
+  uint32_t kn;
   struct pprt_frame_stats stats;
 };
 
@@ -125,9 +127,11 @@ void pprt_ctx_scatter(const pprt_runtime_t* rt, const struct pprt_frame_ctx* src
 void pprt_ctx_post(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, struct pprt_box* boxes, uint32_t max_boxes,
                    uint32_t* num_boxes, struct pprt_frame_stats* stats);
 
-/* Stage 5 on explicit DPU1 outputs (e.g. copies) with post state ps; adds its time to the post-processing time. */
-void pprt_ctx_post_from(const pprt_runtime_t* rt, struct pprt_post_state* ps, const int8_t* cls, const int8_t* reg,
-                        const int8_t* dir, struct pprt_box* boxes, uint32_t max_boxes, uint32_t* num_boxes,
+/* Stage 5 on explicit DPU1 outputs (e.g. copies) with post state ps (kps and the frame's pillars for the KITTI
+ * family); adds its time to the post-processing time. */
+void pprt_ctx_post_from(const pprt_runtime_t* rt, struct pprt_post_state* ps, struct pprt_kitti_post_state* kps,
+                        const int8_t* cls, const int8_t* reg, const int8_t* dir, const int32_t* coords,
+                        uint32_t num_pillars, struct pprt_box* boxes, uint32_t max_boxes, uint32_t* num_boxes,
                         struct pprt_frame_stats* stats);
 
 /* Stream internals for tests: the stream's frame contexts (one per DPU core; context i's runners are driven by the

@@ -63,7 +63,10 @@ struct pprt_stream {
   int64_t* back_slot;          /* [ncores]: the slot index handed to DPU1 worker j, -1 if none */
   struct post_buf {
     int8_t* out[3];            /* copies of DPU1's cls, reg, dir outputs */
+    int32_t* coords;           /* KITTI: a copy of the frame's pillars (the anchor mask) */
+    uint32_t num_pillars;
     struct pprt_post_state state;
+    struct pprt_kitti_post_state kstate;
     int busy;                  /* from the copy to the end of post-processing */
     int64_t slot;              /* handed to post worker p, -1 if none */
   } * post;                    /* [ncores] */
@@ -196,6 +199,10 @@ static void* back_worker(void* p) {
       pthread_mutex_unlock(&s->mu);
       double t0 = now_ms();
       for (uint32_t w = 0; w < 3; ++w) memcpy(s->post[pb].out[w], pprt_ctx_dpu1_output(rt, f, w), s->out_bytes[w]);
+      if (s->post[pb].coords != NULL) {
+        memcpy(s->post[pb].coords, f->kcoords, (size_t)f->kn * 2 * sizeof *f->kcoords);
+        s->post[pb].num_pillars = f->kn;
+      }
       slot->stats.stage_ms[PPRT_STAGE_POSTPROCESS] = now_ms() - t0; /* the copy counts as post-processing */
       pthread_mutex_lock(&s->mu);
     }
@@ -229,8 +236,8 @@ static void* post_worker(void* p) {
     struct stream_slot* slot = &s->slots[pb->slot];
     pthread_mutex_unlock(&s->mu);
 
-    pprt_ctx_post_from(rt, &pb->state, pb->out[0], pb->out[1], pb->out[2], slot->boxes, s->max_boxes,
-                       &slot->num_boxes, &slot->stats);
+    pprt_ctx_post_from(rt, &pb->state, &pb->kstate, pb->out[0], pb->out[1], pb->out[2], pb->coords, pb->num_pillars,
+                       slot->boxes, s->max_boxes, &slot->num_boxes, &slot->stats);
 
     double t = now_ms();
     pthread_mutex_lock(&s->mu);
@@ -264,7 +271,9 @@ static void stream_free(struct pprt_stream* s) {
   if (s->post != NULL)
     for (uint32_t i = 0; i < s->ncores; ++i) {
       for (int w = 0; w < 3; ++w) free(s->post[i].out[w]);
+      free(s->post[i].coords);
       pprt_post_state_free(&s->post[i].state);
+      pprt_kitti_post_state_free(&s->post[i].kstate);
     }
   if (s->slots != NULL)
     for (uint32_t i = 0; i < s->depth; ++i) {
@@ -319,7 +328,14 @@ static enum pprt_status create_impl(struct pprt_stream* s, struct pprt_err* err)
         return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "out of memory");
       s->post[i].out[w] = m;
     }
-    enum pprt_status st = pprt_post_state_init(&s->post[i].state, &rt->pp, err);
+    enum pprt_status st;
+    if (rt->family == PPRT_FAMILY_KITTI) {
+      s->post[i].coords = malloc((size_t)rt->vp.max_pillars * 2 * sizeof *s->post[i].coords);
+      if (s->post[i].coords == NULL) return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "out of memory");
+      st = pprt_kitti_post_state_init(&s->post[i].kstate, &rt->kpp, err);
+    } else {
+      st = pprt_post_state_init(&s->post[i].state, &rt->pp, err);
+    }
     if (st) return st;
   }
   for (uint32_t i = 0; i < s->ncores; ++i) {
@@ -358,11 +374,6 @@ enum pprt_status pprt_stream_create(pprt_runtime_t* rt, const struct pprt_stream
   if (out != NULL) *out = NULL;
   if (rt == NULL || out == NULL) {
     pprt_set_last_error("pprt_stream_create: NULL argument");
-    return PPRT_STATUS_INVALID_ARGUMENT;
-  }
-  if (rt->family == PPRT_FAMILY_KITTI) {
-    /* the KITTI anchor mask needs the frame's pillars next to the copied DPU1 outputs: not carried yet */
-    pprt_set_last_error("stream: KITTI models run through pprt_runtime_run only (docs/KITTI.md)");
     return PPRT_STATUS_INVALID_ARGUMENT;
   }
   struct pprt_stream_options o;
