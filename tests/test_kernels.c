@@ -106,47 +106,63 @@ static void fill_points(struct pprt_rng* r, const struct pprt_pointquant_params*
   }
 }
 
-/* Runs fn and the scalar reference on the same input, compares cells, the features of kept points and that
- * nothing past n was written. Returns the number of mismatches. */
-static size_t pq_compare(pprt_pointquant_fn fn, const char* isa, const struct pprt_pointquant_params* p,
-                         const float* pts, size_t n, size_t stride, size_t* kept) {
-  const size_t pad = 16;
-  int32_t* c_ref = malloc((n + pad) * sizeof(int32_t));
-  int32_t* c_got = malloc((n + pad) * sizeof(int32_t));
-  int8_t* q_ref = malloc((n + pad) * 8);
-  int8_t* q_got = malloc((n + pad) * 8);
-  CU_ASSERT_FATAL(c_ref && c_got && q_ref && q_got);
-  memset(c_ref, POISON, (n + pad) * sizeof(int32_t));
-  memset(c_got, POISON, (n + pad) * sizeof(int32_t));
-  memset(q_ref, POISON, (n + pad) * 8);
-  memset(q_got, POISON, (n + pad) * 8);
-  pprt_pointquant_scalar(p, pts, n, stride, c_ref, q_ref);
-  fn(p, pts, n, stride, c_got, q_got);
+/* Output buffers of one kernel run and the scalar reference's, poison-filled, n points + a pad. */
+struct pq_bufs {
+  int32_t *c_ref, *c_got;
+  int8_t *q_ref, *q_got;
+};
+#define PQ_PAD 16
+
+static struct pq_bufs pq_alloc(size_t n) {
+  struct pq_bufs b = {malloc((n + PQ_PAD) * sizeof(int32_t)), malloc((n + PQ_PAD) * sizeof(int32_t)),
+                      malloc((n + PQ_PAD) * 8), malloc((n + PQ_PAD) * 8)};
+  CU_ASSERT_FATAL(b.c_ref && b.c_got && b.q_ref && b.q_got);
+  memset(b.c_ref, POISON, (n + PQ_PAD) * sizeof(int32_t));
+  memset(b.c_got, POISON, (n + PQ_PAD) * sizeof(int32_t));
+  memset(b.q_ref, POISON, (n + PQ_PAD) * 8);
+  memset(b.q_got, POISON, (n + PQ_PAD) * 8);
+  return b;
+}
+
+/* Compares cells, the nf features of kept points and that nothing past n was written; frees the buffers. Returns the
+ * number of mismatches. */
+static size_t pq_check(struct pq_bufs b, const char* isa, const float* pts, size_t n, size_t stride, uint32_t nf,
+                       size_t* kept) {
   size_t bad = 0;
   for (size_t i = 0; i < n; ++i) {
-    if (c_ref[i] != c_got[i]) {
+    if (b.c_ref[i] != b.c_got[i]) {
       if (bad++ < 5)
         printf("\n  %s: n=%zu stride=%zu point %zu (%a %a %a %a): cell %d, scalar %d", isa, n, stride, i,
-               pts[i * stride], pts[i * stride + 1], pts[i * stride + 2], pts[i * stride + 3], c_got[i], c_ref[i]);
+               pts[i * stride], pts[i * stride + 1], pts[i * stride + 2], pts[i * stride + 3], b.c_got[i], b.c_ref[i]);
       continue;
     }
-    CU_ASSERT(c_ref[i] >= 0 || c_ref[i] == PPRT_PQ_DROPPED || c_ref[i] == PPRT_PQ_NONFINITE);
-    if (c_ref[i] < 0) continue;
+    CU_ASSERT(b.c_ref[i] >= 0 || b.c_ref[i] == PPRT_PQ_DROPPED || b.c_ref[i] == PPRT_PQ_NONFINITE);
+    if (b.c_ref[i] < 0) continue;
     ++*kept;
-    for (uint32_t k = 0; k < p->num_features; ++k) {
-      if (q_ref[i * 8 + k] != q_got[i * 8 + k]) {
+    for (uint32_t k = 0; k < nf; ++k) {
+      if (b.q_ref[i * 8 + k] != b.q_got[i * 8 + k]) {
         if (bad++ < 5)
-          printf("\n  %s: n=%zu point %zu feature %u: %d, scalar %d", isa, n, i, k, q_got[i * 8 + k], q_ref[i * 8 + k]);
+          printf("\n  %s: n=%zu point %zu feature %u: %d, scalar %d", isa, n, i, k, b.q_got[i * 8 + k],
+                 b.q_ref[i * 8 + k]);
       }
     }
   }
-  for (size_t i = n; i < n + pad; ++i) bad += c_got[i] != c_ref[i];
-  for (size_t i = n * 8; i < (n + pad) * 8; ++i) bad += q_got[i] != POISON;
-  free(c_ref);
-  free(c_got);
-  free(q_ref);
-  free(q_got);
+  for (size_t i = n; i < n + PQ_PAD; ++i) bad += b.c_got[i] != b.c_ref[i];
+  for (size_t i = n * 8; i < (n + PQ_PAD) * 8; ++i) bad += b.q_got[i] != POISON;
+  free(b.c_ref);
+  free(b.c_got);
+  free(b.q_ref);
+  free(b.q_got);
   return bad;
+}
+
+/* Runs fn and the scalar reference on the same input and compares them (pq_check). */
+static size_t pq_compare(pprt_pointquant_fn fn, const char* isa, const struct pprt_pointquant_params* p,
+                         const float* pts, size_t n, size_t stride, size_t* kept) {
+  struct pq_bufs b = pq_alloc(n);
+  pprt_pointquant_scalar(p, pts, n, stride, b.c_ref, b.q_ref);
+  fn(p, pts, n, stride, b.c_got, b.q_got);
+  return pq_check(b, isa, pts, n, stride, p->num_features, kept);
 }
 
 static void test_pointquant_random(void) {
@@ -583,40 +599,10 @@ static void kitti_points(struct pprt_rng* r, const struct pprt_pointquant_kitti_
 
 static size_t pqk_compare(pprt_pointquant_kitti_fn fn, const char* isa, const struct pprt_pointquant_kitti_params* p,
                           const float* pts, size_t n, size_t stride, size_t* kept) {
-  const size_t pad = 16;
-  int32_t* c_ref = malloc((n + pad) * sizeof(int32_t));
-  int32_t* c_got = malloc((n + pad) * sizeof(int32_t));
-  int8_t* q_ref = malloc((n + pad) * 8);
-  int8_t* q_got = malloc((n + pad) * 8);
-  CU_ASSERT_FATAL(c_ref && c_got && q_ref && q_got);
-  memset(c_ref, POISON, (n + pad) * sizeof(int32_t));
-  memset(c_got, POISON, (n + pad) * sizeof(int32_t));
-  memset(q_ref, POISON, (n + pad) * 8);
-  memset(q_got, POISON, (n + pad) * 8);
-  pprt_pointquant_kitti_scalar(p, pts, n, stride, c_ref, q_ref);
-  fn(p, pts, n, stride, c_got, q_got);
-  size_t bad = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (c_ref[i] != c_got[i]) {
-      if (bad++ < 5)
-        printf("\n  %s: n=%zu stride=%zu point %zu (%a %a %a %a): cell %d, scalar %d", isa, n, stride, i,
-               pts[i * stride], pts[i * stride + 1], pts[i * stride + 2], pts[i * stride + 3], c_got[i], c_ref[i]);
-      continue;
-    }
-    CU_ASSERT(c_ref[i] >= 0 || c_ref[i] == PPRT_PQ_DROPPED || c_ref[i] == PPRT_PQ_NONFINITE);
-    if (c_ref[i] < 0) continue;
-    ++*kept;
-    for (int k = 0; k < 4; ++k)
-      if (q_ref[i * 8 + k] != q_got[i * 8 + k] && bad++ < 5)
-        printf("\n  %s: n=%zu point %zu feature %d: %d, scalar %d", isa, n, i, k, q_got[i * 8 + k], q_ref[i * 8 + k]);
-  }
-  for (size_t i = n; i < n + pad; ++i) bad += c_got[i] != c_ref[i];
-  for (size_t i = n * 8; i < (n + pad) * 8; ++i) bad += q_got[i] != POISON;
-  free(c_ref);
-  free(c_got);
-  free(q_ref);
-  free(q_got);
-  return bad;
+  struct pq_bufs b = pq_alloc(n);
+  pprt_pointquant_kitti_scalar(p, pts, n, stride, b.c_ref, b.q_ref);
+  fn(p, pts, n, stride, b.c_got, b.q_got);
+  return pq_check(b, isa, pts, n, stride, 4, kept);
 }
 
 static void test_pointquant_kitti_random(void) {

@@ -6,6 +6,9 @@
 #
 #   tools/demo.sh                      # default run
 #   tools/demo.sh --json               # extra arguments go to the printed `pprt run` unchanged
+#   tools/demo.sh kitti [options...]   # Xilinx's trained KITTI PointPillars (tests/data/xilinx-kitti, the compiled
+#                                      # custom-op graph) on its sample sweep, halves swapped as the board saw it
+#                                      # (docs/KITTI.md): prints the board's five detections, draws build/demo/kitti.png
 #
 # PPRT_SKIP_DEPS=1 skips tools/setup-deps.sh; PPRT_JOBS (default 2) build parallelism.
 set -euo pipefail
@@ -27,6 +30,23 @@ cmake -S . -B "$bdir" -DCMAKE_BUILD_TYPE=Release -DPPRT_BUILD_TESTS=OFF -Wno-dev
 cmake --build "$bdir" -j"$jobs" >/dev/null
 [[ -x "$bdir/tools/pprt" ]] || { echo "demo: $bdir/tools/pprt was not built" >&2; exit 1; }
 mkdir -p "$out"
+
+if [[ "${1:-}" == kitti ]]; then
+  shift
+  kdir=tests/data/xilinx-kitti
+  # the sweep with its halves swapped (points n/2.., then 0..n/2-1): what the board's two preprocess threads fed
+  python3 -c "import sys; b=open(sys.argv[1],'rb').read(); h=len(b)//32*16; open(sys.argv[2],'wb').write(b[h:]+b[:h])" \
+    "$kdir/sample_pointpillars.bin" "$out/kitti_swapped.bin"
+  run=("$bdir/tools/pprt" run --model "$kdir/pointpillars_custom_op.xmodel" "$out/kitti_swapped.bin" --runner cpu)
+  echo "+ ${run[*]} $*" >&2
+  "${run[@]}" "$@"
+  echo "+ ${run[*]} --format vai   # the lines Xilinx's example printed on a board" >&2
+  "${run[@]}" --format vai
+  "${run[@]}" --json --out "$out/kitti.json"
+  "$bdir/tools/pprt" view "$out/kitti_swapped.bin" --boxes "$out/kitti.json" --range 40 --size 800 -o "$out/kitti.png"
+  echo "demo: picture: $out/kitti.png" >&2
+  exit 0
+fi
 
 run=("$bdir/tools/pprt" run --model "$model" "$scene.pcd.bin" --runner cpu --score-thresh 0.2)
 echo "+ ${run[*]} $*" >&2
