@@ -13,6 +13,8 @@ pkgs=(
   libcunit1-dev libjson-c-dev libpng-dev libdrm-dev
   # Python oracles (run with /usr/bin/python3: these modules are Debian's); protoc: Vitis AI's prototxt schema check
   python3 python3-numpy python3-shapely protobuf-compiler
+  # the pprt Python module (python/): CPython headers, its pytest suite
+  python3-dev python3-pytest
   # tools/train (demo model training, its CI smoke test)
   python3-torch
   # aarch64 cross build, qemu user emulation, llvm-mca
