@@ -149,3 +149,36 @@ def test_bad_files(tmp_path):
         pprt.load_info(tmp_path / "missing.info")
     with pytest.raises(pprt.InvalidArgumentError):
         pprt.load_info(bad_info, max_sweeps=0)
+
+
+def test_random_frames_never_crash(dummy_rt):
+    """Random shapes, dtypes, values (NaN, Inf, huge) and transforms: a result or a clean exception, every time."""
+    rng = np.random.default_rng(16)
+    dtypes = [np.float32, np.float64, np.float16, np.int32, np.uint8, np.complex64, bool, object]
+    values = [0.0, np.nan, np.inf, -np.inf, 1e30, -1e30, 3.0, -60.0]
+    outcomes = {"ok": 0, "error": 0}
+    for _ in range(150):
+        frame = []
+        for _ in range(int(rng.integers(1, 4))):
+            shape = tuple(int(d) for d in rng.integers(0, 7, size=int(rng.integers(0, 4))))
+            arr = rng.choice(values, size=shape) if shape else np.float64(rng.choice(values))
+            try:
+                with np.errstate(all="ignore"):
+                    arr = np.asarray(arr).astype(rng.choice(dtypes))
+            except (TypeError, ValueError, OverflowError):
+                pass
+            if rng.random() < 0.5:
+                rot, tr = rng.choice(values, size=(3, 3)), rng.choice(values, size=3)
+                try:
+                    arr = pprt.Sweep(arr, rot, tr, int(rng.integers(-2**62, 2**62)))
+                except (TypeError, ValueError):
+                    outcomes["error"] += 1
+                    continue
+            frame.append(arr)
+        try:
+            out = dummy_rt.run(frame if rng.random() < 0.7 or not frame else frame[0])
+            assert out.dtype == pprt.box_dtype
+            outcomes["ok"] += 1
+        except (TypeError, ValueError, pprt.Error):
+            outcomes["error"] += 1
+    assert outcomes["ok"] > 0 and outcomes["error"] > 0, outcomes
