@@ -171,8 +171,6 @@ static PyObject* runtime_simulate_dpu(pprt_py_runtime* self, PyObject* args, PyO
   PyObject* out = Py_None;
   if (self->rt == NULL) {
     out = pprt_py_raise_closed("the runtime");
-  } else if (self->open_streams > 0) {
-    out = pprt_py_raise(PPRT_STATUS_INVALID_ARGUMENT, "simulate_dpu: call it before creating streams");
   } else if ((st = pprt_runtime_simulate_dpu(self->rt, ms0, ms1, cores)) != PPRT_STATUS_OK) {
     out = pprt_py_raise(st, pprt_runtime_last_error(self->rt));
   }
@@ -214,7 +212,7 @@ static PyMethodDef runtime_methods[] = {
      "Release the runtime (its streams must be closed first). Later calls raise pprt.InvalidArgumentError."},
     {"simulate_dpu", (PyCFunction)(void (*)(void))runtime_simulate_dpu, METH_VARARGS | METH_KEYWORDS,
      "simulate_dpu(ms0, ms1, cores=0): every DPU job of subgraph 0 / 1 lasts at least ms0 / ms1 ms, at most cores\n"
-     "at once (pprt_runtime_simulate_dpu). Before creating streams."},
+     "at once (pprt_runtime_simulate_dpu). With a stream open: pprt.BusyError."},
     {"__enter__", (PyCFunction)runtime_enter, METH_NOARGS, NULL},
     {"__exit__", (PyCFunction)runtime_exit, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL}};

@@ -100,7 +100,7 @@ def test_runtime_outlives_its_streams():
     st = pprt.Stream(rt)
     with pytest.raises(pprt.InvalidArgumentError, match="open stream"):
         rt.close()
-    with pytest.raises(pprt.InvalidArgumentError, match="before creating streams"):
+    with pytest.raises(pprt.BusyError):  # the C library refuses it while a stream lives (PPRT_STATUS_BUSY)
         rt.simulate_dpu(1, 1, 1)
     st.submit(np.zeros((5, 4), np.float32), "x")
     del st  # dropped with a frame in flight: the C stream is destroyed first
