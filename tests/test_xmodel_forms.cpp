@@ -5,6 +5,13 @@
 //    reg_id_to_parameter_value at each tensor's ddr_addr are the quantizer's float weights quantized with their
 //    fix points (an independent source of the same numbers); a broken blob, ddr_addr, reg_id or upload is refused
 //    at runner creation with a message naming the op or tensor and what was expected.
+//  - the quantized form (vai_q_pytorch's VoxelNet_int.xmodel, not partitioned): pprt partitions it into the same two
+//    DPU subgraphs, and on the same seeded int8 input every DPU op's output is identical to the compiled form's.
+//    Ops are mapped by name: a compiled `*-fix` op (conv2d-fix, transposed-conv2d-fix, pool-fix, concat-fix) has the
+//    name of the quantizer's op that heads the chain it was fused from (conv2d [-> relu] -> fix, reduction_max ->
+//    fix, concat -> fix); the plugin reports each chain under its first op (pprt_cpu_runner_op). upload / download
+//    (compiled only) are not DPU arithmetic and are left out.
+#include <dlfcn.h>
 #include <sys/stat.h>
 
 #include <cmath>
@@ -23,6 +30,7 @@
 #include <xir/op/op.hpp>
 #include <xir/tensor/tensor.hpp>
 
+#include "model/xmodel.hpp"
 extern "C" {
 #include "testutil.h"
 }
@@ -77,6 +85,15 @@ int8_t fix_dpu_round(float x, int fp) {
   float v = x * std::ldexp(1.0f, fp);
   float r = v >= 0 ? std::round(v) : (v - std::floor(v) == 0.5f ? std::ceil(v) : std::round(v));
   return static_cast<int8_t>(std::fmin(127.0f, std::fmax(-128.0f, r)));
+}
+
+using tensor_fn = const int8_t* (*)(vart::Runner*, const char*, size_t*);
+using op_fn = int (*)(vart::Runner*, size_t, const char**, const char**, const char**, double*, uint64_t*);
+
+std::unique_ptr<vart::Runner> make_runner(const xir::Subgraph* sg) {
+  auto attrs = xir::Attrs::create();
+  attrs->set_attr<std::map<std::string, std::string>>("lib", {{"DPU", PPRT_CPU_RUNNER_LIB}});
+  return vart::Runner::create_runner_with_attrs(sg, attrs.get());
 }
 
 // ---- compiled form ----
@@ -207,11 +224,138 @@ void test_compiled_refusals(void) {
 
 }  // namespace
 
+// ---- quantized form ----
+
+void test_quantized_equals_compiled(void) {
+  if (!have_kitti()) return;
+  void* h = dlopen(PPRT_CPU_RUNNER_LIB, RTLD_NOW | RTLD_GLOBAL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+  auto get_tensor = reinterpret_cast<tensor_fn>(dlsym(h, "pprt_cpu_runner_tensor"));
+  auto get_op = reinterpret_cast<op_fn>(dlsym(h, "pprt_cpu_runner_op"));
+  CU_ASSERT_FATAL(get_tensor && get_op);
+
+  auto gc = xir::Graph::deserialize(kCompiled);
+  auto gq = xir::Graph::deserialize(kQuantized);
+  CU_ASSERT_EQUAL(pprt::xmodel::detect(gc.get()), pprt::xmodel::form::compiled);
+  CU_ASSERT_EQUAL(pprt::xmodel::detect(gq.get()), pprt::xmodel::form::quantized);
+  std::vector<const xir::Subgraph*> dc, dq;
+  std::string err;
+  CU_ASSERT_FATAL(pprt::xmodel::prepare(gc.get(), &dc, &err));
+  CU_ASSERT_FATAL(pprt::xmodel::prepare(gq.get(), &dq, &err));
+  CU_ASSERT_EQUAL_FATAL(dc.size(), 2u);
+  CU_ASSERT_EQUAL_FATAL(dq.size(), 2u);
+  size_t total = 0;
+  pprt_rng r;
+  pprt_rng_seed(&r, pprt_test_seed());
+  for (int k = 0; k < 2; ++k) {
+    CU_ASSERT_STRING_EQUAL(dq[k]->get_name().c_str(), dc[k]->get_name().c_str());
+    auto rc = make_runner(dc[k]), rq = make_runner(dq[k]);
+    auto* ec = dynamic_cast<vart::RunnerExt*>(rc.get());
+    auto* eq = dynamic_cast<vart::RunnerExt*>(rq.get());
+    CU_ASSERT_FATAL(ec && eq);
+    auto ic = ec->get_inputs(), iq = eq->get_inputs();
+    CU_ASSERT_EQUAL_FATAL(ic.size(), 1u);
+    CU_ASSERT_EQUAL_FATAL(iq.size(), 1u);
+    const xir::Tensor* tc = ic[0]->get_tensor();
+    const xir::Tensor* tq = iq[0]->get_tensor();
+    CU_ASSERT(tc->get_shape() == tq->get_shape());
+    CU_ASSERT_EQUAL(tc->get_attr<int>("fix_point"), tq->get_attr<int>("fix_point"));
+    auto bc = ic[0]->data({0, 0, 0, 0}), bq = iq[0]->data({0, 0, 0, 0});
+    CU_ASSERT_EQUAL_FATAL(bc.second, bq.second);
+    auto* pc = reinterpret_cast<int8_t*>(bc.first);
+    for (size_t i = 0; i < bc.second; ++i)  // int8 with ~1/2 zeros, like pprt check's default input
+      pc[i] = (pprt_rng_next(&r) & 1) ? static_cast<int8_t>(pprt_rng_u32(&r, 256) - 128) : 0;
+    std::memcpy(reinterpret_cast<void*>(bq.first), pc, bc.second);
+    for (vart::Runner* x : {rc.get(), rq.get()}) {
+      auto* e = dynamic_cast<vart::RunnerExt*>(x);
+      auto job = x->execute_async(e->get_inputs(), e->get_outputs());
+      CU_ASSERT_EQUAL_FATAL(job.second, 0);
+      CU_ASSERT_EQUAL(x->wait(static_cast<int>(job.first), -1), 0);
+    }
+    // Every DPU op of the compiled subgraph against the quantized chain of the same name.
+    std::map<std::string, std::pair<std::string, std::string>> qops;  // op name -> (type, tensor)
+    const char *name, *type, *tensor;
+    double secs;
+    uint64_t ops;
+    for (size_t i = 0; get_op(rq.get(), i, &name, &type, &tensor, &secs, &ops); ++i) qops[name] = {type, tensor};
+    size_t compared = 0;
+    for (size_t i = 0; get_op(rc.get(), i, &name, &type, &tensor, &secs, &ops); ++i) {
+      if (!std::strcmp(type, "upload") || !std::strcmp(type, "download")) continue;
+      auto it = qops.find(name);
+      if (it == qops.end()) std::printf("\n  %s (%s): no quantized op of that name\n", name, type);
+      CU_ASSERT_FATAL(it != qops.end());
+      size_t lc = 0, lq = 0;
+      const int8_t* vc = get_tensor(rc.get(), tensor, &lc);
+      const int8_t* vq = get_tensor(rq.get(), it->second.second.c_str(), &lq);
+      CU_ASSERT_FATAL(vc && vq);
+      CU_ASSERT_EQUAL(lc, lq);
+      size_t diff = 0;
+      for (size_t j = 0; j < std::min(lc, lq); ++j) diff += vc[j] != vq[j];
+      std::printf("\n  %-22s %-14s %9zu bytes  %s", type, it->second.first.c_str(), lc,
+                  diff ? "DIFFERS" : "identical");
+      if (diff) std::printf(" (%zu values): %s", diff, name);
+      CU_ASSERT_EQUAL(diff, 0u);
+      ++compared;
+    }
+    CU_ASSERT_EQUAL(compared, k == 0 ? 2u : 23u);
+    total += compared;
+    // And the runners' outputs, by tensor name.
+    auto oc = ec->get_outputs(), oq = eq->get_outputs();
+    CU_ASSERT_EQUAL_FATAL(oc.size(), oq.size());
+    for (auto* o : oc) {
+      vart::TensorBuffer* m = nullptr;
+      for (auto* x : oq)
+        if (x->get_tensor()->get_name() == o->get_tensor()->get_name()) m = x;
+      CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+      auto a = o->data({0, 0, 0, 0}), b = m->data({0, 0, 0, 0});
+      CU_ASSERT_EQUAL_FATAL(a.second, b.second);
+      CU_ASSERT_EQUAL(std::memcmp(reinterpret_cast<void*>(a.first), reinterpret_cast<void*>(b.first), a.second), 0);
+      CU_ASSERT_EQUAL(o->get_tensor()->get_attr<int>("fix_point"), m->get_tensor()->get_attr<int>("fix_point"));
+    }
+  }
+  std::printf("\n  %zu DPU ops identical between the compiled and the quantized form\n", total);
+  CU_ASSERT_EQUAL(total, 25u);
+}
+
+void test_quantized_refusals(void) {
+  if (!have_kitti()) return;
+  auto g = xir::Graph::deserialize(kQuantized);
+  std::vector<const xir::Subgraph*> dpus;
+  std::string err;
+  CU_ASSERT_FATAL(pprt::xmodel::prepare(g.get(), &dpus, &err) && dpus.size() == 2);
+  CU_ASSERT_FALSE(pprt::xmodel::partition(g.get(), &err));  // already partitioned
+  CU_ASSERT_TRUE(contains(err, "already partitioned"));
+  CU_ASSERT_EQUAL(create_error(dpus[0]), "");
+  // float weights of the wrong size
+  xir::Op* w = g->get_op("VoxelNet__voxel_feature_extractor_pfn_layers_0_conv_weight");
+  auto data = w->get_attr<std::vector<char>>("data");
+  w->set_attr<std::vector<char>>("data", std::vector<char>(data.begin(), data.end() - 4));
+  std::string e = create_error(dpus[0]);
+  CU_ASSERT_TRUE(contains(e, "VoxelNet__voxel_feature_extractor_pfn_layers_0_conv_weight") &&
+                 contains(e, "1020 bytes of data for 256 float32 elements"));
+  w->set_attr<std::vector<char>>("data", data);
+  // an unknown rounding mode on the weights' fix
+  xir::Op* wf = g->get_op("VoxelNet__voxel_feature_extractor_pfn_layers_0_conv_weight_fix");
+  wf->set_attr<std::string>("round_mode", "BANKERS");
+  CU_ASSERT_TRUE(contains(create_error(dpus[0]), "round_mode BANKERS"));
+  wf->set_attr<std::string>("round_mode", "DPU_ROUND");
+  // a chain's fix point of the wrong type
+  xir::Op* f = g->get_op(
+      "VoxelNet__VoxelNet_PillarFeatureNet_voxel_feature_extractor__PFNLayer_pfn_layers__ModuleList_0__ReLU_relu__145_fix");
+  f->set_attr<std::string>("fix_point", "5");
+  e = create_error(dpus[0]);
+  CU_ASSERT_TRUE(contains(e, "ReLU_relu__145_fix") && contains(e, "'fix_point' is not of type int32"));
+  f->set_attr<int>("fix_point", 5);
+  CU_ASSERT_EQUAL(create_error(dpus[0]), "");
+}
+
 int main(void) {
   const struct pprt_test_case cases[] = {
       {"compiled KITTI xmodel: both DPU subgraphs through pprt check", test_compiled_runs_through_pprt_check},
       {"compiled KITTI xmodel: REG_0 weights == the quantizer's weights", test_compiled_weights_are_the_quantizers},
       {"compiled KITTI xmodel: broken blob / ddr_addr / reg_id / upload refused", test_compiled_refusals},
+      {"quantized KITTI xmodel: partitioned, every DPU op == compiled", test_quantized_equals_compiled},
+      {"quantized KITTI xmodel: broken weights / round_mode / fix_point refused", test_quantized_refusals},
       {nullptr, nullptr}};
   return pprt_test_main("xmodel_forms", cases);
 }

@@ -3,6 +3,10 @@
 // constants read once from const-fix ops, weights packed for the GEMM, buffers and thread scratch allocated, and
 // any op or attribute it cannot run is rejected with a std::runtime_error naming the op, its type and the subgraph.
 // execute_async runs the ops in topological order synchronously and returns (job id, 0).
+// It takes the subgraph forms of docs/XMODEL-FORMS.md: `*-fix` ops with const-fix data (pprt-genmodel), vai_c_xir's
+// compiled subgraphs (upload / download, weights in reg_id_to_parameter_value), and a quantizer's float ops with
+// `fix` ops, as pprt partitions a `*_int.xmodel` (each conv / deconv [+ activation] + fix chain run as the DPU's
+// `*-fix` op would run it).
 #include <algorithm>
 #include <any>
 #include <atomic>
@@ -15,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -142,7 +147,8 @@ class thread_pool {
 enum class kind { conv, pool, eltwise, concat, rescale, upsample, relu, relu6, leaky };
 
 struct node {
-  const xir::Op* op = nullptr;
+  const xir::Op* op = nullptr;      // the op (for a quantizer's float chain, its first op: conv2d, concat, ...)
+  const xir::Tensor* out_t = nullptr;  // the tensor it computes (for a chain, the last op's: the fix's output)
   kind k = kind::rescale;
   std::vector<const int8_t*> in;
   std::vector<size_t> in_len;
@@ -196,10 +202,6 @@ T attr_or(const X* x, const std::string& what, const std::string& key, T dflt) {
 }
 
 std::string op_what(const xir::Op* op) { return op->get_type() + " " + op->get_name(); }
-
-int32_t fix_point(const xir::Tensor* t, const std::string& what) {
-  return attr<int>(t, what + ": tensor " + t->get_name(), "fix_point");
-}
 
 std::vector<int> int_vec(const xir::Op* op, const std::string& name, std::vector<int> dflt) {
   return attr_or<std::vector<int>>(op, op_what(op), name, dflt);
@@ -284,18 +286,31 @@ class cpu_runner : public vart::RunnerExt {
 
     for (const xir::Tensor* t : sg_->get_sorted_input_tensors()) add_input(t);
     for (const xir::Tensor* t : sg_->get_sorted_output_tensors()) {
-      out_tensors_.push_back(t);
-      outputs_.emplace_back(new host_tensor_buffer(t));
+      const xir::Tensor* io = io_tensor(t);
+      out_tensors_.push_back(io);
+      outputs_.emplace_back(new host_tensor_buffer(io));
       bind(t, outputs_.back()->ptr(), outputs_.back()->size());
     }
     for (const xir::Op* op : sg_->topological_sort()) {
+      if (folded_.count(op)) continue;  // part of a float chain prepared at its first op
       const std::string type = op->get_type();
       if (type == "const-fix") {
         consts_[op->get_output_tensor()] = const_bytes(op);
         continue;
       }
+      if (type == "const") continue;  // quantized by the fix op that reads it
+      if (type == "fix" && op->get_input_op("input") && op->get_input_op("input")->get_type() == "const") {
+        consts_[op->get_output_tensor()] = quantize_const(op, op->get_input_op("input"));
+        fp_[op->get_output_tensor()] = attr<int>(op, op_what(op), "fix_point");
+        continue;
+      }
       if (type == "data-fix" || type == "data") {
         if (!buf_.count(op->get_output_tensor())) add_input(op->get_output_tensor());
+        continue;
+      }
+      if (type == "conv2d" || type == "depthwise-conv2d" || type == "transposed-conv2d" || type == "reduction_max" ||
+          type == "concat") {
+        prepare_chain(op, type);
         continue;
       }
       prepare(op, type);
@@ -358,9 +373,149 @@ class cpu_runner : public vart::RunnerExt {
     return it->second;
   }
 
+  // A quantizer's weight: float32 `data` of a const op, quantized by the fix op after it (x * 2^fix_point, rounded
+  // with the fix's round_mode, saturated to int8), as the compiler folds const + fix into a const-fix.
+  std::vector<int8_t> quantize_const(const xir::Op* fix, const xir::Op* c) {
+    const std::string what = op_what(c);
+    const xir::Tensor* t = c->get_output_tensor();
+    const auto dt = t->get_data_type();
+    if (dt.type != xir::DataType::FLOAT || dt.bit_width != 32) unsupported(c, "data is not float32 (expected a quantizer's const)");
+    const size_t n = static_cast<size_t>(t->get_element_num());
+    std::vector<char> data = attr<std::vector<char>>(c, what, "data");
+    if (data.size() != 4 * n)
+      throw std::runtime_error(what + ": " + std::to_string(data.size()) + " bytes of data for " + std::to_string(n) +
+                               " float32 elements");
+    const int fp = attr<int>(fix, op_what(fix), "fix_point");
+    if (attr_or<int>(fix, op_what(fix), "bit_width", 8) != 8) unsupported(fix, "bit_width is not 8");
+    if (!attr_or<bool>(fix, op_what(fix), "if_signed", true)) unsupported(fix, "unsigned (expected if_signed)");
+    if (fp < -32 || fp > 32) unsupported(fix, "fix_point " + std::to_string(fp) + " out of range");
+    // VART's rounding modes; without the attribute a const's fix rounds STD_ROUND.
+    const std::string rm = attr_or<std::string>(fix, op_what(fix), "round_mode", "STD_ROUND");
+    if (rm != "DPU_ROUND" && rm != "STD_ROUND" && rm != "PY3_ROUND") unsupported(fix, "round_mode " + rm);
+    std::vector<int8_t> q(n);
+    for (size_t i = 0; i < n; ++i) {
+      float x;
+      std::memcpy(&x, data.data() + 4 * i, 4);
+      if (!std::isfinite(x)) unsupported(c, "non-finite value at index " + std::to_string(i));
+      const double v = std::ldexp(static_cast<double>(x), fp);
+      double r;
+      if (rm == "DPU_ROUND")  // half toward +infinity
+        r = std::floor(v + 0.5);
+      else if (rm == "STD_ROUND")  // half away from zero
+        r = std::round(v);
+      else  // PY3_ROUND: half to even
+        r = std::nearbyint(v);
+      q[i] = static_cast<int8_t>(std::min(127.0, std::max(-128.0, r)));
+    }
+    return q;
+  }
+
+  // The fix point of a tensor: set by a chain or a quantized const, the tensor's fix_point attribute (the `*-fix`
+  // forms), or the fix op producing it (the quantizer's form).
+  int32_t fp_of(const xir::Tensor* t, const std::string& what) {
+    auto it = fp_.find(t);
+    if (it != fp_.end()) return it->second;
+    if (t->has_attr("fix_point")) return attr<int>(t, what + ": tensor " + t->get_name(), "fix_point");
+    const xir::Op* p = t->get_producer();
+    if (p && (p->get_type() == "fix" || p->get_type() == "float2fix") && p->has_attr("fix_point"))
+      return attr<int>(p, op_what(p), "fix_point");
+    throw std::runtime_error(what + ": tensor " + t->get_name() +
+                             " has no fix_point (expected the attribute, or a fix op producing it)");
+  }
+
+  // The int8 tensor a runner input or output is seen as. Quantized (`*-fix`) tensors are themselves; a quantizer's
+  // float tensor gets an XINT8 twin of the same name and shape whose fix_point is the fix op before it (directly, or
+  // through layout-only ops such as the transpose between the KITTI scatter and the RPN).
+  const xir::Tensor* io_tensor(const xir::Tensor* t) {
+    const auto dt = t->get_data_type();
+    if (dt.bit_width == 8 && dt.type != xir::DataType::FLOAT) return t;
+    const xir::Tensor* s = t;
+    int fp = 0;
+    for (int hops = 0;; ++hops) {
+      const xir::Op* p = s->get_producer();
+      if (s->has_attr("fix_point")) {
+        fp = attr<int>(s, "tensor " + s->get_name(), "fix_point");
+        break;
+      }
+      if (p && p->get_type() == "fix" && p->has_attr("fix_point")) {
+        fp = attr<int>(p, op_what(p), "fix_point");
+        break;
+      }
+      static const char* const layout[] = {"transpose", "reshape", "flatten", "squeeze", "identity"};
+      bool through = false;
+      for (const char* l : layout) through = through || (p && p->get_type() == l);
+      if (!through || hops > 16 || p->get_input_num() != 1)
+        throw std::runtime_error("tensor " + t->get_name() + " of subgraph " + sg_->get_name() +
+                                 " is not int8 and no fix op precedes it (expected a fix op, directly or through "
+                                 "transpose / reshape)");
+      s = p->get_input_tensors().at(0);
+    }
+    std::unique_ptr<xir::Tensor> q = xir::Tensor::create(t->get_name(), t->get_shape(), xir::DataType{xir::DataType::XINT, 8});
+    q->set_attr<int>("fix_point", fp);
+    fp_[t] = fp;
+    owned_.push_back(std::move(q));
+    return owned_.back().get();
+  }
+
+  // A quantizer's float op followed, as the compiler fuses them into one `*-fix` op, by an activation (conv,
+  // deconv) and a fix giving the output's fix point. An op whose output only feeds concats without a fix of its
+  // own (the KITTI deconvs) takes the fix point of the fix after the concat, as the compiler's inserted fix does.
+  void prepare_chain(const xir::Op* op, const std::string& type) {
+    const xir::Op* last = op;
+    act a;
+    if (type == "conv2d" || type == "depthwise-conv2d" || type == "transposed-conv2d") {
+      const xir::Op* next = sole_consumer(last);
+      if (next && (next->get_type() == "relu" || next->get_type() == "relu6" || next->get_type() == "leaky-relu")) {
+        a.nl = next->get_type() == "relu" ? "RELU" : next->get_type() == "relu6" ? "RELU6" : "LEAKYRELU";
+        if (next->get_type() == "leaky-relu") a.alpha = attr_or<float>(next, op_what(next), "alpha", a.alpha);
+        folded_.insert(next);
+        last = next;
+      }
+    }
+    const xir::Op* fix = sole_consumer(last);
+    int32_t fp_out;
+    const xir::Tensor* out_t;
+    if (fix && fix->get_type() == "fix") {
+      fp_out = attr<int>(fix, op_what(fix), "fix_point");
+      out_t = fix->get_output_tensor();
+      folded_.insert(fix);
+    } else {
+      out_t = last->get_output_tensor();
+      fp_out = inherited_fp(op, out_t);
+    }
+    fp_[out_t] = fp_out;
+    const std::string fixed = type == "reduction_max" ? "pool-fix" : type + "-fix";
+    prepare(op, fixed, out_t, a);
+  }
+
+  // The one consumer of op's output inside the subgraph, or nullptr.
+  const xir::Op* sole_consumer(const xir::Op* op) const {
+    auto users = op->get_fanout_ops();
+    if (users.size() != 1 || !sg_->has_op(users[0])) return nullptr;
+    return users[0];
+  }
+
+  int32_t inherited_fp(const xir::Op* op, const xir::Tensor* t) {
+    int32_t fp = 0;
+    bool any = false;
+    for (const xir::Op* u : t->get_producer()->get_fanout_ops()) {
+      const xir::Op* f = u->get_type() == "concat" && sg_->has_op(u) ? sole_consumer(u) : nullptr;
+      if (!f || f->get_type() != "fix")
+        unsupported(op, "output " + t->get_name() + " has no fix op after it (expected " + op->get_type() +
+                            " [-> relu] -> fix, or a concat -> fix)");
+      const int32_t v = attr<int>(f, op_what(f), "fix_point");
+      if (any && v != fp) unsupported(op, "output feeds concats with different fix points");
+      fp = v;
+      any = true;
+    }
+    if (!any) unsupported(op, "output " + t->get_name() + " is not used and has no fix op");
+    return fp;
+  }
+
   void add_input(const xir::Tensor* t) {
-    in_tensors_.push_back(t);
-    inputs_.emplace_back(new host_tensor_buffer(t));
+    const xir::Tensor* io = io_tensor(t);
+    in_tensors_.push_back(io);
+    inputs_.emplace_back(new host_tensor_buffer(io));
     bind(t, inputs_.back()->ptr(), inputs_.back()->size());
   }
 
@@ -391,7 +546,8 @@ class cpu_runner : public vart::RunnerExt {
     if (ins.size() != 1) throw std::runtime_error(op->get_type() + " " + op->get_name() + ": expects one '" + arg + "'");
     auto it = consts_.find(ins[0]);
     if (it == consts_.end())
-      throw std::runtime_error(op->get_type() + " " + op->get_name() + ": '" + arg + "' is not a const-fix of the subgraph");
+      throw std::runtime_error(op->get_type() + " " + op->get_name() + ": '" + arg +
+                               "' is not a const-fix (or const -> fix) of the subgraph");
     return it->second;
   }
 
@@ -399,23 +555,40 @@ class cpu_runner : public vart::RunnerExt {
     throw std::runtime_error("op " + op->get_name() + " of type " + op->get_type() + ": " + why);
   }
 
+  // An activation fused into a conv: the `nonlinear` attribute of a `*-fix` op, or the relu after a float conv.
+  struct act {
+    std::string nl = "NONE";
+    float alpha = 26.0f / 256.0f;
+  };
+
   void prepare(const xir::Op* op, const std::string& type) {
-    node n;
-    n.op = op;
     const xir::Tensor* ot = op->get_output_tensor();
     if (ot->get_data_type().bit_width != 8) unsupported(op, "output is not 8-bit");
-    n.fp_out = fix_point(ot, type + " " + op->get_name());
+    act a;
+    a.nl = str_attr(op, "nonlinear", "NONE");
+    a.alpha = attr_or<float>(op, op_what(op), "LEAKYRELU_alpha", a.alpha);
+    prepare(op, type, ot, a);
+  }
+
+  // op computed as a `type` op (a `*-fix` type) whose result is the tensor ot.
+  void prepare(const xir::Op* op, const std::string& type, const xir::Tensor* ot, const act& a) {
+    node n;
+    n.op = op;
+    n.out_t = ot;
+    n.fp_out = fp_of(ot, type + " " + op->get_name());
     if (type == "conv2d-fix" || type == "depthwise-conv2d-fix" || type == "transposed-conv2d-fix") {
-      prepare_conv(n, op, type);
+      prepare_conv(n, op, type, ot, a);
     } else {
       for (const xir::Tensor* t : op->get_input_tensors("input")) {
         size_t len;
         n.in.push_back(input_data(op, t, &len));
         n.in_len.push_back(len);
-        n.in_fp.push_back(fix_point(t, type + " " + op->get_name()));
+        n.in_fp.push_back(fp_of(t, type + " " + op->get_name()));
       }
       if (n.in.empty()) unsupported(op, "no input");
-      if (type == "pool-fix")
+      if (type == "pool-fix" && op->get_type() == "reduction_max")
+        prepare_reduce_max(n, op, ot);
+      else if (type == "pool-fix")
         prepare_pool(n, op);
       else if (type == "eltwise-fix") {
         std::string et = str_attr(op, "type", "ADD");
@@ -472,9 +645,9 @@ class cpu_runner : public vart::RunnerExt {
         if (n.in.size() != 1 || n.in_len[0] != static_cast<size_t>(ot->get_element_num()))
           unsupported(op, "input and output sizes differ");
         if (type == "leaky-relu") {
-          float a = attr_or<float>(op, op_what(op), "alpha", 26.0f / 256.0f);
-          if (a * 256.0f != std::floor(a * 256.0f)) unsupported(op, "alpha is not a multiple of 1/256");
-          n.rq.leaky_mult = static_cast<int32_t>(a * 256.0f);
+          float alpha = attr_or<float>(op, op_what(op), "alpha", 26.0f / 256.0f);
+          if (alpha * 256.0f != std::floor(alpha * 256.0f)) unsupported(op, "alpha is not a multiple of 1/256");
+          n.rq.leaky_mult = static_cast<int32_t>(alpha * 256.0f);
         }
         n.k = type == "relu" ? kind::relu : type == "relu6" ? kind::relu6 : kind::leaky;
       } else {
@@ -487,21 +660,22 @@ class cpu_runner : public vart::RunnerExt {
     nodes_.push_back(std::move(n));
   }
 
-  void prepare_conv(node& n, const xir::Op* op, const std::string& type) {
-    const std::string what = type + " " + op->get_name();
+  void prepare_conv(node& n, const xir::Op* op, const std::string& type, const xir::Tensor* ot, const act& a) {
+    const std::string what = op_what(op);
     auto ins = op->get_input_tensors("input");
     if (ins.size() != 1) unsupported(op, "expects one input");
     size_t len;
     n.in.push_back(input_data(op, ins[0], &len));
     n.in_len.push_back(len);
-    const int32_t fp_in = fix_point(ins[0], what);
+    const int32_t fp_in = fp_of(ins[0], what);
+    if (op->get_input_tensors("weights").size() != 1) unsupported(op, "expects one 'weights'");
     const xir::Tensor* wt = op->get_input_tensors("weights").at(0);
-    const int32_t fp_w = fix_point(wt, what);
+    const int32_t fp_w = fp_of(wt, what);
     const auto& w = const_data(op, "weights");
     pprt_nn_conv& c = n.conv;
     c.kind = type == "conv2d-fix" ? PPRT_NN_CONV : type == "depthwise-conv2d-fix" ? PPRT_NN_DEPTHWISE : PPRT_NN_TRANSPOSED;
     hwc(ins[0], &c.in_h, &c.in_w, &c.in_c);
-    hwc(op->get_output_tensor(), &c.out_h, &c.out_w, &c.out_c);
+    hwc(ot, &c.out_h, &c.out_w, &c.out_c);
     auto kernel = int_vec(op, "kernel", {});
     auto stride = int_vec(op, "stride", {1, 1});
     auto dil = int_vec(op, "dilation", {1, 1});
@@ -543,7 +717,7 @@ class cpu_runner : public vart::RunnerExt {
     }
     if (w.size() != wexp) unsupported(op, "weights have " + std::to_string(w.size()) + " elements, expected " + std::to_string(wexp));
     // Output stage.
-    std::string nl = str_attr(op, "nonlinear", "NONE");
+    const std::string& nl = a.nl;
     pprt_nn_requant& q = n.rq;
     q.nonlinear = PPRT_NN_NONE;
     q.leaky_mult = 26;
@@ -554,11 +728,9 @@ class cpu_runner : public vart::RunnerExt {
       q.nonlinear = PPRT_NN_RELU6;
     else if (nl == "LEAKYRELU") {
       q.nonlinear = PPRT_NN_LEAKYRELU;
-      if (op->has_attr("LEAKYRELU_alpha")) {
-        float a = attr<float>(op, op_what(op), "LEAKYRELU_alpha");
-        if (a * 256.0f != std::floor(a * 256.0f) || a < 0 || a > 1) unsupported(op, "LEAKYRELU_alpha is not k/256");
-        q.leaky_mult = static_cast<int32_t>(a * 256.0f);
-      }
+      if (a.alpha * 256.0f != std::floor(a.alpha * 256.0f) || a.alpha < 0 || a.alpha > 1)
+        unsupported(op, "leaky relu alpha is not k/256");
+      q.leaky_mult = static_cast<int32_t>(a.alpha * 256.0f);
     } else if (nl != "NONE" && !nl.empty())
       unsupported(op, "nonlinear " + nl);
     const int32_t shift_cut = fp_in + fp_w - n.fp_out;
@@ -568,7 +740,7 @@ class cpu_runner : public vart::RunnerExt {
     if (!bins.empty()) {
       const auto& b = const_data(op, "bias");
       if (b.size() != static_cast<size_t>(c.out_c)) unsupported(op, "bias size differs from output channels");
-      const int32_t sb = fp_in + fp_w - fix_point(bins[0], what);
+      const int32_t sb = fp_in + fp_w - fp_of(bins[0], what);
       q.acc_shift = std::max(0, -sb);
       if (sb + q.acc_shift > 40 || q.acc_shift > 24) unsupported(op, "bias shift out of range");
       for (size_t i = 0; i < b.size(); ++i) n.bias[i] = static_cast<int64_t>(b[i]) * (int64_t{1} << (sb + q.acc_shift));
@@ -593,6 +765,41 @@ class cpu_runner : public vart::RunnerExt {
     else
       n.ops = 2ull * c.out_h * c.out_w * c.out_c * c.k_h * c.k_w * c.in_c;
     n.k = kind::conv;
+  }
+
+  // A quantizer's reduction_max over H and/or W of an NHWC tensor: the DPU's MAX pool-fix with that kernel.
+  void prepare_reduce_max(node& n, const xir::Op* op, const xir::Tensor* ot) {
+    pprt_nn_pool& p = n.pool;
+    if (n.in.size() != 1) unsupported(op, "expects one input");
+    const xir::Tensor* it = op->get_input_tensors("input")[0];
+    auto s = it->get_shape();
+    if (s.size() != 4) unsupported(op, "input is not rank 4 (NHWC)");
+    auto axes = int_vec(op, "axis", {});
+    bool h = false, w = false;
+    for (int ax : axes) {
+      const int a = ax < 0 ? ax + 4 : ax;
+      if (a == 1) h = true;
+      else if (a == 2) w = true;
+      else unsupported(op, "axis " + std::to_string(ax) + " (the DPU reduces over H and W only)");
+    }
+    if (!h && !w) unsupported(op, "no axis to reduce");
+    p.in_h = s[1];
+    p.in_w = s[2];
+    p.c = s[3];
+    p.out_h = h ? 1 : p.in_h;
+    p.out_w = w ? 1 : p.in_w;
+    if (static_cast<int64_t>(s[0]) * p.out_h * p.out_w * p.c != ot->get_element_num())
+      unsupported(op, "output has " + std::to_string(ot->get_element_num()) + " elements, the reduction gives " +
+                          std::to_string(static_cast<int64_t>(s[0]) * p.out_h * p.out_w * p.c));
+    p.k_h = h ? p.in_h : 1;
+    p.k_w = w ? p.in_w : 1;
+    p.stride_h = p.stride_w = 1;
+    p.pad_l = p.pad_t = 0;
+    p.is_avg = 0;
+    p.fp_in = n.in_fp[0];
+    p.fp_out = n.fp_out;
+    n.ops = static_cast<uint64_t>(p.out_h) * p.out_w * p.c * p.k_h * p.k_w;
+    n.k = kind::pool;
   }
 
   void prepare_pool(node& n, const xir::Op* op) {
@@ -725,6 +932,9 @@ class cpu_runner : public vart::RunnerExt {
   std::map<std::string, std::pair<int8_t*, size_t>> by_name_;
   std::map<const xir::Tensor*, std::vector<int8_t>> consts_;
   std::map<std::string, std::vector<char>> params_;  // reg_id_to_parameter_value, read once when a const needs it
+  std::map<const xir::Tensor*, int32_t> fp_;          // fix points the quantizer's form keeps on fix ops
+  std::set<const xir::Op*> folded_;                   // activations and fixes fused into the op before them
+  std::vector<std::unique_ptr<xir::Tensor>> owned_;   // int8 twins of a quantizer's float input/output tensors
   bool params_loaded_ = false;
   std::vector<aligned_buf> arena_, scratch_;
   std::vector<node> nodes_;
@@ -758,7 +968,7 @@ PPRT_PLUGIN_API int pprt_cpu_runner_op(vart::Runner* r, size_t i, const char** n
   static thread_local std::string sn, st, stt;
   sn = n.op->get_name();
   st = n.op->get_type();
-  stt = n.op->get_output_tensor()->get_name();
+  stt = n.out_t->get_name();
   *name = sn.c_str();
   *type = st.c_str();
   *tensor = stt.c_str();

@@ -27,6 +27,8 @@
 #include <xir/graph/subgraph.hpp>
 #include <xir/tensor/tensor.hpp>
 
+#include "model/xmodel.hpp"
+
 #ifndef PPRT_CPU_RUNNER_DEFAULT
 #define PPRT_CPU_RUNNER_DEFAULT "libpprt-cpu-runner.so"
 #endif
@@ -175,18 +177,21 @@ int run(int argc, char** argv) {
   if (!get_tensor || !get_op || !get_info) throw std::runtime_error(lib + " is not the pprt CPU runner");
 
   auto graph = xir::Graph::deserialize(model);
+  // A quantizer's unpartitioned graph is partitioned first (docs/XMODEL-FORMS.md).
+  std::vector<const xir::Subgraph*> dpus;
+  std::string err;
+  if (!pprt::xmodel::prepare(graph.get(), &dpus, &err)) throw std::runtime_error(model + ": " + err);
   const xir::Subgraph* sg = nullptr;
-  int ndpu = 0;
-  for (auto* c : graph->get_root_subgraph()->children_topological_sort()) {
-    bool dpu = c->has_attr("device") && c->get_attr<std::string>("device") == "DPU";
-    if (sg_name.empty() ? dpu : c->get_name() == sg_name) {
-      sg = c;
-      ++ndpu;
-    }
+  std::string names;
+  for (const xir::Subgraph* c : dpus) {
+    names += (names.empty() ? "" : ", ") + c->get_name();
+    if (sg_name.empty() ? dpus.size() == 1 : c->get_name() == sg_name) sg = c;
   }
-  if (!sg || ndpu != 1)
-    throw std::runtime_error(sg_name.empty() ? "the model has " + std::to_string(ndpu) + " DPU subgraphs (use --subgraph)"
-                                             : "no subgraph named " + sg_name);
+  if (!sg)
+    throw std::runtime_error(model + ": " +
+                             (sg_name.empty() ? "the model has " + std::to_string(dpus.size()) + " DPU subgraphs"
+                                              : "no DPU subgraph named " + sg_name) +
+                             (dpus.empty() ? std::string() : " (use --subgraph NAME: " + names + ")"));
   auto attrs = xir::Attrs::create();
   attrs->set_attr<std::map<std::string, std::string>>("lib", {{"DPU", lib}});
   std::unique_ptr<vart::Runner> runner = vart::Runner::create_runner_with_attrs(sg, attrs.get());
@@ -230,7 +235,10 @@ int run(int argc, char** argv) {
     for (size_t i = 0; i < in.size(); ++i) {
       size_t len;
       int8_t* p = base(in[i], &len);
-      std::string op = in[i]->get_tensor()->get_producer()->get_name();
+      // The graph's tensor (a quantizer's float input has an int8 twin in the runner, without producer).
+      const xir::Tensor* gt = graph->get_tensor(in[i]->get_tensor()->get_name());
+      const xir::Op* prod = gt ? gt->get_producer() : nullptr;
+      std::string op = prod ? prod->get_name() : in[i]->get_tensor()->get_name();
       if (!write_file(dump + "/" + file_name(op), p, len)) throw std::runtime_error("cannot write into " + dump);
     }
   }

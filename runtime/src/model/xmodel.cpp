@@ -1,0 +1,230 @@
+// The xmodel forms and the partition of a quantizer's graph (xmodel.hpp, docs/XMODEL-FORMS.md).
+#include "model/xmodel.hpp"
+
+#include <algorithm>
+#include <any>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+#include <xir/graph/graph.hpp>
+#include <xir/graph/subgraph.hpp>
+#include <xir/op/op.hpp>
+#include <xir/tensor/tensor.hpp>
+
+namespace pprt {
+namespace xmodel {
+
+namespace {
+
+enum dev { USER, CPU, DPU };
+
+bool is_conv(const std::string& t) { return t == "conv2d" || t == "depthwise-conv2d" || t == "transposed-conv2d"; }
+bool is_act(const std::string& t) { return t == "relu" || t == "relu6" || t == "leaky-relu"; }
+bool is_layout(const std::string& t) {
+  return t == "transpose" || t == "reshape" || t == "flatten" || t == "squeeze" || t == "identity";
+}
+
+const xir::Op* input_op(const xir::Op* op, const char* arg) {
+  auto v = op->get_input_ops(arg);
+  return v.size() == 1 ? v[0] : nullptr;
+}
+
+// A weight the DPU can hold: a fix op reading a const.
+bool is_weight(const xir::Op* op) {
+  if (!op || op->get_type() != "fix") return false;
+  const xir::Op* c = input_op(op, "input");
+  return c && c->get_type() == "const";
+}
+
+std::string str_attr(const xir::Subgraph* s, const char* key) {
+  if (!s->has_attr(key)) return "";
+  auto a = s->get_attr(key);
+  return a.type() == typeid(std::string) ? std::any_cast<std::string>(a) : "";
+}
+
+}  // namespace
+
+const char* form_name(form f) {
+  switch (f) {
+    case form::compiled: return "compiled";
+    case form::generated: return "pprt-generated";
+    case form::quantized: return "quantized";
+    default: return "unknown";
+  }
+}
+
+form detect(const xir::Graph* g) {
+  const xir::Subgraph* root = g->get_root_subgraph();
+  if (root->is_leaf()) {
+    for (const xir::Op* op : g->get_ops())
+      if (op->get_type() == "fix") return form::quantized;
+    return form::unknown;
+  }
+  bool dpu = false;
+  for (const xir::Subgraph* c : root->get_children()) {
+    if (str_attr(c, "device") != "DPU") continue;
+    dpu = true;
+    if (c->has_attr("mc_code")) {
+      auto a = c->get_attr("mc_code");
+      if (a.type() == typeid(std::vector<char>) && !std::any_cast<std::vector<char>>(a).empty()) return form::compiled;
+    }
+  }
+  return dpu ? form::generated : form::unknown;
+}
+
+bool partition(xir::Graph* g, std::string* err) {
+  xir::Subgraph* root = g->get_root_subgraph();
+  if (!root->is_leaf()) {
+    *err = "graph " + g->get_name() + " is already partitioned";
+    return false;
+  }
+  const std::vector<xir::Op*> ops = g->topological_sort();
+  std::map<const xir::Op*, dev> d;
+  auto dev_of = [&](const xir::Op* op) { auto it = d.find(op); return it == d.end() ? CPU : it->second; };
+  // A tensor the DPU can read: produced by a DPU op, a (USER) fix, or a fix through layout-only ops.
+  auto quantized_input = [&](const xir::Op* p) {
+    for (int hops = 0; p && hops < 16; ++hops) {
+      if (dev_of(p) == DPU || p->get_type() == "fix") return true;
+      if (!is_layout(p->get_type()) || p->get_input_num() != 1) return false;
+      p = p->get_input_ops().begin()->second.at(0);
+    }
+    return false;
+  };
+  // Pass 1, in topological order: the data ops and the compute chains.
+  for (const xir::Op* op : ops) {
+    const std::string t = op->get_type();
+    const xir::Op* in = input_op(op, "input");
+    if (t == "data") {
+      d[op] = USER;
+    } else if (t == "fix" && in && in->get_type() == "data") {
+      d[op] = USER;
+    } else if (t == "const" || is_weight(op)) {
+      continue;  // pass 2
+    } else if (is_conv(t)) {
+      const bool w = is_weight(input_op(op, "weights"));
+      const bool b = op->get_input_ops("bias").empty() || is_weight(input_op(op, "bias"));
+      d[op] = w && b && in && quantized_input(in) ? DPU : CPU;
+    } else if (t == "reduction_max") {
+      bool ok = in && quantized_input(in) && op->get_input_tensors("input").at(0)->get_shape().size() == 4;
+      if (ok && op->has_attr("axis") && op->get_attr("axis").type() == typeid(std::vector<int>)) {
+        for (int a : op->get_attr<std::vector<int>>("axis")) ok = ok && (a == 1 || a == 2 || a == -3 || a == -2);
+      } else {
+        ok = false;
+      }
+      d[op] = ok ? DPU : CPU;
+    } else if (t == "concat") {
+      bool all = op->get_input_num() > 0;
+      for (const xir::Op* i : op->get_input_ops("input")) all = all && dev_of(i) == DPU;
+      d[op] = all ? DPU : CPU;
+    } else if (is_act(t)) {
+      d[op] = in && is_conv(in->get_type()) && dev_of(in) == DPU && in->get_fanout_num() == 1 ? DPU : CPU;
+    } else if (t == "fix") {
+      d[op] = in && dev_of(in) == DPU ? DPU : CPU;
+    } else {
+      d[op] = CPU;
+    }
+  }
+  // Pass 2: a weight goes where all its readers are.
+  for (const xir::Op* op : ops) {
+    if (!is_weight(op)) continue;
+    bool all = op->get_fanout_num() > 0;
+    for (const xir::Op* u : op->get_fanout_ops()) all = all && dev_of(u) == DPU;
+    d[op] = all ? DPU : CPU;
+  }
+  for (const xir::Op* op : ops) {
+    if (op->get_type() != "const") continue;
+    bool all = op->get_fanout_num() > 0;
+    for (const xir::Op* u : op->get_fanout_ops()) all = all && dev_of(u) == DPU;
+    d[op] = all ? DPU : CPU;
+  }
+  // Connected DPU ops form one subgraph (union-find over DPU -> DPU edges); data + its fix one USER subgraph.
+  std::map<const xir::Op*, const xir::Op*> parent;
+  std::function<const xir::Op*(const xir::Op*)> find = [&](const xir::Op* x) {
+    const xir::Op* p = parent.count(x) ? parent[x] : x;
+    if (p == x) return x;
+    const xir::Op* r = find(p);
+    parent[x] = r;
+    return r;
+  };
+  for (const xir::Op* op : ops)
+    for (const xir::Op* u : op->get_fanout_ops())
+      if (dev_of(op) == dev_of(u) && dev_of(op) != CPU) parent[find(u)] = find(op);
+  std::map<const xir::Op*, std::vector<const xir::Op*>> groups;
+  for (const xir::Op* op : ops)
+    if (dev_of(op) != CPU) groups[find(op)].push_back(op);
+  // XIR aborts when merged children depend on each other: refuse a DPU group that leaves and re-enters itself.
+  for (auto& kv : groups) {
+    std::set<const xir::Op*> in(kv.second.begin(), kv.second.end());
+    std::vector<std::pair<const xir::Op*, const xir::Op*>> todo;  // (op outside, the op of the group it left)
+    std::set<const xir::Op*> seen;
+    for (const xir::Op* op : kv.second)
+      for (const xir::Op* u : op->get_fanout_ops())
+        if (!in.count(u)) todo.push_back({u, op});
+    while (!todo.empty()) {
+      auto [x, from] = todo.back();
+      todo.pop_back();
+      if (!seen.insert(x).second) continue;
+      for (const xir::Op* u : x->get_fanout_ops()) {
+        if (in.count(u)) {
+          *err = "cannot partition graph " + g->get_name() + ": DPU ops " + from->get_name() + " and " + u->get_name() +
+                 " would share a DPU subgraph but are joined through the " + x->get_type() + " op " + x->get_name() +
+                 " outside it";
+          return false;
+        }
+        todo.push_back({u, from});
+      }
+    }
+  }
+  root->create_children();
+  for (auto& kv : groups) {
+    std::set<xir::Subgraph*> children;
+    for (const xir::Op* op : kv.second) children.insert(root->find_op(op));
+    xir::Subgraph* s = children.size() == 1 ? *children.begin() : root->merge_children(children);
+    s->set_attr<std::string>("device", dev_of(kv.first) == DPU ? "DPU" : "USER");
+    if (dev_of(kv.first) == DPU) {
+      // No machine code: only pprt's CPU runner can run it (VART needs a "runner" entry for its mode).
+      s->set_attr<std::string>("pprt_form", "quantized");
+      s->set_attr<std::map<std::string, std::string>>("runner", {{"run", "libpprt-cpu-runner.so"},
+                                                                 {"ref", "libpprt-cpu-runner.so"}});
+    }
+  }
+  for (const xir::Op* op : ops)
+    if (dev_of(op) == CPU) root->find_op(op)->set_attr<std::string>("device", "CPU");
+  return true;
+}
+
+std::vector<const xir::Subgraph*> dpu_subgraphs(const xir::Graph* g) {
+  std::vector<const xir::Subgraph*> v;
+  const xir::Subgraph* root = g->get_root_subgraph();
+  if (root->is_leaf()) return v;
+  for (const xir::Subgraph* c : root->children_topological_sort())
+    if (str_attr(c, "device") == "DPU") v.push_back(c);
+  return v;
+}
+
+bool prepare(xir::Graph* g, std::vector<const xir::Subgraph*>* dpus, std::string* err) {
+  if (detect(g) == form::quantized && !partition(g, err)) return false;
+  *dpus = dpu_subgraphs(g);
+  return true;
+}
+
+double op_gops(const xir::Op* op) {
+  const std::string t = op->get_type();
+  const bool conv = t == "conv2d" || t == "conv2d-fix", dw = t == "depthwise-conv2d" || t == "depthwise-conv2d-fix",
+             tr = t == "transposed-conv2d" || t == "transposed-conv2d-fix";
+  if (!conv && !dw && !tr) return 0;
+  auto ins = op->get_input_tensors("input");
+  auto ws = op->get_input_tensors("weights");
+  if (ins.size() != 1 || ws.size() != 1) return 0;
+  auto i = ins[0]->get_shape(), o = op->get_output_tensor()->get_shape(), w = ws[0]->get_shape();
+  if (i.size() != 4 || o.size() != 4 || w.size() != 4) return 0;
+  const double kh = w[1], kw = w[2];
+  if (tr) return 2.0 * i[0] * i[1] * i[2] * i[3] * o[3] * kh * kw / 1e9;
+  if (dw) return 2.0 * o[0] * o[1] * o[2] * o[3] * kh * kw / 1e9;
+  return 2.0 * o[0] * o[1] * o[2] * o[3] * kh * kw * i[3] / 1e9;
+}
+
+}  // namespace xmodel
+}  // namespace pprt

@@ -1,0 +1,53 @@
+// The xmodel forms (docs/XMODEL-FORMS.md): which form a graph is, and the partition of a quantizer's unpartitioned
+// `*_int.xmodel` into USER / DPU / CPU subgraphs the way XIR's partitioner does for a DPU target. C++ (XIR); used by
+// the VART backend, pprt-check and `pprt inspect`. Nothing here calls an XIR function that can abort on the graphs
+// it accepts: what XIR would abort on (a cycle between subgraphs, a missing attribute) is checked first.
+#ifndef PPRT_MODEL_XMODEL_HPP
+#define PPRT_MODEL_XMODEL_HPP
+
+#include <string>
+#include <vector>
+
+namespace xir {
+class Graph;
+class Subgraph;
+class Op;
+}  // namespace xir
+
+namespace pprt {
+namespace xmodel {
+
+enum class form {
+  compiled,   // vai_c_xir: DPU subgraphs with machine code (mc_code)
+  generated,  // partitioned, DPU subgraphs of `*-fix` ops without machine code (pprt-genmodel)
+  quantized,  // vai_q_pytorch's `*_int.xmodel`: float ops + fix ops, not partitioned
+  unknown,    // partitioned without a DPU subgraph, or unpartitioned without fix ops
+};
+
+const char* form_name(form f);
+
+// The form of g (before any partition by pprt).
+form detect(const xir::Graph* g);
+
+// Partition a quantized graph (root without children) as XIR does for a DPU target: each conv / deconv / depthwise
+// conv with its activation and fix, reduction_max over H/W, and concat of DPU results go to the DPU with the const
+// -> fix weights they read; connected DPU ops form one DPU subgraph; `data` (+ its fix) is a USER subgraph; every
+// other op is a CPU subgraph of its own. Subgraph attributes: device; on DPU subgraphs pprt_form = "quantized" and
+// runner = libpprt-cpu-runner.so for VART's modes "run" and "ref" (there is no machine code for a DPU).
+// Returns false with *err (naming the file's op) when the partition would join two DPU subgraphs through a CPU op
+// (XIR aborts on such a cycle) or when g is already partitioned.
+bool partition(xir::Graph* g, std::string* err);
+
+// DPU subgraphs of a partitioned graph in topological order (children of the root with device == "DPU").
+std::vector<const xir::Subgraph*> dpu_subgraphs(const xir::Graph* g);
+
+// Partition g if it is quantized; then its DPU subgraphs. false + *err on a refused partition.
+bool prepare(xir::Graph* g, std::vector<const xir::Subgraph*>* dpus, std::string* err);
+
+// Integer operations (2 per multiply-accumulate) of one op, from its shapes and kernel (0 for copies / consts).
+double op_gops(const xir::Op* op);
+
+}  // namespace xmodel
+}  // namespace pprt
+
+#endif
