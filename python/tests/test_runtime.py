@@ -153,3 +153,31 @@ def test_threads_share_a_runtime(cpu_rt):
         np.testing.assert_array_equal(g, w)
     # a thread holding the GIL through two CPU-runner frames would starve the ticker
     assert ticks[0] >= min(20, int(elapsed * 1000 / 4)), (ticks[0], elapsed)
+
+
+KITTI_XMODEL = data("xilinx-kitti", "pointpillars_custom_op.xmodel")
+# Xilinx's example on a board: label x y z w l h yaw score (README, "KITTI PointPillars"; test_kitti pins the same).
+KITTI_BOARD = [(0, 18.541065, 4.000000, -1.732742, 1.703191, 4.419279, 1.465484, 1.679375, 0.880797),
+               (0, 34.522400, 1.505865, -1.515198, 1.503061, 3.550991, 1.420396, 1.710625, 0.851953),
+               (0, 10.917599, 4.705866, -1.622433, 1.650789, 4.350764, 1.634866, 1.632500, 0.851953),
+               (1, 21.338512, -2.400002, -1.681677, 0.600000, 1.963422, 1.784916, 4.742843, 0.777300),
+               (0, 57.891731, -4.188267, -1.536627, 1.575194, 3.780010, 1.512004, 2.007500, 0.679179)]
+
+
+@pytest.mark.skipif(SANITIZED, reason="two KITTI frames on the Debug+ASan CPU runner take minutes; host builds run it")
+def test_same_boxes_as_cli_kitti(tmp_path):
+    """Xilinx's compiled KITTI model (custom-op graph) on the board's input (the sample with its halves swapped)."""
+    raw = open(data("xilinx-kitti", "sample_pointpillars.bin"), "rb").read()
+    half = len(raw) // 32 * 16
+    swapped = tmp_path / "swapped.bin"
+    swapped.write_bytes(raw[half:] + raw[:half])
+    cli_boxes, _ = cli_json("--model", KITTI_XMODEL, "--runner", "cpu", str(swapped))
+    with pprt.Runtime(KITTI_XMODEL, runner="cpu") as rt:
+        assert rt.class_names == ("Car", "Cyclist", "Pedestrian")
+        boxes = rt.run(pprt.load_points(swapped))
+        assert_same_as_cli(boxes, cli_boxes, rt.class_names)
+    assert len(boxes) == len(KITTI_BOARD)
+    for b, want in zip(boxes, KITTI_BOARD):
+        assert int(b["label"]) == want[0]
+        got = [float(b[f]) for f in ("x", "y", "z", "w", "l", "h", "yaw", "score")]
+        np.testing.assert_allclose(got, want[1:], rtol=0, atol=1.5e-6)
