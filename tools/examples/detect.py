@@ -86,6 +86,7 @@ def main():
               f"{b['w']:6.2f}{b['l']:6.2f}{b['h']:6.2f}{b['yaw']:7.3f}")
     if a.no_draw:
         return 0
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     try:
         draw_matplotlib(a.out, key_points, shown, names, a.range)
         print(f"wrote {a.out} (matplotlib)")
