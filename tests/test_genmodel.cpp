@@ -385,6 +385,64 @@ void test_form_compiled(void) {
   }
 }
 
+// --form quantized: the quantizer's *_int.xmodel layout (no subgraphs; float const + fix; conv2d (+ relu) + fix;
+// reduction_max + fix; the deconvs feed the concat unfixed and the concat's fix fixes them). Every float constant,
+// times 2^fix_point of the fix after it, is the pprt form's int8 value for the same seed, and every fix point of the
+// pprt form's ops reappears on the fix op of the same name.
+void test_form_quantized(void) {
+  const std::string dir = gen_small("genmodel_quantized", {"--form", "quantized"});
+  CU_ASSERT_FALSE_FATAL(dir.empty());
+  for (int k = 0; k < 2; ++k) {
+    const char* n = k == 0 ? kSmall0 : kSmall1;
+    auto gq = xir::Graph::deserialize(xmodel_path(dir, n));
+    auto gp = xir::Graph::deserialize(xmodel_path(pprt_test_work("small"), n));
+    CU_ASSERT_TRUE(gq->get_root_subgraph()->is_leaf());  // unpartitioned
+    const auto want = const_data(gp.get());
+    size_t consts = 0;
+    std::map<std::string, int> types;
+    for (const xir::Op* op : gq->get_ops()) {
+      ++types[op->get_type()];
+      CU_ASSERT_FALSE(op->get_type().find("-fix") != std::string::npos);  // no DPU (*-fix) op yet
+      if (op->get_type() != "const") continue;
+      ++consts;
+      const auto fanout = op->get_fanout_ops();
+      CU_ASSERT_EQUAL_FATAL(fanout.size(), 1u);
+      const xir::Op* fx = *fanout.begin();
+      CU_ASSERT_TRUE(fx->get_type() == "fix");
+      const int fp = fx->get_attr<int>("fix_point");
+      const std::vector<char> bytes = op->get_attr<std::vector<char>>("data");
+      const std::vector<char>& q = want.at(op->get_name());
+      CU_ASSERT_EQUAL_FATAL(bytes.size(), q.size() * sizeof(float));
+      size_t bad = 0;
+      for (size_t i = 0; i < q.size(); ++i) {
+        float v;
+        std::memcpy(&v, bytes.data() + i * sizeof v, sizeof v);
+        if (std::ldexp(v, fp) != static_cast<float>(static_cast<signed char>(q[i]))) ++bad;
+      }
+      CU_ASSERT_EQUAL(bad, 0u);
+    }
+    CU_ASSERT_EQUAL(consts, want.size());
+    CU_ASSERT_EQUAL(types["data"], 1);
+    for (const xir::Op* op : gp->get_ops()) {  // each int8 op's fix point is on the fix of the same name
+      if (op->get_type() == "const-fix") continue;
+      const xir::Op* fx = gq->get_op(op->get_name());
+      if (op->get_type() == "transposed-conv2d-fix" && fx == nullptr) continue;  // fixed by the concat's fix
+      CU_ASSERT_PTR_NOT_NULL_FATAL(fx);
+      CU_ASSERT_TRUE(fx->get_type() == "fix");
+      CU_ASSERT_EQUAL(fx->get_attr<int>("fix_point"), op->get_output_tensor()->get_attr<int>("fix_point"));
+    }
+    if (k == 0) {
+      CU_ASSERT_EQUAL(types["reduction_max"], 1);
+    } else {
+      CU_ASSERT_EQUAL(types["concat"], 1);
+      CU_ASSERT_EQUAL(types["transposed-conv2d"], 2);
+      for (const xir::Op* op : gq->get_ops())
+        if (op->get_type() == "concat")
+          for (const xir::Op* in : op->get_input_ops("input")) CU_ASSERT_TRUE(in->get_type() == "relu");
+    }
+  }
+}
+
 void test_bad_arguments(void) {
   const std::string dir = pprt_test_work("genmodel_bad");
   std::string out;
@@ -427,6 +485,7 @@ int main(void) {
       {"names and prototxt", test_names_and_sizes},
       {"prototxt parses with the runtime reader", test_prototxt_parses},
       {"--form compiled: vai_c_xir's layout", test_form_compiled},
+      {"--form quantized: the quantizer's layout", test_form_quantized},
       {"bad arguments", test_bad_arguments},
       {nullptr, nullptr},
   };

@@ -34,7 +34,7 @@ struct model_spec {
   std::vector<stage_spec> stages;
   int anchors, classes, box_code;  // 14, 10, 9
   double cls_bias = -4.5;
-  std::string form = "pprt";       // "pprt" (const-fix data in the ops) or "compiled" (vai_c_xir's layout)          // mean of the cls head's bias, a logit (-4.5: ~1 % of anchors above 0.5 or so)
+  std::string form = "pprt";  // "pprt" (const-fix data in the ops), "compiled" (vai_c_xir's), "quantized" (vai_q's)          // mean of the cls head's bias, a logit (-4.5: ~1 % of anchors above 0.5 or so)
   // prototxt / settings file: the voxel grid (range and size), which is also the prototxt's point_cloud_range
   double point_cloud_range[6];
   double voxel_size[3];
@@ -70,6 +70,10 @@ struct subgraph_report {
 // a USER child (the data-fix input) and `dpu_count` DPU children (0: one CPU child instead; 2: two DPU children).
 std::unique_ptr<xir::Graph> build_graph(const model_spec& spec, int k, uint64_t seed, int dpu_count,
                                         subgraph_report* report, const trained_weights* tw = nullptr);
+
+// The quantizer's form (vai_q_pytorch's *_int.xmodel layout: float const + fix, conv2d (+ relu) + fix, ...; one
+// root graph) of a graph built in the pprt form; exact: the fix ops give back the same int8 values.
+std::unique_ptr<xir::Graph> quantized_graph(const xir::Graph* pprt_form);
 
 // Prototxt text of a model folder (both folders carry the same param block), in Vitis AI 2.5's schema.
 std::string prototxt_text(const model_spec& spec, const std::string& name);

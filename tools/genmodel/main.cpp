@@ -17,7 +17,7 @@ namespace {
 
 const char kUsage[] =
     "usage: pprt-genmodel --size small|full --out DIR [--seed N] [--name0 NAME] [--name1 NAME] [--dpu-count N]\n"
-    "                     [--weights FILE] [--cls-bias X] [--form pprt|compiled]\n"
+    "                     [--weights FILE] [--cls-bias X] [--form pprt|compiled|quantized]\n"
     "\n"
     "Writes DIR/<name0>/<name0>.xmodel + .prototxt (pillar feature net) and DIR/<name1>/<name1>.xmodel +\n"
     ".prototxt (backbone, neck and head): int8 PointPillars nuScenes graphs with seeded random weights, laid out\n"
@@ -37,11 +37,12 @@ const char kUsage[] =
     "                     random ones; the file may set the widths (pfn channels, stages) of the size's graph\n"
     "  --cls-bias X       mean of the cls head's bias as a logit (default -4.5); higher gives more anchors above a\n"
     "                     score threshold (random weights score low: -4.5 keeps every score of the full model < 0.3)\n"
-    "  --form pprt|compiled  pprt (default): every const-fix op holds its data; compiled: vai_c_xir's layout (upload\n"
+    "  --form F           pprt (default): every const-fix op holds its data; compiled: vai_c_xir's layout (upload\n"
     "                     and download ops at the DPU subgraph's edges, const-fix ops with empty data, the weights in\n"
     "                     the subgraph attribute reg_id_to_parameter_value REG_0 at each tensor's ddr_addr, the\n"
     "                     subgraph attributes dpu_fingerprint, reg_id_to_size, ...); no DPU instructions (mc_code):\n"
-    "                     CPU runners only\n"
+    "                     CPU runners only; quantized: the quantizer's *_int.xmodel layout (float const + fix,\n"
+    "                     conv2d (+ relu) + fix, reduction_max + fix, concat + fix; no subgraphs)\n"
     "  --quiet            print only the summary lines\n"
     "  --help             this text\n";
 
@@ -147,7 +148,8 @@ int main(int argc, char** argv) {
       weights = v;
     } else if (a == "--form") {
       form = v;
-      if (form != "pprt" && form != "compiled") return usage_error("--form must be pprt or compiled, not '%s'", v);
+      if (form != "pprt" && form != "compiled" && form != "quantized")
+        return usage_error("--form must be pprt, compiled or quantized, not '%s'", v);
     } else if (a == "--cls-bias") {
       char* end = nullptr;
       errno = 0;

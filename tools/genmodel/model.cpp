@@ -515,8 +515,8 @@ std::unique_ptr<xir::Graph> build_graph(const model_spec& spec, int k, uint64_t 
   if (spec.form == "compiled") {
     if (dpu_count != 1) throw std::invalid_argument("--form compiled makes one DPU subgraph (--dpu-count 1)");
     b.set_compiled(true);
-  } else if (spec.form != "pprt") {
-    throw std::invalid_argument("unknown form '" + spec.form + "' (expected pprt or compiled)");
+  } else if (spec.form != "pprt" && spec.form != "quantized") {
+    throw std::invalid_argument("unknown form '" + spec.form + "' (expected pprt, compiled or quantized)");
   }
   int fp_canvas = pool_fix_point(spec);
   if (tw) {
@@ -528,6 +528,7 @@ std::unique_ptr<xir::Graph> build_graph(const model_spec& spec, int k, uint64_t 
     build_pfn(b, spec);
   else
     build_backbone(b, spec, fp_canvas);
+  if (spec.form == "quantized") return quantized_graph(b.graph());  // unpartitioned, as the quantizer writes it
   partition(b, dpu_count);
   return b.take();
 }
