@@ -11,10 +11,13 @@
 //    name of the quantizer's op that heads the chain it was fused from (conv2d [-> relu] -> fix, reduction_max ->
 //    fix, concat -> fix); the plugin reports each chain under its first op (pprt_cpu_runner_op). upload / download
 //    (compiled only) are not DPU arithmetic and are left out.
+//  - `pprt inspect` on the real files, on the generated small model pair (a model folder, the two Model Zoo folders,
+//    one of them) and on bad input.
 #include <dlfcn.h>
 #include <sys/stat.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -349,6 +352,79 @@ void test_quantized_refusals(void) {
   CU_ASSERT_EQUAL(create_error(dpus[0]), "");
 }
 
+// ---- pprt inspect ----
+
+int run_pprt(std::vector<std::string> args, std::string* out) {
+  static char buf[1 << 17];
+  std::vector<char*> argv{const_cast<char*>(PPRT_EXE)};
+  for (auto& a : args) argv.push_back(&a[0]);
+  argv.push_back(nullptr);
+  int rc = pprt_test_run(argv.data(), buf, sizeof buf);
+  *out = buf;
+  return rc;
+}
+
+bool has(const std::string& out, const std::string& part) { return contains(out, part); }
+
+void test_inspect_generated(void) {
+  const std::string small = std::string(PPRT_TEST_WORK_DIR) + "/small";
+  const std::string z0 = small + "/pointpillars_nuscenes_small_0_pt", z1 = small + "/pointpillars_nuscenes_small_1_pt";
+  std::string out;
+  for (const auto& args : {std::vector<std::string>{"inspect", small}, std::vector<std::string>{"inspect", z0, z1}}) {
+    CU_ASSERT_EQUAL(run_pprt(args, &out), 0);
+    CU_ASSERT_TRUE(has(out, "form: pprt-generated") && has(out, "DPU DPUCZDX8G_ISA1_B4096, fingerprint 0x101000016010407, no machine code"));
+    CU_ASSERT_TRUE(has(out, "in   canvas_input_fix  1x256x256x32  XINT8  fix_point 5"));
+    CU_ASSERT_TRUE(has(out, "ops: const-fix 18, conv2d-fix 7, transposed-conv2d-fix 2, concat-fix 1"));
+    CU_ASSERT_TRUE(has(out, "parameters pprt uses, and where each came from"));
+    CU_ASSERT_TRUE(has(out, "voxel size         0.4, 0.4, 8 over -51.2, -51.2, -5, 51.2, 51.2, 3  <- settings"));
+    CU_ASSERT_TRUE(has(out, "point features     5  <- xmodel 0, last dimension of voxels_input_fix"));
+    CU_ASSERT_TRUE(has(out, "max_voxels_num     12000  <- prototxt 0"));
+    CU_ASSERT_TRUE(has(out, "DPU0 output fix    5, DPU1 input fix 5: scatter shift 0"));
+  }
+  // One Model Zoo folder: its xmodel and prototxt, no parameter table (that needs both subgraphs).
+  CU_ASSERT_EQUAL(run_pprt({"inspect", z1}, &out), 0);
+  CU_ASSERT_TRUE(has(out, "prototxt: " + z1 + "/pointpillars_nuscenes_small_1_pt.prototxt"));
+  CU_ASSERT_EQUAL(out.find("parameters pprt uses"), std::string::npos);
+  // A prototxt without the field falls back to the default, and says so.
+  const std::string dir = pprt_test_work("inspect_default");
+  std::string cmd = "rm -rf '" + dir + "' && cp -r '" + small + "' '" + dir + "' && sed -i '/score_thresh/d' '" + dir +
+                    "/pointpillars_nuscenes_small_0_pt/pointpillars_nuscenes_small_0_pt.prototxt'";
+  CU_ASSERT_EQUAL_FATAL(std::system(cmd.c_str()), 0);
+  CU_ASSERT_EQUAL(run_pprt({"inspect", dir}, &out), 0);
+  CU_ASSERT_TRUE(has(out, "<- default (not in the prototxt) (pprt run --score-thresh overrides)"));
+  // Bad input: the file and what was expected are named; usage errors exit 2.
+  const std::string text = pprt_test_work("inspect_text.xmodel");
+  CU_ASSERT_EQUAL_FATAL(pprt_test_write_file(text.c_str(), "not a model\n", 12), 0);
+  CU_ASSERT_EQUAL(run_pprt({"inspect", text}, &out), 1);
+  CU_ASSERT_TRUE(has(out, text + ":"));
+  CU_ASSERT_EQUAL(run_pprt({"inspect", "/nonexistent/x"}, &out), 1);
+  CU_ASSERT_TRUE(has(out, "/nonexistent/x: expected an .xmodel file"));
+  CU_ASSERT_EQUAL(run_pprt({"inspect", small + "/.."}, &out), 1);
+  CU_ASSERT_EQUAL(run_pprt({"inspect"}, &out), 2);
+  CU_ASSERT_EQUAL(run_pprt({"inspect", "--bogus"}, &out), 2);
+  CU_ASSERT_EQUAL(run_pprt({"inspect", z0, z1, z0}, &out), 2);
+}
+
+void test_inspect_kitti(void) {
+  if (!have_kitti()) return;
+  std::string out;
+  CU_ASSERT_EQUAL(run_pprt({"inspect", kCompiled}, &out), 0);
+  CU_ASSERT_TRUE(has(out, "form: compiled") && has(out, std::string("DPU  ") + kDpu0) && has(out, kDpu1));
+  CU_ASSERT_TRUE(has(out, "DPU DPUCZDX8G_ISA1_B4096, fingerprint 0x101000016010407, machine code present"));
+  CU_ASSERT_TRUE(has(out, "in   VoxelNet__input_0_fix  1x12000x100x4  XINT8  fix_point 6"));
+  CU_ASSERT_TRUE(has(out, "out  VoxelNet__VoxelNet_RPN_rpn__Conv2d_conv_cls__496_fix  1x248x216x18  XINT8  fix_point 3"));
+  CU_ASSERT_TRUE(has(out, "89 ops: const-fix 46, conv2d-fix 20, download 4"));
+  CU_ASSERT_TRUE(has(out, "G-op per frame: 10.749"));
+  CU_ASSERT_TRUE(has(out, "10.134 G-op (xmodel workload 10.159 G-op)"));
+  CU_ASSERT_TRUE(has(out, "ops: fix 2, transpose 2, PPScatterV2 1, fix2float 1, float2fix 1"));
+  CU_ASSERT_EQUAL(run_pprt({"inspect", kQuantized}, &out), 0);
+  CU_ASSERT_TRUE(has(out, "form: quantized") && has(out, std::string("DPU  ") + kDpu1));
+  CU_ASSERT_TRUE(has(out, "166 ops: fix 70, const 46, conv2d 20, relu 20"));
+  CU_ASSERT_TRUE(has(out, "in   VoxelNet__VoxelNet__VoxelNet_input_4_swim_tranpose_0  1x496x432x64  float32 (int8 for "
+                          "the runner)  fix_point 5"));
+  CU_ASSERT_TRUE(has(out, "10.134 G-op; ops: fix 64, const 44, conv2d 19, relu 19, transposed-conv2d 3, concat 1"));
+}
+
 int main(void) {
   const struct pprt_test_case cases[] = {
       {"compiled KITTI xmodel: both DPU subgraphs through pprt check", test_compiled_runs_through_pprt_check},
@@ -356,6 +432,8 @@ int main(void) {
       {"compiled KITTI xmodel: broken blob / ddr_addr / reg_id / upload refused", test_compiled_refusals},
       {"quantized KITTI xmodel: partitioned, every DPU op == compiled", test_quantized_equals_compiled},
       {"quantized KITTI xmodel: broken weights / round_mode / fix_point refused", test_quantized_refusals},
+      {"pprt inspect: generated pair as model folder / Model Zoo folders, bad input", test_inspect_generated},
+      {"pprt inspect: Xilinx's compiled and quantized KITTI xmodels", test_inspect_kitti},
       {nullptr, nullptr}};
   return pprt_test_main("xmodel_forms", cases);
 }

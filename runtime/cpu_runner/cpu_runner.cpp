@@ -424,32 +424,16 @@ class cpu_runner : public vart::RunnerExt {
   }
 
   // The int8 tensor a runner input or output is seen as. Quantized (`*-fix`) tensors are themselves; a quantizer's
-  // float tensor gets an XINT8 twin of the same name and shape whose fix_point is the fix op before it (directly, or
-  // through layout-only ops such as the transpose between the KITTI scatter and the RPN).
+  // float tensor at the edge of a DPU subgraph pprt partitioned carries the fix_point of the fix before it
+  // (runtime/src/model/xmodel.cpp) and gets an XINT8 twin of the same name and shape with that fix point.
   const xir::Tensor* io_tensor(const xir::Tensor* t) {
     const auto dt = t->get_data_type();
     if (dt.bit_width == 8 && dt.type != xir::DataType::FLOAT) return t;
-    const xir::Tensor* s = t;
-    int fp = 0;
-    for (int hops = 0;; ++hops) {
-      const xir::Op* p = s->get_producer();
-      if (s->has_attr("fix_point")) {
-        fp = attr<int>(s, "tensor " + s->get_name(), "fix_point");
-        break;
-      }
-      if (p && p->get_type() == "fix" && p->has_attr("fix_point")) {
-        fp = attr<int>(p, op_what(p), "fix_point");
-        break;
-      }
-      static const char* const layout[] = {"transpose", "reshape", "flatten", "squeeze", "identity"};
-      bool through = false;
-      for (const char* l : layout) through = through || (p && p->get_type() == l);
-      if (!through || hops > 16 || p->get_input_num() != 1)
-        throw std::runtime_error("tensor " + t->get_name() + " of subgraph " + sg_->get_name() +
-                                 " is not int8 and no fix op precedes it (expected a fix op, directly or through "
-                                 "transpose / reshape)");
-      s = p->get_input_tensors().at(0);
-    }
+    if (!t->has_attr("fix_point"))
+      throw std::runtime_error("tensor " + t->get_name() + " of subgraph " + sg_->get_name() + " is " + dt.to_string() +
+                               " without fix_point (expected int8, or a quantizer's graph as pprt partitions it: "
+                               "docs/XMODEL-FORMS.md)");
+    const int fp = attr<int>(t, "tensor " + t->get_name(), "fix_point");
     std::unique_ptr<xir::Tensor> q = xir::Tensor::create(t->get_name(), t->get_shape(), xir::DataType{xir::DataType::XINT, 8});
     q->set_attr<int>("fix_point", fp);
     fp_[t] = fp;

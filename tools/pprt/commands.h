@@ -25,6 +25,7 @@ int pprt_cmd_eval(int argc, char** argv);
 int pprt_cmd_view(int argc, char** argv);
 int pprt_cmd_bench(int argc, char** argv);
 int pprt_cmd_doctor(int argc, char** argv);
+int pprt_cmd_inspect(int argc, char** argv);
 
 #define PPRT_BENCH_HELP                                                                                              \
   "pprt bench --model DIR [SWEEP | --info F] [--sweeps10] [--frames N] [--mode latency|throughput|both]\n"        \
@@ -76,6 +77,11 @@ int pprt_cmd_doctor(int argc, char** argv);
   {"eval", pprt_cmd_eval, PPRT_EVAL_HELP},                                                                         \
   {"view", pprt_cmd_view, PPRT_VIEW_HELP},                                                                         \
   {"bench", pprt_cmd_bench, PPRT_BENCH_HELP},                                                                      \
-  {"doctor", pprt_cmd_doctor, PPRT_DOCTOR_HELP},
+  {"doctor", pprt_cmd_doctor, PPRT_DOCTOR_HELP},                                                                  \
+  {"inspect", pprt_cmd_inspect,                                                                                      \
+   "pprt inspect MODEL.xmodel | MODEL_DIR | ZOO_DIR_0 ZOO_DIR_1\n"                                                  \
+   "  what pprt sees in a model: each xmodel's form (compiled / quantized / pprt-generated), subgraphs (device,\n"  \
+   "  DPU name, fingerprint), input / output tensors with shapes and fix points, op counts by type and G-op; with\n"\
+   "  prototxt files, the parameters pprt uses and where each came from (docs/XMODEL-FORMS.md).\n"},
 
 #endif

@@ -25,6 +25,7 @@
 #include <xir/util/data_type.hpp>
 
 #include "backend/dpu_preflight.h"
+#include "model/xmodel.hpp"
 
 namespace {
 
@@ -119,7 +120,10 @@ enum pprt_status fill_desc(const std::string& path, const char* role, const xir:
   if (name.size() >= PPRT_TENSOR_NAME_MAX)
     return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: %s tensor name longer than %d characters: %.64s...",
                      path.c_str(), role, PPRT_TENSOR_NAME_MAX - 1, name.c_str());
-  if (!is_int8(t))
+  // A quantizer's float tensor at the edge of a DPU subgraph pprt partitioned carries the fix point of its int8
+  // twin in the CPU runner (model/xmodel.cpp).
+  const bool quantized_edge = t->get_data_type().type == xir::DataType::FLOAT && t->has_attr("fix_point");
+  if (!is_int8(t) && !quantized_edge)
     return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: %s tensor %s is %s, expected an 8-bit signed integer",
                      path.c_str(), role, name.c_str(), t->get_data_type().to_string().c_str());
   if (!t->has_attr("fix_point"))
@@ -137,6 +141,9 @@ enum pprt_status fill_desc(const std::string& path, const char* role, const xir:
   std::memcpy(d->name, name.c_str(), name.size() + 1);
   d->ndim = static_cast<uint32_t>(shape.size());
   for (size_t k = 0; k < shape.size(); ++k) d->dims[k] = shape[k];
+  if (t->get_attr("fix_point").type() != typeid(std::int32_t))
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: %s tensor %s: fix_point is not an int32", path.c_str(), role,
+                     name.c_str());
   d->fix_point = t->get_attr<std::int32_t>("fix_point");
   d->elements = frame_elements(shape);
   return PPRT_STATUS_OK;
@@ -175,6 +182,9 @@ struct AlignedFree {
 
 }  // namespace
 
+// The pre-check for the other readers of xmodel files (model/xmodel.cpp: pprt inspect).
+const char* pprt_xmodel_precheck(const std::string& bytes) { return wire_check(bytes); }
+
 // ---- the xmodel ---------------------------------------------------------------------------------------------
 
 struct pprt_xmodel {
@@ -183,6 +193,7 @@ struct pprt_xmodel {
   const xir::Subgraph* dpu = nullptr;
   std::string sg_name;
   bool has_run_runner = false;
+  bool quantized = false;  // a quantizer's graph pprt partitioned: no machine code, the CPU runner only
   std::vector<std::string> in_names, out_names;  // full names, same order as in / out
   uint32_t nin = 0, nout = 0;
   struct pprt_tensor_desc in[PPRT_XMODEL_MAX_TENSORS];
@@ -220,12 +231,12 @@ static enum pprt_status xmodel_load_impl(const char* path, int index, pprt_xmode
   const xir::Subgraph* root = m->graph->get_root_subgraph();
   if (root == nullptr) return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: graph has no root subgraph", path);
 
+  // A quantizer's unpartitioned graph is partitioned as XIR does for a DPU target (docs/XMODEL-FORMS.md).
   std::vector<const xir::Subgraph*> dpus;
-  if (!root->is_leaf()) {
-    for (const xir::Subgraph* c : root->children_topological_sort()) {
-      if (c->has_attr("device") && c->get_attr<std::string>("device") == "DPU") dpus.push_back(c);
-    }
-  }
+  std::string why;
+  if (!pprt::xmodel::prepare(m->graph.get(), &dpus, &why))
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: %s", path, why.c_str());
+  m->quantized = !dpus.empty() && dpus[0]->has_attr("pprt_form");
   if (index < 0 && dpus.size() != 1)
     return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: expected one DPU subgraph, found %zu", path, dpus.size());
   if (index >= 0 && static_cast<size_t>(index) >= dpus.size())
@@ -496,6 +507,11 @@ static enum pprt_status vrunner_create_impl(const pprt_xmodel* m, const char* li
     return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
                      "%s: DPU subgraph %s has no runner attribute with a \"run\" entry; VART cannot create a runner",
                      m->path.c_str(), m->sg_name.c_str());
+  if (lib == nullptr && m->quantized)
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
+                     "%s is a quantizer's output (not compiled): a DPU runs the compiled xmodel (vai_c_xir); run this "
+                     "one with the CPU runner (--runner cpu)",
+                     m->path.c_str());
   std::unique_ptr<pprt_vrunner> r(new (std::nothrow) pprt_vrunner());
   if (!r) return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "out of memory");
 

@@ -1,6 +1,8 @@
 // The xmodel forms and the partition of a quantizer's graph (xmodel.hpp, docs/XMODEL-FORMS.md).
 #include "model/xmodel.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <any>
 #include <functional>
@@ -12,6 +14,8 @@
 #include <xir/graph/subgraph.hpp>
 #include <xir/op/op.hpp>
 #include <xir/tensor/tensor.hpp>
+
+#include "model/xmodel.h"
 
 namespace pprt {
 namespace xmodel {
@@ -36,6 +40,26 @@ bool is_weight(const xir::Op* op) {
   if (!op || op->get_type() != "fix") return false;
   const xir::Op* c = input_op(op, "input");
   return c && c->get_type() == "const";
+}
+
+// The fix point of a quantizer's float tensor at a DPU subgraph's edge: that of the fix op producing it, directly or
+// through layout-only ops (the transpose between the KITTI scatter and the RPN). false if there is none.
+bool traced_fix_point(const xir::Tensor* t, int* fp) {
+  for (int hops = 0; t && hops < 16; ++hops) {
+    if (t->has_attr("fix_point") && t->get_attr("fix_point").type() == typeid(int)) {
+      *fp = t->get_attr<int>("fix_point");
+      return true;
+    }
+    const xir::Op* p = t->get_producer();
+    if (!p) return false;
+    if (p->get_type() == "fix" && p->has_attr("fix_point") && p->get_attr("fix_point").type() == typeid(int)) {
+      *fp = p->get_attr<int>("fix_point");
+      return true;
+    }
+    if (!is_layout(p->get_type()) || p->get_input_num() != 1) return false;
+    t = p->get_input_tensors().at(0);
+  }
+  return false;
 }
 
 std::string str_attr(const xir::Subgraph* s, const char* key) {
@@ -188,6 +212,15 @@ bool partition(xir::Graph* g, std::string* err) {
       s->set_attr<std::string>("pprt_form", "quantized");
       s->set_attr<std::map<std::string, std::string>>("runner", {{"run", "libpprt-cpu-runner.so"},
                                                                  {"ref", "libpprt-cpu-runner.so"}});
+      // The float tensors at its edges carry the fix point the runner's int8 twins of them use.
+      std::vector<const xir::Tensor*> edge;
+      for (const xir::Tensor* t : s->get_sorted_input_tensors()) edge.push_back(t);
+      for (const xir::Tensor* t : s->get_sorted_output_tensors()) edge.push_back(t);
+      for (const xir::Tensor* t : edge) {
+        int fp;
+        xir::Tensor* gt = g->get_tensor(t->get_name());
+        if (gt && !t->has_attr("fix_point") && traced_fix_point(t, &fp)) gt->set_attr<int>("fix_point", fp);
+      }
     }
   }
   for (const xir::Op* op : ops)
@@ -226,5 +259,149 @@ double op_gops(const xir::Op* op) {
   return 2.0 * o[0] * o[1] * o[2] * o[3] * kh * kw * i[3] / 1e9;
 }
 
+
+// ---- pprt inspect ----------------------------------------------------------------------------------------------
+
+namespace {
+
+std::string dims(const std::vector<std::int32_t>& s) {
+  std::string r;
+  for (size_t i = 0; i < s.size(); ++i) r += (i ? "x" : "") + std::to_string(s[i]);
+  return r;
+}
+
+// "name 1x12000x100x4 xint8 fix_point 6" for a subgraph boundary tensor (a quantizer's float tensor is shown as the
+// int8 tensor the runner exposes, with the fix point pprt found for it).
+std::string tensor_line(const xir::Tensor* t) {
+  std::string r = t->get_name() + "  " + dims(t->get_shape()) + "  ";
+  const auto dt = t->get_data_type();
+  if (dt.type == xir::DataType::FLOAT) r += "float32 (int8 for the runner)";
+  else r += dt.to_string();
+  if (t->has_attr("fix_point") && t->get_attr("fix_point").type() == typeid(int))
+    r += "  fix_point " + std::to_string(t->get_attr<int>("fix_point"));
+  else
+    r += "  fix_point ?";
+  return r;
+}
+
+std::string op_counts(const std::vector<const xir::Op*>& ops) {
+  std::map<std::string, int> n;
+  for (const xir::Op* op : ops) ++n[op->get_type()];
+  std::vector<std::pair<std::string, int>> v(n.begin(), n.end());
+  std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string r;
+  for (auto& kv : v) r += (r.empty() ? "" : ", ") + kv.first + " " + std::to_string(kv.second);
+  return r;
+}
+
+uint64_t u64_attr(const xir::Subgraph* s, const char* key) {
+  if (!s->has_attr(key)) return 0;
+  auto a = s->get_attr(key);
+  return a.type() == typeid(std::uint64_t) ? std::any_cast<std::uint64_t>(a) : 0;
+}
+
+const char* form_text(form f) {
+  switch (f) {
+    case form::compiled: return "compiled (vai_c_xir output: DPU subgraphs with machine code, upload/download ops)";
+    case form::generated: return "pprt-generated (partitioned `*-fix` DPU subgraphs without machine code)";
+    case form::quantized:
+      return "quantized (vai_q_pytorch *_int.xmodel: float ops + fix ops, not partitioned; shown as pprt partitions "
+             "it, docs/XMODEL-FORMS.md)";
+    default: return "unknown (no DPU subgraph and no fix op)";
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<xir::Graph> read(const std::string& path, std::string* err) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    *err = path + ": cannot read (not a regular file)";
+    return nullptr;
+  }
+  std::string bytes;
+  {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) {
+      *err = path + ": cannot open";
+      return nullptr;
+    }
+    bytes.resize(static_cast<size_t>(st.st_size));
+    bytes.resize(std::fread(&bytes[0], 1, bytes.size(), f));
+    std::fclose(f);
+  }
+  if (const char* why = pprt_xmodel_precheck(bytes)) {
+    *err = path + ": " + why;
+    return nullptr;
+  }
+  try {
+    std::unique_ptr<xir::Graph> g = xir::Graph::deserialize_from_string(bytes);
+    if (!g) *err = path + ": XIR could not deserialize the graph";
+    return g;
+  } catch (const std::exception& e) {
+    *err = path + ": " + e.what();
+    return nullptr;
+  }
+}
+
+bool describe(xir::Graph* g, const std::string& path, FILE* out, std::string* err) {
+  const form f = detect(g);
+  std::fprintf(out, "%s\n  form: %s\n", path.c_str(), form_text(f));
+  std::vector<const xir::Op*> all;
+  for (const xir::Op* op : g->get_ops()) all.push_back(op);
+  double gop = 0;
+  for (const xir::Op* op : all) gop += op_gops(op);
+  std::fprintf(out, "  graph %s: %zu ops: %s\n", g->get_name().c_str(), all.size(), op_counts(all).c_str());
+  std::fprintf(out, "  G-op per frame: %.3f (2 per multiply-accumulate of the conv / deconv ops)\n", gop);
+  std::vector<const xir::Subgraph*> dpus;
+  if (!prepare(g, &dpus, err)) return false;
+  const xir::Subgraph* root = g->get_root_subgraph();
+  if (root->is_leaf()) {
+    std::fprintf(out, "  not partitioned\n");
+    return true;
+  }
+  std::fprintf(out, "  subgraphs (in execution order):\n");
+  for (const xir::Subgraph* c : root->children_topological_sort()) {
+    const std::string dev = str_attr(c, "device");
+    std::vector<const xir::Op*> ops;
+    for (const xir::Op* op : c->get_ops()) ops.push_back(op);
+    std::fprintf(out, "    %-4s %s\n", dev.empty() ? "?" : dev.c_str(), c->get_name().c_str());
+    if (dev != "DPU") {
+      std::fprintf(out, "         ops: %s\n", op_counts(ops).c_str());
+      continue;
+    }
+    double sg_gop = 0;
+    for (const xir::Op* op : ops) sg_gop += op_gops(op);
+    std::string dpu = str_attr(c, "dpu_name");
+    char fp[32] = "";
+    if (c->has_attr("dpu_fingerprint") && c->get_attr("dpu_fingerprint").type() == typeid(std::uint64_t))
+      std::snprintf(fp, sizeof fp, "0x%llx", static_cast<unsigned long long>(u64_attr(c, "dpu_fingerprint")));
+    std::fprintf(out, "         DPU %s, fingerprint %s, %s\n", dpu.empty() ? "(none)" : dpu.c_str(),
+                 fp[0] ? fp : "(none)",
+                 str_attr(c, "pprt_form") == "quantized" ? "no machine code (pprt's CPU runner only)"
+                 : c->has_attr("mc_code")                ? "machine code present"
+                                                         : "no machine code");
+    std::fprintf(out, "         %.3f G-op", sg_gop);
+    if (u64_attr(c, "workload")) std::fprintf(out, " (xmodel workload %.3f G-op)", u64_attr(c, "workload") / 1e9);
+    std::fprintf(out, "; ops: %s\n", op_counts(ops).c_str());
+    for (const xir::Tensor* t : c->get_sorted_input_tensors()) std::fprintf(out, "         in   %s\n", tensor_line(t).c_str());
+    for (const xir::Tensor* t : c->get_sorted_output_tensors()) std::fprintf(out, "         out  %s\n", tensor_line(t).c_str());
+  }
+  return true;
+}
+
 }  // namespace xmodel
 }  // namespace pprt
+
+enum pprt_status pprt_xmodel_describe(const char* path, FILE* out, struct pprt_err* err) {
+  try {
+    std::string why;
+    std::unique_ptr<xir::Graph> g = pprt::xmodel::read(path, &why);
+    if (!g) return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s", why.c_str());
+    if (!pprt::xmodel::describe(g.get(), path, out, &why))
+      return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: %s", path, why.c_str());
+    return PPRT_STATUS_OK;
+  } catch (const std::exception& e) {
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: %s", path, e.what());
+  }
+}

@@ -5,6 +5,8 @@
 #ifndef PPRT_MODEL_XMODEL_HPP
 #define PPRT_MODEL_XMODEL_HPP
 
+#include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -47,7 +49,21 @@ bool prepare(xir::Graph* g, std::vector<const xir::Subgraph*>* dpus, std::string
 // Integer operations (2 per multiply-accumulate) of one op, from its shapes and kernel (0 for copies / consts).
 double op_gops(const xir::Op* op);
 
+// Read an .xmodel file with the checks the VART backend makes before XIR sees the bytes (XIR aborts on a file it
+// cannot parse). nullptr + *err ("<path>: why") on failure.
+std::unique_ptr<xir::Graph> read(const std::string& path, std::string* err);
+
+// pprt inspect's report of one graph (read from path): its form, op counts by type, G-op, and its subgraphs in
+// execution order (device; for DPU subgraphs the DPU name, fingerprint, G-op and the input / output tensors with
+// shapes and fix points). A quantized graph is partitioned first and shown as pprt runs it. false + *err if the
+// partition is refused.
+bool describe(xir::Graph* g, const std::string& path, FILE* out, std::string* err);
+
 }  // namespace xmodel
 }  // namespace pprt
+
+// The VART backend's pre-check of xmodel bytes (backend/vart_backend.cpp): nullptr if they look like a serialized
+// XIR graph, else why not.
+const char* pprt_xmodel_precheck(const std::string& bytes);
 
 #endif
