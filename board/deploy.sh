@@ -3,7 +3,7 @@
 #
 #   board/deploy.sh [--build DIR] [--prefix /opt/pprt] [--models DIR]... [--dry-run] user@host
 #
-#   --build DIR    an aarch64 build folder (default build/board; see board/README.md for building it against the
+#   --build DIR    an aarch64 build folder (default build/board; board/README.md says how to build it against the
 #                  board's SDK). It is installed locally with `cmake --install` into a staging folder first.
 #   --prefix P     install prefix on the board (default /opt/pprt): P/bin, P/lib, P/pprt-env.sh, P/models.
 #   --models DIR   copy DIR to P/models/. DIR is either one VAI-Library model folder (<name>/<name>.xmodel +
@@ -81,4 +81,4 @@ if command -v rsync >/dev/null && ssh "$target" 'command -v rsync >/dev/null'; t
 else
   tar -C "$tree" -cf - . | ssh "$target" "tar -C '$prefix' -xf -"
 fi
-echo "deploy: done. On the board:  . $prefix/pprt-env.sh && xdputil query && pprt run --model \$PPRT_MODEL_DIR SWEEP"
+echo "deploy: done. On the board:  . $prefix/pprt-env.sh && pprt doctor --model \$PPRT_MODEL_DIR && pprt bench --model \$PPRT_MODEL_DIR --info $prefix/share/pprt/nuscenes_sample.info"

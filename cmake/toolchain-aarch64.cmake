@@ -13,8 +13,18 @@ set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(CMAKE_LIBRARY_ARCHITECTURE aarch64-linux-gnu)
 
-set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
-set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
+# GCC 11 when installed (g++-11-aarch64-linux-gnu): the compiler of PetaLinux 2022.1, so the binaries need no more
+# than its libstdc++ (GLIBCXX_3.4.29) and glibc 2.34 give (tools/check-install.sh checks). Else Debian's default
+# GCC 12, whose libstdc++ symbols (GLIBCXX_3.4.30) a PetaLinux 2022.1 board cannot resolve.
+find_program(PPRT_AARCH64_GCC11 aarch64-linux-gnu-gcc-11)
+find_program(PPRT_AARCH64_GXX11 aarch64-linux-gnu-g++-11)
+if(PPRT_AARCH64_GCC11 AND PPRT_AARCH64_GXX11)
+  set(CMAKE_C_COMPILER ${PPRT_AARCH64_GCC11})
+  set(CMAKE_CXX_COMPILER ${PPRT_AARCH64_GXX11})
+else()
+  set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
+  set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
+endif()
 
 # Sysroot: -DPPRT_SYSROOT=..., else $ENV{PPRT_SYSROOT}, else <source>/sysroot-arm64.
 # try_compile projects re-read this file with another CMAKE_SOURCE_DIR: the value is forwarded to them

@@ -17,8 +17,9 @@ pkgs=(
   python3-dev python3-pytest
   # tools/train (demo model training, its CI smoke test)
   python3-torch
-  # aarch64 cross build, qemu user emulation, llvm-mca
-  gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-user-static llvm
+  # aarch64 cross build (GCC 11 = PetaLinux 2022.1's, for binaries the boards can load), qemu user emulation, llvm-mca
+  gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gcc-11-aarch64-linux-gnu g++-11-aarch64-linux-gnu
+  binutils-aarch64-linux-gnu qemu-user-static llvm
 )
 
 missing=()

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/utsname.h>
 #include <time.h>
 
@@ -26,9 +27,28 @@
 #define BENCH_NUM_SWEEPS 10
 #define BENCH_DT_US 50000 /* 0.05 s between sweeps: lags 0, 0.05, ..., 0.45 s */
 
-#ifndef PPRT_BENCH_DEFAULT_SWEEP
-#define PPRT_BENCH_DEFAULT_SWEEP "tests/data/nuscenes_lidar_top_1532402927647951.pcd.bin"
+/* The default sweep: the sample an install carries (<prefix>/share/pprt, found from this program's folder), else the
+ * repository's copy relative to the working directory (running from a checkout). */
+#define PPRT_BENCH_SAMPLE "nuscenes_lidar_top_1532402927647951.pcd.bin"
+#define PPRT_BENCH_DEFAULT_SWEEP default_sweep()
+
+static const char* default_sweep(void) {
+  static char path[4352];
+  if (path[0]) return path;
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    exe[n] = '\0';
+    char* slash = strrchr(exe, '/');
+    if (slash != NULL) *slash = '\0';
+#ifdef PPRT_BIN_TO_DATA
+    snprintf(path, sizeof path, "%s/%s/%s", exe, PPRT_BIN_TO_DATA, PPRT_BENCH_SAMPLE);
+    if (access(path, R_OK) == 0) return path;
 #endif
+  }
+  snprintf(path, sizeof path, "tests/data/%s", PPRT_BENCH_SAMPLE);
+  return path;
+}
 
 struct args {
   const char* model;

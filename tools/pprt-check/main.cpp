@@ -19,6 +19,7 @@
 #include <vector>
 #include <chrono>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <vart/runner.hpp>
 #include <vart/runner_ext.hpp>
 #include <vart/tensor_buffer.hpp>
@@ -29,9 +30,25 @@
 
 #include "model/xmodel.hpp"
 
-#ifndef PPRT_CPU_RUNNER_DEFAULT
-#define PPRT_CPU_RUNNER_DEFAULT "libpprt-cpu-runner.so"
+// The plugin installed with this program: <prefix>/bin/pprt-check -> <prefix>/<libdir> (PPRT_BIN_TO_LIB; the build
+// tree has the same shape), else the bare name (the loader's search path).
+static std::string default_cpu_runner() {
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+#ifdef PPRT_BIN_TO_LIB
+  if (n > 0) {
+    exe[n] = '\0';
+    std::string dir(exe);
+    dir = dir.substr(0, dir.rfind('/'));
+    std::string p = dir + "/" + PPRT_BIN_TO_LIB + "/libpprt-cpu-runner.so";
+    if (access(p.c_str(), R_OK) == 0) return p;
+  }
+#else
+  (void)n;
 #endif
+  return "libpprt-cpu-runner.so";
+}
+#define PPRT_CPU_RUNNER_DEFAULT default_cpu_runner().c_str()
 
 namespace {
 

@@ -1,8 +1,11 @@
 /* The public runtime: loads the two VAI-Library model folders, checks them against each other, and runs frames
  * through voxelize -> DPU0 -> scatter -> DPU1 -> post-processing. */
+#define _GNU_SOURCE 1 /* dladdr */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,18 +242,53 @@ static int is_file(const char* path) {
   return path != NULL && path[0] != '\0' && stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* The CPU runner plugin: the option, else $PPRT_CPU_RUNNER_LIB, else the installed copy, else the one in this build
- * tree, else the bare name (the dynamic loader's search path). */
+/* Where an installed libpprt finds the CPU runner plugin: beside libpprt.so itself, or, when libpprt is linked into
+ * an executable, in the lib folder next to its bin folder (PPRT_BIN_TO_LIB, e.g. "../lib"). Relative to the code that
+ * runs, never a path of the build machine: an install can be moved (board/deploy.sh, a Yocto image). The build tree
+ * has the same shape (the plugin is built into <build>/<libdir>, the programs one folder below <build>). */
+static char g_found_cpu_runner[4096];
+static pthread_once_t g_find_cpu_runner_once = PTHREAD_ONCE_INIT;
+
+static int try_dir(const char* dir, const char* rel) {
+  char p[sizeof g_found_cpu_runner];
+  int n = snprintf(p, sizeof p, "%s%s%s/libpprt-cpu-runner.so", dir, rel[0] ? "/" : "", rel);
+  if (n < 0 || (size_t)n >= sizeof p || !is_file(p)) return 0;
+  snprintf(g_found_cpu_runner, sizeof g_found_cpu_runner, "%s", p);
+  return 1;
+}
+
+static void dir_of(const char* file, char* out, size_t cap) {
+  out[0] = '\0';
+  char* real = file != NULL && file[0] ? realpath(file, NULL) : NULL;
+  if (real == NULL) return;
+  char* slash = strrchr(real, '/');
+  if (slash != NULL) {
+    *slash = '\0';
+    snprintf(out, cap, "%s", real);
+  }
+  free(real);
+}
+
+static void find_cpu_runner(void) {
+  char here[4096] = "", exe[4096] = "";
+  Dl_info info;
+  if (dladdr((void*)&find_cpu_runner, &info) != 0) dir_of(info.dli_fname, here, sizeof here);
+  dir_of("/proc/self/exe", exe, sizeof exe);
+  if (here[0] && try_dir(here, "")) return;                 /* libpprt.so's folder */
+#ifdef PPRT_BIN_TO_LIB
+  if (exe[0] && try_dir(exe, PPRT_BIN_TO_LIB)) return;      /* <prefix>/bin/prog -> <prefix>/lib */
+  if (here[0] && try_dir(here, PPRT_BIN_TO_LIB)) return;
+#endif
+}
+
+/* The CPU runner plugin: the option, else $PPRT_CPU_RUNNER_LIB, else the copy found relative to libpprt or the
+ * program (above), else the bare name (the dynamic loader's search path). */
 static const char* cpu_runner_lib(const pprt_runtime_t* rt) {
   if (rt->runner_lib[0]) return rt->runner_lib;
   const char* env = getenv("PPRT_CPU_RUNNER_LIB");
   if (env != NULL && env[0] != '\0') return env;
-#ifdef PPRT_CPU_RUNNER_INSTALL_PATH
-  if (is_file(PPRT_CPU_RUNNER_INSTALL_PATH)) return PPRT_CPU_RUNNER_INSTALL_PATH;
-#endif
-#ifdef PPRT_CPU_RUNNER_BUILD_PATH
-  if (is_file(PPRT_CPU_RUNNER_BUILD_PATH)) return PPRT_CPU_RUNNER_BUILD_PATH;
-#endif
+  pthread_once(&g_find_cpu_runner_once, find_cpu_runner);
+  if (g_found_cpu_runner[0]) return g_found_cpu_runner;
   return "libpprt-cpu-runner.so";
 }
 
