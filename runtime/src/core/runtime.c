@@ -362,14 +362,18 @@ static enum pprt_status kitti_config_paths(const char* xm, char* pt, char* oc, s
   snprintf(pt, cap, "%.*s.prototxt", (int)n, xm);
   snprintf(oc, cap, "%.*s_officialcfg.prototxt", (int)n, xm);
   if (is_file(pt) && is_file(oc)) return PPRT_STATUS_OK;
-  static const char* const dirs[] = {
-#ifdef PPRT_KITTI_CONFIG_BUILD_DIR
-      PPRT_KITTI_CONFIG_BUILD_DIR,
+  /* <prefix>/share/pprt/kitti found from the program's or libpprt's folder (the build tree has the same shape) */
+  char here[4096] = "", exe[4096] = "", d[2][4352] = {"", ""};
+  Dl_info info;
+  if (dladdr((void*)&kitti_config_paths, &info) != 0) dir_of(info.dli_fname, here, sizeof here);
+  dir_of("/proc/self/exe", exe, sizeof exe);
+  const char* dirs[3] = {NULL, NULL, NULL};
+  int nd = 0;
+#ifdef PPRT_BIN_TO_DATA
+  if (exe[0]) snprintf(d[0], sizeof d[0], "%s/%s/kitti", exe, PPRT_BIN_TO_DATA), dirs[nd++] = d[0];
+  if (here[0]) snprintf(d[1], sizeof d[1], "%s/%s/kitti", here, PPRT_BIN_TO_DATA), dirs[nd++] = d[1];
 #endif
-#ifdef PPRT_KITTI_CONFIG_INSTALL_DIR
-      PPRT_KITTI_CONFIG_INSTALL_DIR,
-#endif
-      NULL};
+  (void)nd;
   for (size_t i = 0; dirs[i] != NULL; ++i) {
     snprintf(pt, cap, "%s/pointpillars_custom_op.prototxt", dirs[i]);
     snprintf(oc, cap, "%s/pointpillars_custom_op_officialcfg.prototxt", dirs[i]);
