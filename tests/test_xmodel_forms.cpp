@@ -108,7 +108,9 @@ void test_compiled_runs_through_pprt_check(void) {
     const char* name = k == 0 ? kDpu0 : kDpu1;
     const std::string dump = pprt_test_work(k == 0 ? "kitti_check0" : "kitti_check1");
     std::string cmd_sg = name;
-    char* argv[] = {const_cast<char*>(PPRT_EXE), const_cast<char*>("check"), const_cast<char*>("--subgraph"),
+    // pprt-check itself (what `pprt check` execs): under qemu user emulation an aarch64 pprt cannot exec another
+    // aarch64 program (no binfmt_misc), so the test runs the checker the way ctest runs every test program.
+    char* argv[] = {const_cast<char*>(PPRT_CHECK_EXE), const_cast<char*>("--subgraph"),
                     &cmd_sg[0], const_cast<char*>("--dump"), const_cast<char*>(dump.c_str()),
                     const_cast<char*>(kCompiled.c_str()), nullptr};
     static char out[1 << 16];
