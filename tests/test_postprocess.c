@@ -381,6 +381,41 @@ static void test_iou_equal_threshold(void) {
   }
 }
 
+/* Handedness (issue 12): mmdetection3d 0.6.1 and VAI-L rotate box corners clockwise by the yaw. The issue's pair
+ * has IoU 0.19116 that way and 0.20465 counter-clockwise (shapely, tests/oracle/iou_nms_ref.py). */
+static void test_iou_handedness(void) {
+  const float a[5] = {0, 0, 4, 1, 0.5f}, b[5] = {1, 0.5f, 4, 1, -0.3f};
+  const double iou = pprt_bev_iou(a, b);
+  if (fabs(iou - 0.191155275) > 1e-6) printf("\nIoU %.9f, want 0.191155275 (clockwise)\n", iou);
+  CU_ASSERT(fabs(iou - 0.191155275) <= 1e-6);
+  CU_ASSERT_DOUBLE_EQUAL(pprt_bev_iou(b, a), iou, 1e-7);
+  /* a box's long side (l, local y) turns towards +x for a positive yaw: (0, 1) -> (sin, cos) */
+  const float c[5] = {0, 0, 1, 4, 0.6f}, d[5] = {(float)(2.0 * sin(0.6)), (float)(2.0 * cos(0.6)), 1, 4, 0.6f};
+  CU_ASSERT(fabs(pprt_bev_iou(c, d) - 1.0 / 3.0) <= 1e-6); /* shifted half a length along its own axis */
+}
+
+/* Two car candidates one cell apart diagonally, both turned by 0.75 rad: clockwise (mmdet3d 0.6.1, VAI-L) they lie
+ * along each other, IoU 0.510 > 0.2, one box; counter-clockwise they would cross with IoU 0.158 and both stay. */
+static void test_nms_handedness(void) {
+  for (int vai = 0; vai < 2; ++vai) {
+    struct fixture f;
+    make_cfg(&f.cfg, 8, 8, 4.0f, 7, 2, 10);
+    fx_init(&f, 3, 5, 0.05f, vai);
+    const uint32_t A = anchor_index(&f, 2, 2, 0, 0), B = anchor_index(&f, 3, 3, 0, 0);
+    f.cls[A * 10] = 60;
+    f.cls[B * 10] = 50;
+    f.reg[A * 9 + 6] = 24; /* yaw 24 / 32 = 0.75 */
+    f.reg[B * 9 + 6] = 24;
+    const float ba[5] = {-1.5f, -1.5f, k_sizes[0][0], k_sizes[0][1], 0.75f};
+    const float bb[5] = {-0.5f, -0.5f, k_sizes[0][0], k_sizes[0][1], 0.75f};
+    CU_ASSERT(fabs(pprt_bev_iou(ba, bb) - 0.5099) < 1e-4);
+    uint32_t nb = fx_run(&f, 10, NULL);
+    CU_ASSERT_EQUAL_FATAL(nb, 1);
+    check_box(&f, &f.boxes[0], A, 0, 60, vai);
+    fx_free(&f);
+  }
+}
+
 static void test_empty(void) {
   for (int vai = 0; vai < 2; ++vai) {
     struct fixture f;
@@ -403,10 +438,14 @@ struct rk {
   int q, label;
   uint32_t a;
 };
+/* Equal q and label: anchor ascending (mmdet3d mode, a stable sort of anchor-ordered lists) or descending (VAI-L:
+ * libstdc++'s std::stable_sort with the comparator l.score >= r.score reverses runs of equal scores). */
+static int g_ties_desc;
 static int cmp_rk(const void* x, const void* y) {
   const struct rk *a = x, *b = y;
   if (a->q != b->q) return a->q > b->q ? -1 : 1;
   if (a->label != b->label) return a->label < b->label ? -1 : 1;
+  if (g_ties_desc) return a->a > b->a ? -1 : (a->a < b->a);
   return a->a < b->a ? -1 : (a->a > b->a);
 }
 
@@ -421,6 +460,7 @@ static uint32_t ref_post(const struct fixture* f, int vai, uint32_t max_boxes, s
     if (m > thr) cand[n++] = (struct rk){m, 0, a};
   }
   *ncand = n;
+  g_ties_desc = vai;
   if (!vai && f->pp.nms_pre > 0 && n > f->pp.nms_pre) {
     qsort(cand, n, sizeof *cand, cmp_rk); /* max logit desc, anchor asc */
     n = f->pp.nms_pre;
@@ -563,6 +603,49 @@ static void test_max_num(void) {
   fx_free(&f);
 }
 
+/* Equal logits in vai_compat (issue 12): VAI-L sorts each class with std::stable_sort(..., l.score >= r.score), which
+ * under libstdc++ puts the HIGHER anchor first among equal scores (checked against libstdc++ 12 on x86-64 and
+ * aarch64, 6047 arrays); mmdet3d mode keeps the lower. Two car anchors (rotation 0) in cells x = 100 and 101 of the
+ * production map, both logit 20, overlap (IoU 0.81): VAI-L keeps the one at x = 0.744, mmdet3d the one at 0.248. */
+static void test_tie_pair(void) {
+  for (int vai = 0; vai < 2; ++vai) {
+    struct fixture f;
+    make_cfg(&f.cfg, 200, 200, 49.6f, 7, 2, 10);
+    fx_init(&f, 3, 5, 0.05f, vai);
+    const uint32_t a0 = anchor_index(&f, 100, 100, 0, 0), a1 = anchor_index(&f, 100, 101, 0, 0);
+    f.cls[(size_t)a0 * 10] = 20;
+    f.cls[(size_t)a1 * 10] = 20;
+    uint32_t nb = fx_run(&f, 500, NULL);
+    CU_ASSERT_EQUAL_FATAL(nb, 1);
+    const uint32_t want = vai ? a1 : a0;
+    check_box(&f, &f.boxes[0], want, 0, 20, vai);
+    CU_ASSERT(fabs(f.boxes[0].x - (vai ? 0.744 : 0.248)) < 1e-5);
+    fx_free(&f);
+  }
+}
+
+/* A cluster of equal logits over max_num (no overlaps: 10 m cells): vai_compat keeps the highest anchors, in
+ * descending anchor order; classes still go in label order at equal logits (VAI-L's final sort is a stable sort with
+ * a strict comparator). mmdet3d mode: lowest anchors, ascending. */
+static void test_tie_cluster_max_num(void) {
+  for (int vai = 0; vai < 2; ++vai) {
+    for (int mn = 0; mn < 2; ++mn) {
+      struct fixture f;
+      make_cfg(&f.cfg, 8, 8, 40.0f, 1, 1, 2);
+      f.cfg.max_num = mn ? 8 : 4;
+      fx_init(&f, 3, 5, 0.05f, vai);
+      for (uint32_t a = 0; a < 6; ++a) f.cls[(a * 9) * 2] = 10; /* class 0: anchors 0, 9, ..., 45 */
+      f.cls[5 * 2 + 1] = 10;                                     /* class 1: anchors 5 and 50 */
+      f.cls[50 * 2 + 1] = 10;
+      uint32_t nb = fx_run(&f, 100, NULL);
+      CU_ASSERT_EQUAL_FATAL(nb, f.cfg.max_num);
+      const uint32_t def[8] = {0, 9, 18, 27, 36, 45, 5, 50}, compat[8] = {45, 36, 27, 18, 9, 0, 50, 5};
+      for (uint32_t i = 0; i < nb; ++i) check_box(&f, &f.boxes[i], vai ? compat[i] : def[i], i < 6 ? 0 : 1, 10, vai);
+      fx_free(&f);
+    }
+  }
+}
+
 static double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -646,9 +729,13 @@ int main(void) {
                                                 {"direction", test_direction},
                                                 {"planted", test_planted},
                                                 {"iou_equal_threshold", test_iou_equal_threshold},
+                                                {"iou_handedness", test_iou_handedness},
+                                                {"nms_handedness", test_nms_handedness},
                                                 {"empty", test_empty},
                                                 {"nms_pre_ties", test_nms_pre_ties},
                                                 {"max_num", test_max_num},
+                                                {"tie_pair", test_tie_pair},
+                                                {"tie_cluster_max_num", test_tie_cluster_max_num},
                                                 {"random_default", test_random_default},
                                                 {"random_vai", test_random_vai},
                                                 {"worst_case", test_worst_case},

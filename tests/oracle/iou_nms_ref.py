@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Oracle for pprt's rotated BEV IoU and greedy NMS (runtime/src/iou.c), computed with shapely.
 
+Box convention (MODEL-CONTRACT section 7): mmdetection3d 0.6.1's IoU kernel and VAI-L 2.5 rotate a box's corners
+CLOCKWISE by its yaw: corner = centre + (dx cos + dy sin, -dx sin + dy cos).
+
 Usage: iou_nms_ref.py --work DIR [--seed S] -- [EMULATOR ...] IOU_DUMP
 The command after "--" is the tests/iou_dump.c binary, prefixed by ${CMAKE_CROSSCOMPILING_EMULATOR} when cross-built.
 The seed defaults to PPRT_TEST_SEED from the environment (replayable), else a fixed value.
@@ -28,12 +31,13 @@ AMBIG = 1e-6
 
 
 def corners(b):
-    """b = (x, y, w, l, yaw) as float32 values; corners = centre + R(yaw) (+-w/2, +-l/2), counter-clockwise R."""
+    """b = (x, y, w, l, yaw) as float32 values; corners = centre + R(yaw) (+-w/2, +-l/2), R clockwise:
+    (dx, dy) -> (dx cos + dy sin, -dx sin + dy cos). Returned in polygon order (the rotation keeps it simple)."""
     x, y, w, l, yaw = (float(v) for v in b)
     c, s = math.cos(yaw), math.sin(yaw)
     pts = []
     for px, py in ((w / 2, -l / 2), (w / 2, l / 2), (-w / 2, l / 2), (-w / 2, -l / 2)):
-        pts.append((x + c * px - s * py, y + s * px + c * py))
+        pts.append((x + c * px + s * py, y - s * px + c * py))
     return pts
 
 
@@ -59,12 +63,15 @@ def special_pairs():
     f = np.float32
     return [
         ("identical", (0, 0, 2, 4, 0.3), (0, 0, 2, 4, 0.3), 1.0),
+        # issue 12: clockwise (mmdet3d 0.6.1, VAI-L) 0.19116; counter-clockwise would give 0.20465
+        ("handedness", (0, 0, 4, 1, 0.5), (1, 0.5, 4, 1, -0.3), 0.191155275),
+        ("handedness mirrored", (0, 0, 4, 1, -0.5), (-1, 0.5, 4, 1, 0.3), 0.191155275),
         ("identical rotated 90", (1, 2, 2, 4, hp), (1, 2, 2, 4, hp), 1.0),
         ("identical yaw+pi", (0, 0, 2, 4, 0.0), (0, 0, 2, 4, math.pi), 1.0),
         ("identical yaw+2pi", (0, 0, 2, 4, 0.5), (0, 0, 2, 4, 0.5 + 2 * math.pi), 1.0),
         ("w/l swapped + 90 deg", (0, 0, 2, 4, 0.0), (0, 0, 4, 2, hp), 1.0),
         ("touching edge", (0, 0, 2, 2, 0), (2, 0, 2, 2, 0), 0.0),
-        ("touching edge rotated", (0, 0, 2, 2, 0.7), (2 * math.cos(0.7), 2 * math.sin(0.7), 2, 2, 0.7), 0.0),
+        ("touching edge rotated", (0, 0, 2, 2, 0.7), (2 * math.cos(0.7), -2 * math.sin(0.7), 2, 2, 0.7), 0.0),
         ("touching corner", (0, 0, 2, 2, 0), (2, 2, 2, 2, 0), 0.0),
         ("corner touching edge", (0, 0, 2, 2, 0), (1 + math.sqrt(2) / 2, 0, 1, 1, math.pi / 4), 0.0),
         ("nested", (0, 0, 4, 4, 0.2), (0.5, 0.3, 1, 1, 1.0), 1.0 / 16),

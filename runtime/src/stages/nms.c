@@ -1,4 +1,8 @@
-/* Rotated BEV IoU (exact convex clipping in double) and grid-accelerated greedy NMS. */
+/* Rotated BEV IoU (exact convex clipping in double) and grid-accelerated greedy NMS.
+ * Handedness (MODEL-CONTRACT section 7, README "Modes"): mmdetection3d 0.6.1 (whose IoU kernel the model was
+ * trained and evaluated with) and VAI-L 2.5 rotate a box's corners clockwise by its yaw,
+ * corner = centre + (dx cos + dy sin, -dx sin + dy cos). That is the counter-clockwise rotation by -yaw, so a
+ * prepared box stores s = sin(-yaw) and the clipping below works with counter-clockwise rotations by (c, s). */
 #include "stages/nms.h"
 
 #include <math.h>
@@ -17,7 +21,7 @@ void pprt_bev_prepare(const float box[5], struct pprt_bev_prep* p) {
   p->hw = (float)hw; /* exact: halving a float */
   p->hl = (float)hl;
   p->c = (float)cos((double)box[4]);
-  p->s = (float)sin((double)box[4]);
+  p->s = (float)sin(-(double)box[4]); /* clockwise by yaw = counter-clockwise by -yaw (see the top of the file) */
   /* enlarged so that a circle test never rejects a pair the clipping would find overlapping (covers the rounding
    * of r, c and s to float) */
   const double r = sqrt(hw * hw + hl * hl) * (1.0 + 1e-5);
@@ -64,8 +68,8 @@ double pprt_bev_iou_prep(const struct pprt_bev_prep* a, const struct pprt_bev_pr
   /* b in a's frame, where a is the axis-aligned rectangle [-hw, hw] x [-hl, hl] */
   const double u = ac * dx + as * dy;
   const double v = -as * dx + ac * dy;
-  double cr = bc * ac + bs * as; /* cos(yaw_b - yaw_a) */
-  double sr = bs * ac - bc * as; /* sin(yaw_b - yaw_a) */
+  double cr = bc * ac + bs * as; /* cos(t_b - t_a), t = -yaw the counter-clockwise angle */
+  double sr = bs * ac - bc * as; /* sin(t_b - t_a) */
   const double nr = sqrt(cr * cr + sr * sr); /* undo the float rounding of c, s (identical boxes: cr = 1 exactly) */
   if (!(nr > 0.0)) return 0.0;
   cr /= nr;

@@ -14,7 +14,8 @@ extern "C" {
 #endif
 
 /* A BEV box prepared for repeated IoU tests (32 bytes; the IoU itself is computed in double): centre, half sizes,
- * cos/sin of yaw (computed in double, stored rounded), a conservative bounding-circle radius.
+ * c = cos(yaw), s = sin(-yaw) (the clockwise rotation of mmdetection3d 0.x / VAI-L; computed in double, stored
+ * rounded), a conservative bounding-circle radius.
  * valid == 0 for boxes with zero area or non-finite values (their IoU with anything is 0). */
 struct pprt_bev_prep {
   float cx, cy, hw, hl, c, s, r;

@@ -122,7 +122,7 @@ struct post_impl {
   int8_t* listq;               /* [D_cap] their class logits */
   uint32_t* sorted;            /* [D_cap] the same, class logit descending (stable) */
   uint32_t* kept;              /* [D_cap] NMS survivors */
-  struct top_entry* top[2];    /* [M_cap] best boxes so far, (q desc, label asc, anchor asc) */
+  struct top_entry* top[2];    /* [M_cap] best boxes so far, (q desc, label asc, anchor asc / desc in vai_compat) */
   struct pprt_nms nms;
 };
 
@@ -273,8 +273,10 @@ void pprt_post_run(const struct pprt_post_params* pp, struct pprt_post_state* ps
   }
   memset(im->prepared, 0, n);
 
-  /* 3) per class: filter, order by class logit (stable counting sort: ties keep anchor order), greedy NMS, and merge
-   *    the survivors into the running top-M list. */
+  /* 3) per class: filter, order by class logit (counting sort), greedy NMS, and merge the survivors into the running
+   *    top-M list. Equal logits: mmdet3d mode keeps anchor order (a stable sort); vai_compat puts the higher anchor
+   *    first, as VAI-L's std::stable_sort with the comparator l.score >= r.score does under libstdc++ (it reverses
+   *    every run of equal keys; README "Modes"). */
   const uint32_t M = max_boxes < pp->max_num ? max_boxes : pp->max_num;
   uint32_t ntop = 0;
   int cur = 0;
@@ -303,11 +305,15 @@ void pprt_post_run(const struct pprt_post_params* pp, struct pprt_post_state* ps
       useful = floor_b >= 255 ? 0 : start[floor_b];
       if (useful == 0) continue;
     }
-    for (uint32_t i = 0; i < m; ++i) im->sorted[start[im->listq[i] + 128]++] = im->list[i];
+    if (pp->vai_compat)
+      for (uint32_t i = m; i-- > 0;) im->sorted[start[im->listq[i] + 128]++] = im->list[i];
+    else
+      for (uint32_t i = 0; i < m; ++i) im->sorted[start[im->listq[i] + 128]++] = im->list[i];
     for (uint32_t i = 0; i < useful; ++i) prepare_candidate(pp, im, reg, im->sorted[i]);
     const uint32_t nk = pprt_nms_run(&im->nms, im->prep, im->sorted, useful, pp->nms_thresh, pp->vai_compat, M,
                                      im->kept);
-    /* merge: earlier classes win ties on q (label ascending); within a class the order is anchor ascending */
+    /* merge: earlier classes win ties on q (label ascending, VAI-L's final stable sort too); within a class the NMS
+     * order (equal q: anchor ascending, or descending in vai_compat) */
     const struct top_entry* old = im->top[cur];
     struct top_entry* dst = im->top[1 - cur];
     uint32_t i = 0, t = 0, o = 0;

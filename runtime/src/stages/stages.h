@@ -125,7 +125,8 @@ void pprt_post_run(const struct pprt_post_params* pp, struct pprt_post_state* ps
                    uint32_t max_boxes, uint32_t* num_boxes, uint32_t* num_candidates);
 
 /* Exposed for tests and the oracle: exact rotated-rectangle IoU in the BEV plane. A box is centre (x, y), size w
- * (along the box's own x axis) and l (along its y axis), rotated counter-clockwise by yaw. */
+ * (along the box's own x axis) and l (along its y axis), rotated clockwise by yaw as in mmdetection3d 0.6.1 and VAI-L
+ * 2.5: corner = centre + (dx cos(yaw) + dy sin(yaw), -dx sin(yaw) + dy cos(yaw)). */
 double pprt_bev_iou(const float a[5], const float b[5]);
 
 #ifdef __cplusplus
