@@ -55,8 +55,9 @@ def quantize_points(pts, rot=None, trans=None, dt=0.0):
         x, y, z = (((R[0] * x + R[1] * y) + R[2] * z) + t[0], ((R[3] * x + R[4] * y) + R[5] * z) + t[1],
                    ((R[6] * x + R[7] * y) + R[8] * z) + t[2])
     with np.errstate(invalid="ignore"):
-        keep = finite & (x > PC_RANGE[0]) & (x < PC_RANGE[3]) & (y > PC_RANGE[1]) & (y < PC_RANGE[4]) & \
-            (z > PC_RANGE[2]) & (z < PC_RANGE[5])
+        # mmdetection3d 0.6.1 PointsRangeFilter: min <= p < max (pprt's default mode)
+        keep = finite & (x >= PC_RANGE[0]) & (x < PC_RANGE[3]) & (y >= PC_RANGE[1]) & (y < PC_RANGE[4]) & \
+            (z >= PC_RANGE[2]) & (z < PC_RANGE[5])
         fx = np.floor((x - PC_RANGE[0]) / VOXEL[0])
         fy = np.floor((y - PC_RANGE[1]) / VOXEL[1])
         fz = np.floor((z - PC_RANGE[2]) / VOXEL[2])
@@ -345,12 +346,13 @@ def losses(cls, reg, dir_, targets):
 # ---------------------------------------------------------------- float post-processing (as pprt's mmdet3d mode)
 def rotated_iou_bev(a, b):
     """exact rotated-rectangle IoU of one box a (x, y, w, l, r model) against boxes b, numpy polygon clipping."""
-    # As pprt's NMS (runtime/src/iou.c) and mmdet3d 0.x's rotated-IoU kernel: w along the local x axis, l along the
-    # local y axis, rotated counter-clockwise by r (mmdet3d 0.x's box corners rotate the other way; NMS keeps it).
+    # As pprt's NMS (runtime/src/iou.c), mmdet3d 0.6.1's rotated-IoU kernel and VAI-L 2.5: w along the local x axis,
+    # l along the local y axis, corners rotated CLOCKWISE by r: (dx, dy) -> (dx cos + dy sin, -dx sin + dy cos)
+    # (MODEL-CONTRACT section 7; mmdet3d v1.0 flipped it). A rotation keeps the polygon counter-clockwise.
     def corners(x, y, w, l, r):
         c, s = math.cos(r), math.sin(r)
         pts = [(w / 2, l / 2), (-w / 2, l / 2), (-w / 2, -l / 2), (w / 2, -l / 2)]
-        return [(x + c * px - s * py, y + s * px + c * py) for px, py in pts]
+        return [(x + c * px + s * py, y - s * px + c * py) for px, py in pts]
 
     def clip(subject, clipper):
         out = subject
