@@ -92,6 +92,9 @@ static float intensity(struct pprt_rng* r) {
     case 3: return 1e30f;
     case 4: return -1e30f;
     case 5: return (float)pprt_rng_u32(r, 256) + 0.5f; /* ties of the rounding for some scales */
+    case 6: return -(float)pprt_rng_u32(r, 256) - 0.5f; /* negative ties: half up vs half away from zero */
+    case 7: return ldexpf(pprt_rng_uniform(r, 0.9f, 1.1f), 31 - 8 + (int)pprt_rng_u32(r, 16)) *
+                   (pprt_rng_u32(r, 2) ? 1.0f : -1.0f); /* around +-2^31 after most scales: int32 saturation */
     default: return pprt_rng_uniform(r, -20.0f, 280.0f);
   }
 }
@@ -214,11 +217,13 @@ static void test_pointquant_random(void) {
         float* pts = malloc((n * stride + 1) * sizeof(float));
         CU_ASSERT_FATAL(pts != NULL);
         fill_points(&r, &p, pts, n, stride);
-        for (size_t v = 0; v < count; ++v) {
-          size_t b = pq_compare(all[v]->pointquant, all[v]->isa, &p, pts, n, stride, &kept);
-          bad += b;
-          total += n;
-          CU_ASSERT_EQUAL(b, 0);
+        for (p.vai_compat = 0; p.vai_compat < 2; ++p.vai_compat) {
+          for (size_t v = 0; v < count; ++v) {
+            size_t b = pq_compare(all[v]->pointquant, all[v]->isa, &p, pts, n, stride, &kept);
+            bad += b;
+            total += n;
+            CU_ASSERT_EQUAL(b, 0);
+          }
         }
         free(pts);
       }
@@ -245,15 +250,19 @@ static void test_pointquant_boundaries(void) {
     pts[i * stride + 2] = -5.0f + 8.0f * (float)(i % 7) / 6.0f;
     pts[i * stride + 3] = (float)(i % 256) + ((i & 1) ? 0.5f : -0.5f);
   }
-  for (size_t v = 0; v < count; ++v) {
-    size_t kept = 0;
-    CU_ASSERT_EQUAL(pq_compare(all[v]->pointquant, all[v]->isa, &p, pts, n, stride, &kept), 0);
-    CU_ASSERT(kept > 0);
+  for (p.vai_compat = 0; p.vai_compat < 2; ++p.vai_compat) {
+    for (size_t v = 0; v < count; ++v) {
+      size_t kept = 0;
+      CU_ASSERT_EQUAL(pq_compare(all[v]->pointquant, all[v]->isa, &p, pts, n, stride, &kept), 0);
+      CU_ASSERT(kept > 0);
+    }
   }
   free(pts);
 }
 
-/* Hand-computed values (every variant): cell boundaries, strict range, round half up, saturation. */
+/* Hand-computed values (every variant, both modes of kernels.h): cell boundaries, the range bounds (mmdet3d 0.6.1:
+ * min <= p < max; VAI-L: the grid alone), round half up + saturation (mmdet3d mode) vs round half away from zero +
+ * wrap of the AArch64 int32 conversion (VAI-L). */
 static void test_pointquant_hand(void) {
   size_t count = 0;
   const struct pprt_kernels* const* all = variants(&count);
@@ -261,54 +270,69 @@ static void test_pointquant_hand(void) {
   prod_params(&p, 6);
   p.num_features = 5;
   p.dt = 0.0f;
-  for (int k = 0; k < 4; ++k) { /* identity quantization: q = round_half_up(f) saturated */
+  for (int k = 0; k < 4; ++k) { /* identity quantization: q = round(f) */
     p.mean[k] = 0.0f;
     p.qscale[k] = 1.0f;
   }
-  /* x, y, z, intensity | expected cell | expected q[0..3] */
+  /* x, y, z, intensity | expected cell | expected q[0..3]: mmdet3d mode, vai_compat */
   static const struct {
     float pt[4];
     int32_t cell;
-    int8_t q[4];
+    int8_t q[4], qv[4];
   } cases[] = {
-      {{-49.25f, -50.0f + 0.25f * 7, 0.0f, 0.5f}, 7 * 400 + 3, {-49, -48, 0, 1}},  /* x on a cell edge -> that cell */
-      {{nextafterf(-49.25f, -INFINITY), -49.0f, 0.0f, -0.5f}, 4 * 400 + 2, {-49, -49, 0, 0}}, /* just below the edge */
-      {{-50.0f, 0.0f, 0.0f, 0.0f}, PPRT_PQ_DROPPED, {0, 0, 0, 0}},                 /* min is excluded */
-      {{50.0f, 0.0f, 0.0f, 0.0f}, PPRT_PQ_DROPPED, {0, 0, 0, 0}},                  /* max is excluded */
-      {{49.9f, 0.0f, 0.0f, 1.5f}, 200 * 400 + 399, {50, 0, 0, 2}}, /* last cell, 1.5 -> 2 */
-      {{0.0f, 0.0f, -5.0f, 0.0f}, PPRT_PQ_DROPPED, {0, 0, 0, 0}},                  /* z min excluded */
-      {{0.0f, 0.0f, 2.999f, -1.5f}, 200 * 400 + 200, {0, 0, 3, -1}},               /* -1.5 -> -1 */
-      {{-0.0f, -0.0f, -0.0f, 200.0f}, 200 * 400 + 200, {0, 0, 0, 127}},            /* saturate high */
-      {{0.1f, 0.1f, 0.0f, -200.0f}, 200 * 400 + 200, {0, 0, 0, -128}},             /* saturate low */
-      {{0.0f, 0.0f, 0.0f, 127.5f}, 200 * 400 + 200, {0, 0, 0, 127}},               /* 127.5 -> 128 -> 127 */
-      {{0.0f, 0.0f, 0.0f, -128.5f}, 200 * 400 + 200, {0, 0, 0, -128}},             /* -128.5 -> -128 */
-      {{NAN, 0.0f, 0.0f, 0.0f}, PPRT_PQ_NONFINITE, {0, 0, 0, 0}},
-      {{0.0f, 0.0f, 0.0f, INFINITY}, PPRT_PQ_NONFINITE, {0, 0, 0, 0}},
-      {{1e30f, 0.0f, 0.0f, 0.0f}, PPRT_PQ_DROPPED, {0, 0, 0, 0}},
+      {{-49.25f, -50.0f + 0.25f * 7, 0.0f, 0.5f}, 7 * 400 + 3, {-49, -48, 0, 1}, {-49, -48, 0, 1}}, /* on a cell edge */
+      {{nextafterf(-49.25f, -INFINITY), -49.0f, 0.0f, -0.5f}, 4 * 400 + 2, {-49, -49, 0, 0}, {-49, -49, 0, -1}},
+      {{-50.0f, 0.0f, 0.0f, 0.0f}, 200 * 400 + 0, {-50, 0, 0, 0}, {-50, 0, 0, 0}},       /* min is included */
+      {{0.0f, -50.0f, -5.0f, 0.0f}, 0 * 400 + 200, {0, -50, -5, 0}, {0, -50, -5, 0}},      /* y, z min too */
+      {{nextafterf(-50.0f, -INFINITY), 0.0f, 0.0f, 0.0f}, PPRT_PQ_DROPPED, {0}, {0}},      /* below min */
+      {{50.0f, 0.0f, 0.0f, 0.0f}, PPRT_PQ_DROPPED, {0}, {0}},                              /* max is excluded */
+      {{0.0f, 0.0f, 3.0f, 0.0f}, PPRT_PQ_DROPPED, {0}, {0}},                               /* z max excluded */
+      {{49.9f, 0.0f, 0.0f, 1.5f}, 200 * 400 + 399, {50, 0, 0, 2}, {50, 0, 0, 2}},          /* last cell, 1.5 -> 2 */
+      {{0.0f, 0.0f, 2.99f, -1.5f}, 200 * 400 + 200, {0, 0, 3, -1}, {0, 0, 3, -2}},         /* -1.5 -> -1 / -2 */
+      {{0.0f, 0.0f, 0.0f, -35.5f}, 200 * 400 + 200, {0, 0, 0, -35}, {0, 0, 0, -36}},       /* the tie */
+      {{-0.0f, -0.0f, -0.0f, 200.0f}, 200 * 400 + 200, {0, 0, 0, 127}, {0, 0, 0, -56}},    /* saturate / wrap */
+      {{0.1f, 0.1f, 0.0f, -200.0f}, 200 * 400 + 200, {0, 0, 0, -128}, {0, 0, 0, 56}},
+      {{0.0f, 0.0f, 0.0f, 127.5f}, 200 * 400 + 200, {0, 0, 0, 127}, {0, 0, 0, -128}},      /* 127.5 -> 128 */
+      {{0.0f, 0.0f, 0.0f, 127.49f}, 200 * 400 + 200, {0, 0, 0, 127}, {0, 0, 0, 127}},
+      {{0.0f, 0.0f, 0.0f, -128.5f}, 200 * 400 + 200, {0, 0, 0, -128}, {0, 0, 0, 127}},    /* -> -128 / -129 */
+      {{0.0f, 0.0f, 0.0f, 0.49999997f}, 200 * 400 + 200, {0, 0, 0, 1}, {0, 0, 0, 0}},      /* floorf(v + 0.5f) */
+      {{0.0f, 0.0f, 0.0f, 2147483520.0f}, 200 * 400 + 200, {0, 0, 0, 127}, {0, 0, 0, -128}}, /* 0x7fffff80 */
+      {{0.0f, 0.0f, 0.0f, 2147483648.0f}, 200 * 400 + 200, {0, 0, 0, 127}, {0, 0, 0, -1}},   /* -> INT32_MAX */
+      {{0.0f, 0.0f, 0.0f, -3e9f}, 200 * 400 + 200, {0, 0, 0, -128}, {0, 0, 0, 0}},           /* -> INT32_MIN */
+      {{0.0f, 0.0f, 0.0f, 1e30f}, 200 * 400 + 200, {0, 0, 0, 127}, {0, 0, 0, -1}},
+      {{NAN, 0.0f, 0.0f, 0.0f}, PPRT_PQ_NONFINITE, {0}, {0}},
+      {{0.0f, 0.0f, 0.0f, INFINITY}, PPRT_PQ_NONFINITE, {0}, {0}},
+      {{1e30f, 0.0f, 0.0f, 0.0f}, PPRT_PQ_DROPPED, {0}, {0}},
   };
   const size_t n = sizeof cases / sizeof cases[0];
   float pts[sizeof cases / sizeof cases[0] * 4];
   for (size_t i = 0; i < n; ++i) memcpy(pts + 4 * i, cases[i].pt, sizeof cases[i].pt);
-  int8_t dtq = (int8_t)floorf((0.0f - 0.275f) * ldexpf(3.6364f, 6) + 0.5f); /* -64 */
-  CU_ASSERT_EQUAL(dtq, -64);
-  for (size_t v = 0; v < count; ++v) {
-    int32_t cell[sizeof cases / sizeof cases[0]];
-    int8_t q[sizeof cases / sizeof cases[0] * 8];
-    memset(cell, POISON, sizeof cell);
-    memset(q, POISON, sizeof q);
-    all[v]->pointquant(&p, pts, n, 4, cell, q);
-    for (size_t i = 0; i < n; ++i) {
-      if (cell[i] != cases[i].cell) printf("\n  %s case %zu: cell %d, expected %d", all[v]->isa, i, cell[i], cases[i].cell);
-      CU_ASSERT_EQUAL(cell[i], cases[i].cell);
-      if (cases[i].cell < 0) continue;
-      for (int k = 0; k < 4; ++k) {
-        if (q[i * 8 + k] != cases[i].q[k])
-          printf("\n  %s case %zu feature %d: %d, expected %d", all[v]->isa, i, k, q[i * 8 + k], cases[i].q[k]);
-        CU_ASSERT_EQUAL(q[i * 8 + k], cases[i].q[k]);
+  /* dt = 0: (0 - 0.275) * 3.6364 * 2^6 = -63.99...: -64 in both modes */
+  const int8_t dtq = -64;
+  for (p.vai_compat = 0; p.vai_compat < 2; ++p.vai_compat) {
+    for (size_t v = 0; v < count; ++v) {
+      int32_t cell[sizeof cases / sizeof cases[0]];
+      int8_t q[sizeof cases / sizeof cases[0] * 8];
+      memset(cell, POISON, sizeof cell);
+      memset(q, POISON, sizeof q);
+      all[v]->pointquant(&p, pts, n, 4, cell, q);
+      for (size_t i = 0; i < n; ++i) {
+        if (cell[i] != cases[i].cell)
+          printf("\n  %s vai %d case %zu: cell %d, expected %d", all[v]->isa, p.vai_compat, i, cell[i], cases[i].cell);
+        CU_ASSERT_EQUAL(cell[i], cases[i].cell);
+        if (cases[i].cell < 0) continue;
+        const int8_t* want = p.vai_compat ? cases[i].qv : cases[i].q;
+        for (int k = 0; k < 4; ++k) {
+          if (q[i * 8 + k] != want[k])
+            printf("\n  %s vai %d case %zu feature %d: %d, expected %d", all[v]->isa, p.vai_compat, i, k,
+                   q[i * 8 + k], want[k]);
+          CU_ASSERT_EQUAL(q[i * 8 + k], want[k]);
+        }
+        CU_ASSERT_EQUAL(q[i * 8 + 4], dtq);
       }
-      CU_ASSERT_EQUAL(q[i * 8 + 4], dtq);
     }
   }
+  p.vai_compat = 0;
   /* A transform: rotation by 90 degrees about z plus a translation moves (1, 2, 0) to (-2 + 10, 1 - 3, 0 + 0.5). */
   p.has_transform = 1;
   memset(p.rot, 0, sizeof p.rot);

@@ -306,6 +306,66 @@ static void test_nonfinite(void) {
   }
 }
 
+/* The two modes at the range boundaries and in the int8 conversion (issue 12), through the stage, every kernel
+ * variant, production range and grid, DPU0 input fix point 7 (x, y: q = x * 2.56, z: q = (z + 1) * 32), intensity
+ * scaled to q = intensity exactly. mmdet3d 0.6.1 keeps min <= p < max and rounds half up with saturation; VAI-L
+ * keeps every point in the grid (so the lower bound too) and converts with std::round (half away from zero) and a
+ * plain int8 cast, which wraps at 127.5 (x or y in [49.805, 50), z in [2.984, 3)). */
+static void test_modes_boundaries(void) {
+  size_t nk = 0;
+  const struct pprt_kernels* const* all = pprt_kernels_all(&nk);
+  static const struct {
+    float p[4];
+    int kept;           /* both modes agree on which points are kept */
+    int8_t q_def[4], q_vai[4];
+  } cases[] = {
+      {{-50.0f, -50.0f, -5.0f, 0.0f}, 1, {-128, -128, -128, 0}, {-128, -128, -128, 0}}, /* lower bounds: kept */
+      {{50.0f, 0.0f, 0.0f, 0.0f}, 0, {0}, {0}},                                            /* x max: dropped */
+      {{0.0f, 50.0f, 0.0f, 0.0f}, 0, {0}, {0}},                                            /* y max */
+      {{0.0f, 0.0f, 3.0f, 0.0f}, 0, {0}, {0}},                                             /* z max */
+      {{-50.000004f, 0.0f, 0.0f, 0.0f}, 0, {0}, {0}},                                      /* just below x min */
+      {{49.9f, -49.9f, 2.99f, 127.5f}, 1, {127, -128, 127, 127}, {-128, -128, -128, -128}}, /* 127.744, 127.68 */
+      {{49.8f, 0.0f, 2.98f, -35.5f}, 1, {127, 0, 127, -35}, {127, 0, 127, -36}},        /* 127.488, 127.36; tie */
+      {{0.0f, 0.0f, 0.0f, -128.5f}, 1, {0, 0, 32, -128}, {0, 0, 32, 127}},              /* -128.5: -128 / wraps */
+      {{0.0f, 0.0f, 0.0f, -0.5f}, 1, {0, 0, 32, 0}, {0, 0, 32, -1}},                    /* -0.5: 0 / -1 */
+      {{0.0f, 0.0f, 0.0f, 2.5f}, 1, {0, 0, 32, 3}, {0, 0, 32, 3}},                      /* 2.5: 3 in both */
+  };
+  const size_t n = sizeof cases / sizeof cases[0];
+  float pts[sizeof cases / sizeof cases[0] * 5];
+  for (size_t i = 0; i < n; ++i) put(pts, i, cases[i].p[0], cases[i].p[1], cases[i].p[2], cases[i].p[3]);
+  for (size_t v = 0; v < nk; ++v) {
+    for (int vai = 0; vai < 2; ++vai) {
+      struct pprt_model_config cfg;
+      struct pprt_err err;
+      make_cfg(&cfg, 16, 1);
+      cfg.mean[3] = 0.0f;
+      cfg.scale[3] = 0.0078125f; /* 2^-7: q = intensity */
+      struct fixture f;
+      CU_ASSERT_FATAL(pprt_vox_params_init(&f.vp, &cfg, 7, vai, &err) == PPRT_STATUS_OK);
+      CU_ASSERT_FATAL(pprt_vox_state_init(&f.vs, &f.vp, &err) == PPRT_STATUS_OK);
+      f.row = 5;
+      f.out = malloc(16 * f.row);
+      CU_ASSERT_FATAL(f.out != NULL);
+      /* one point per frame, so every kept point has pillar 0 */
+      for (size_t i = 0; i < n; ++i) {
+        pprt_vox_begin(&f.vp, &f.vs);
+        pprt_vox_add(&f.vp, &f.vs, all[v], pts + 5 * i, 1, 5, NULL, NULL, 0.0f, f.out);
+        CU_ASSERT_EQUAL(f.vs.num_pillars, (uint32_t)cases[i].kept);
+        if (f.vs.num_pillars != (uint32_t)cases[i].kept)
+          printf("\n  %s vai %d case %zu: %u pillars, want %d", all[v]->isa, vai, i, f.vs.num_pillars, cases[i].kept);
+        if (!cases[i].kept || f.vs.num_pillars != 1) continue;
+        const int8_t* want = vai ? cases[i].q_vai : cases[i].q_def;
+        for (int k = 0; k < 4; ++k) {
+          if (f.out[k] != want[k])
+            printf("\n  %s vai %d case %zu feature %d: %d, want %d", all[v]->isa, vai, i, k, f.out[k], want[k]);
+          CU_ASSERT_EQUAL(f.out[k], want[k]);
+        }
+      }
+      fx_free(&f);
+    }
+  }
+}
+
 /* Scatter stage: full clear the first time, then only the previous cells. */
 /* The point filter (docs/PROTOTXT.md): with the Model Zoo prototxt's point_cloud_range (z -3..3) and VAI-L's grid
  * (z -5..3), the default mode filters with the grid's range, what the network was trained with, and --vai-compat with
@@ -392,6 +452,7 @@ int main(void) {
                                                 {"transformed earlier sweep with dt", test_transformed_sweep},
                                                 {"non-finite and out-of-range points", test_nonfinite},
                                                 {"filter range: grid (default) vs prototxt (vai)", test_filter_range_modes},
+                                                {"range bounds and int8 conversion, both modes", test_modes_boundaries},
                                                 {"scatter stage clearing", test_scatter_stage},
                                                 {NULL, NULL}};
   return pprt_test_main("voxelize", cases);

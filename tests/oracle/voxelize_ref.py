@@ -14,8 +14,12 @@ Exit status 0 when all cases agree, 1 on a mismatch, 2 on a setup error.
 The arithmetic, per point (float32 throughout, no fused multiply-add):
     earlier sweep: x' = ((R0*x + R1*y) + R2*z) + t0, likewise y', z'   (key sweep: unchanged)
     non-finite x, y, z or intensity (before the transform): counted, dropped
-    keep iff min_j < p'_j < max_j and 0 <= c_j < grid_j, c_j = floor((p'_j - min_j) / size_j)
-    q_k = clip(floor((f_k - mean_k) * (scale_k * 2^fp) + 0.5), -128, 127), f = (x', y', z', intensity, dt)
+    c_j = floor((p'_j - min_j) / size_j), v_k = (f_k - mean_k) * (scale_k * 2^fp), f = (x', y', z', intensity, dt)
+    mmdet3d mode (mmdetection3d 0.6.1 PointsRangeFilter + hard voxelization):
+        keep iff min_j <= p'_j < max_j and 0 <= c_j < grid_j;  q_k = clip(floor(v_k + 0.5), -128, 127)
+    vai_compat (VAI-L 2.5's voxelizer):
+        keep iff 0 <= c_j < grid_j;  q_k = low byte of round-half-away-from-zero(v_k) as an int32 (saturated as
+        AArch64 converts: std::round then a plain cast to int8_t, so 127.5 -> -128)
 Pillars get ids in order of first appearance, points fill slots in arrival order (extra points: overflow), empty
 slots are 0; past max_pillars mmdet3d skips new pillars (overflow) and keeps filling old ones, VAI-L (vai_compat)
 stops the frame (every later point, also of later sweeps, is overflow).
@@ -81,6 +85,10 @@ def expected(case):
 
     def quant(f, k):
         v = (f - mean[k]) * qscale[k]
+        if case.vai_compat:  # half away from zero, int32 with saturation, low byte
+            r = np.sign(v) * np.floor(np.abs(v.astype(np.float64)) + 0.5)  # exact for float32 inputs
+            i = np.clip(np.nan_to_num(r, nan=0.0), -2.0 ** 31, 2.0 ** 31 - 1).astype(np.int64)
+            return (i & 0xff).astype(np.uint8).view(np.int8)
         v = np.floor(v + F32(0.5))
         return np.clip(v, F32(-128.0), F32(127.0)).astype(np.int8)
 
@@ -107,7 +115,8 @@ def expected(case):
             keep = fin.copy()
             cells = []
             for j, p in enumerate((x, y, z)):
-                keep &= (p > lo[j]) & (p < hi[j])
+                if not case.vai_compat:
+                    keep &= (p >= lo[j]) & (p < hi[j])
                 c = np.floor((p - lo[j]) / size[j])
                 assert c.dtype == F32
                 keep &= (c >= F32(0)) & (c < F32(grid[j]))
@@ -235,6 +244,7 @@ def main():
         Case('non-finite points, 2 sweeps', [dict(path=bad_path, stride=5, dt=0.0), earlier], fp=6),
         Case('pillar limit 3000, mmdet3d', [key, earlier], fp=6, max_voxels=3000),
         Case('pillar limit 3000, vai_compat', [key, earlier], fp=6, max_voxels=3000, vai_compat=1),
+        Case('nuscenes 2 sweeps, fp 7, vai_compat (wraps)', [key, earlier], fp=7, vai_compat=1),
         Case('16 slots', [key, earlier], fp=5, max_points=16),
         Case('kitti, stride 4, 4 features', [dict(path=kitti, stride=4, dt=0.0)], fp=6, in_channels=4),
     ]

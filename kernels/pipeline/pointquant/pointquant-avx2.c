@@ -1,5 +1,8 @@
-/* pointquant, AVX2 (x86-64 dev PCs): 8 points per iteration. Bit-identical to pointquant-scalar.c: separate
- * multiply and add (no FMA), IEEE division (_mm256_div_ps), _mm256_floor_ps, clamp before the conversion. When
+/* pointquant, AVX2 (x86-64 dev PCs): 8 points per iteration. Bit-identical to pointquant-scalar.c in both modes:
+ * separate multiply and add (no FMA), IEEE division (_mm256_div_ps), _mm256_floor_ps; mmdet3d mode clamps before the
+ * conversion, vai_compat rounds half away from zero exactly (truncate, then add +-1 where the exact remainder is at
+ * least 0.5), converts with AArch64's saturation (cvttps gives 0x80000000 above 2^31: flipped to 0x7fffffff) and
+ * keeps the low byte. When
  * every voxel size is a power of two (production: 0.25, 0.25, 8) the division is a multiplication by the exact
  * reciprocal (not an estimate), which rounds to the same value. The tail (n % 8 points) is copied into a
  * zero-padded local block and run through the same vector body. Never reads beyond pts[i*stride + 3] of a point. */
@@ -18,19 +21,31 @@ struct pq_consts {
   __m256i dtword; /* the quantized dt features 4..7 as one little-endian dword */
 };
 
-static inline int8_t quant1(float f, float mean, float qscale) {
-  float v = (f - mean) * qscale;
-  v = floorf(v + 0.5f);
-  if (v < -128.0f) v = -128.0f;
-  if (v > 127.0f) v = 127.0f;
-  return (int8_t)v;
-}
-
-static inline __m256i quant8(__m256 f, __m256 mean, __m256 qs) {
+/* One feature of 8 points as int32: mmdet3d mode clamped to [-128, 127]; vai_compat the low byte (0..255) of the
+ * AArch64 conversion of roundf(v). */
+static inline __attribute__((always_inline)) __m256i quant8(int vai, __m256 f, __m256 mean, __m256 qs) {
   __m256 v = _mm256_mul_ps(_mm256_sub_ps(f, mean), qs);
+  if (vai) {
+    const __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+    const __m256 frac = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), _mm256_sub_ps(v, t)); /* |v - t|, exact */
+    const __m256 one = _mm256_or_ps(_mm256_set1_ps(1.0f), _mm256_and_ps(v, _mm256_set1_ps(-0.0f))); /* +-1 as v */
+    const __m256 r = _mm256_add_ps(t, _mm256_and_ps(_mm256_cmp_ps(frac, _mm256_set1_ps(0.5f), _CMP_GE_OQ), one));
+    __m256i i = _mm256_cvttps_epi32(r);
+    i = _mm256_xor_si256(i, _mm256_castps_si256(_mm256_cmp_ps(r, _mm256_set1_ps(2147483648.0f), _CMP_GE_OQ)));
+    return _mm256_and_si256(i, _mm256_set1_epi32(0xff));
+  }
   v = _mm256_floor_ps(_mm256_add_ps(v, _mm256_set1_ps(0.5f)));
   v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(-128.0f)), _mm256_set1_ps(127.0f));
   return _mm256_cvttps_epi32(v);
+}
+
+/* The dt feature (one value per sweep) through the same vector arithmetic. */
+static int8_t quant1(int vai, float f, float mean, float qscale) {
+  int32_t out[8];
+  __m256i v = vai ? quant8(1, _mm256_set1_ps(f), _mm256_set1_ps(mean), _mm256_set1_ps(qscale))
+                  : quant8(0, _mm256_set1_ps(f), _mm256_set1_ps(mean), _mm256_set1_ps(qscale));
+  _mm256_storeu_si256((__m256i*)out, v);
+  return (int8_t)(uint8_t)out[0];
 }
 
 static inline __m256 finite8(__m256 v) {
@@ -39,7 +54,7 @@ static inline __m256 finite8(__m256 v) {
 }
 
 static inline __m256 inside(__m256 v, __m256 lo, __m256 hi) {
-  return _mm256_and_ps(_mm256_cmp_ps(v, lo, _CMP_GT_OQ), _mm256_cmp_ps(v, hi, _CMP_LT_OQ));
+  return _mm256_and_ps(_mm256_cmp_ps(v, lo, _CMP_GE_OQ), _mm256_cmp_ps(v, hi, _CMP_LT_OQ));
 }
 
 /* (v - lo) / size. pow2: every voxel size is a power of two whose reciprocal is a normal float, so the
@@ -48,8 +63,9 @@ static inline __attribute__((always_inline)) __m256 cellf(__m256 v, __m256 lo, _
   return _mm256_floor_ps(pow2 ? _mm256_mul_ps(_mm256_sub_ps(v, lo), inv) : _mm256_div_ps(_mm256_sub_ps(v, lo), size));
 }
 
-static inline __attribute__((always_inline)) void pq8(const struct pq_consts* K, int has_transform, int pow2, __m256 x,
-                                                      __m256 y, __m256 z, __m256 in, int32_t* cell, int8_t* q) {
+static inline __attribute__((always_inline)) void pq8(const struct pq_consts* K, int has_transform, int pow2, int vai,
+                                                      __m256 x, __m256 y, __m256 z, __m256 in, int32_t* cell,
+                                                      int8_t* q) {
   __m256 fin = _mm256_and_ps(_mm256_and_ps(finite8(x), finite8(y)), _mm256_and_ps(finite8(z), finite8(in)));
   if (has_transform) {
     __m256 tx = _mm256_add_ps(
@@ -65,8 +81,11 @@ static inline __attribute__((always_inline)) void pq8(const struct pq_consts* K,
     y = ty;
     z = tz;
   }
-  __m256 keep = _mm256_and_ps(fin, inside(x, K->lo[0], K->hi[0]));
-  keep = _mm256_and_ps(keep, _mm256_and_ps(inside(y, K->lo[1], K->hi[1]), inside(z, K->lo[2], K->hi[2])));
+  __m256 keep = fin;
+  if (!vai) { /* VAI-L has no range filter of its own: the grid test below is all */
+    keep = _mm256_and_ps(keep, inside(x, K->lo[0], K->hi[0]));
+    keep = _mm256_and_ps(keep, _mm256_and_ps(inside(y, K->lo[1], K->hi[1]), inside(z, K->lo[2], K->hi[2])));
+  }
   __m256 fx = cellf(x, K->lo[0], K->size[0], K->inv[0], pow2);
   __m256 fy = cellf(y, K->lo[1], K->size[1], K->inv[1], pow2);
   __m256 fz = cellf(z, K->lo[2], K->size[2], K->inv[2], pow2);
@@ -80,12 +99,14 @@ static inline __attribute__((always_inline)) void pq8(const struct pq_consts* K,
                                    _mm256_castps_si256(fin));
   _mm256_storeu_si256((__m256i*)cell, _mm256_blendv_epi8(rej, c, _mm256_castps_si256(keep)));
 
-  __m256i qx = quant8(x, K->mean[0], K->qs[0]);
-  __m256i qy = quant8(y, K->mean[1], K->qs[1]);
-  __m256i qz = quant8(z, K->mean[2], K->qs[2]);
-  __m256i qi = quant8(in, K->mean[3], K->qs[3]);
-  /* per 128-bit lane (points 0-3 | 4-7): bytes x0..x3 y0..y3 z0..z3 i0..i3, then 4x4 byte transpose. */
-  __m256i b = _mm256_packs_epi16(_mm256_packs_epi32(qx, qy), _mm256_packs_epi32(qz, qi));
+  __m256i qx = quant8(vai, x, K->mean[0], K->qs[0]);
+  __m256i qy = quant8(vai, y, K->mean[1], K->qs[1]);
+  __m256i qz = quant8(vai, z, K->mean[2], K->qs[2]);
+  __m256i qi = quant8(vai, in, K->mean[3], K->qs[3]);
+  /* per 128-bit lane (points 0-3 | 4-7): bytes x0..x3 y0..y3 z0..z3 i0..i3, then 4x4 byte transpose. The values are
+   * in [-128, 127] (signed packs) or [0, 255] (vai_compat: unsigned packs keep the low bytes). */
+  __m256i b = vai ? _mm256_packus_epi16(_mm256_packus_epi32(qx, qy), _mm256_packus_epi32(qz, qi))
+                  : _mm256_packs_epi16(_mm256_packs_epi32(qx, qy), _mm256_packs_epi32(qz, qi));
   const __m256i tr = _mm256_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15, 0, 4, 8, 12, 1, 5, 9, 13, 2,
                                       6, 10, 14, 3, 7, 11, 15);
   b = _mm256_shuffle_epi8(b, tr);
@@ -112,14 +133,14 @@ static inline __attribute__((always_inline)) void load8(const float* s, size_t s
   *in = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
 }
 
-static inline __attribute__((always_inline)) void pq_run(const struct pq_consts* K, int tr, int pow2, const float* pts,
-                                                         size_t n, size_t stride, int32_t* cell, int8_t* q) {
-
+static inline __attribute__((always_inline)) void pq_run(const struct pq_consts* K, int tr, int pow2, int vai,
+                                                         const float* pts, size_t n, size_t stride, int32_t* cell,
+                                                         int8_t* q) {
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     __m256 x, y, z, in;
     load8(pts + i * stride, stride, &x, &y, &z, &in);
-    pq8(K, tr, pow2, x, y, z, in, cell + i, q + i * 8);
+    pq8(K, tr, pow2, vai, x, y, z, in, cell + i, q + i * 8);
   }
   if (i < n) {
     size_t rem = n - i;
@@ -129,7 +150,7 @@ static inline __attribute__((always_inline)) void pq_run(const struct pq_consts*
     int8_t tq[64];
     __m256 x, y, z, in;
     load8(tmp, 4, &x, &y, &z, &in);
-    pq8(K, tr, pow2, x, y, z, in, tc, tq);
+    pq8(K, tr, pow2, vai, x, y, z, in, tc, tq);
     memcpy(cell + i, tc, rem * sizeof(int32_t));
     memcpy(q + i * 8, tq, rem * 8);
   }
@@ -156,7 +177,7 @@ void pprt_pointquant_avx2(const struct pprt_pointquant_params* p, const float* p
   }
   uint32_t word = 0;
   for (uint32_t k = 4; k < PPRT_PQ_MAX_FEATURES; ++k) {
-    int8_t d = k < p->num_features ? quant1(p->dt, p->mean[k], p->qscale[k]) : 0;
+    int8_t d = k < p->num_features ? quant1(p->vai_compat != 0, p->dt, p->mean[k], p->qscale[k]) : 0;
     word |= (uint32_t)(uint8_t)d << (8 * (k - 4));
   }
   K.dtword = _mm256_set1_epi32((int32_t)word);
@@ -166,8 +187,15 @@ void pprt_pointquant_avx2(const struct pprt_pointquant_params* p, const float* p
     float v = p->voxel_size[j];
     pow2 &= isnormal(v) && isnormal(1.0f / v) && frexpf(v, &e) == 0.5f;
   }
-  if (pow2)
-    pq_run(&K, p->has_transform, 1, pts, n, stride, cell, q);
-  else
-    pq_run(&K, p->has_transform, 0, pts, n, stride, cell, q);
+  if (p->vai_compat) {
+    if (pow2)
+      pq_run(&K, p->has_transform, 1, 1, pts, n, stride, cell, q);
+    else
+      pq_run(&K, p->has_transform, 0, 1, pts, n, stride, cell, q);
+  } else {
+    if (pow2)
+      pq_run(&K, p->has_transform, 1, 0, pts, n, stride, cell, q);
+    else
+      pq_run(&K, p->has_transform, 0, 0, pts, n, stride, cell, q);
+  }
 }

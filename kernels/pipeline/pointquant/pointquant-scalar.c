@@ -4,7 +4,7 @@
 
 #include "pprt/kernels.h"
 
-static inline int8_t quant(float f, float mean, float qscale) {
+static inline int8_t quant_sat(float f, float mean, float qscale) {
   float v = (f - mean) * qscale;
   v = floorf(v + 0.5f);
   if (v < -128.0f) v = -128.0f;
@@ -12,10 +12,35 @@ static inline int8_t quant(float f, float mean, float qscale) {
   return (int8_t)v;
 }
 
+/* VAI-L: int8_t = std::round(v), which GCC compiles to fcvtas (round half away, saturate to int32) + a byte store. */
+static inline int8_t quant_wrap(float f, float mean, float qscale) {
+  float v = roundf((f - mean) * qscale);
+  uint32_t i;
+  if (v >= 2147483648.0f)
+    i = (uint32_t)INT32_MAX;
+  else if (v < -2147483648.0f)
+    i = (uint32_t)INT32_MIN;
+  else if (v == v)
+    i = (uint32_t)(int32_t)v;
+  else
+    i = 0; /* NaN */
+  return (int8_t)(uint8_t)i;
+}
+
+static inline int8_t quant(int vai, float f, float mean, float qscale) {
+  return vai ? quant_wrap(f, mean, qscale) : quant_sat(f, mean, qscale);
+}
+
+static inline int in_range(const struct pprt_pointquant_params* p, float x, float y, float z) {
+  return x >= p->range_min[0] && x < p->range_max[0] && y >= p->range_min[1] && y < p->range_max[1] &&
+         z >= p->range_min[2] && z < p->range_max[2];
+}
+
 void pprt_pointquant_scalar(const struct pprt_pointquant_params* p, const float* pts, size_t n, size_t stride,
                             int32_t* cell, int8_t* q) {
   assert(p != NULL && (n == 0 || (pts != NULL && cell != NULL && q != NULL)));
   assert(stride >= 4 && p->num_features >= 4 && p->num_features <= PPRT_PQ_MAX_FEATURES);
+  const int vai = p->vai_compat != 0;
   for (size_t i = 0; i < n; ++i) {
     const float* s = pts + i * stride;
     float x = s[0], y = s[1], z = s[2], in = s[3];
@@ -32,8 +57,7 @@ void pprt_pointquant_scalar(const struct pprt_pointquant_params* p, const float*
       y = ty;
       z = tz;
     }
-    if (!(x > p->range_min[0] && x < p->range_max[0] && y > p->range_min[1] && y < p->range_max[1] &&
-          z > p->range_min[2] && z < p->range_max[2])) {
+    if (!vai && !in_range(p, x, y, z)) {
       cell[i] = PPRT_PQ_DROPPED;
       continue;
     }
@@ -47,10 +71,10 @@ void pprt_pointquant_scalar(const struct pprt_pointquant_params* p, const float*
     }
     cell[i] = (int32_t)fy * p->grid[0] + (int32_t)fx;
     int8_t* o = q + i * 8;
-    o[0] = quant(x, p->mean[0], p->qscale[0]);
-    o[1] = quant(y, p->mean[1], p->qscale[1]);
-    o[2] = quant(z, p->mean[2], p->qscale[2]);
-    o[3] = quant(in, p->mean[3], p->qscale[3]);
-    for (uint32_t k = 4; k < p->num_features; ++k) o[k] = quant(p->dt, p->mean[k], p->qscale[k]);
+    o[0] = quant(vai, x, p->mean[0], p->qscale[0]);
+    o[1] = quant(vai, y, p->mean[1], p->qscale[1]);
+    o[2] = quant(vai, z, p->mean[2], p->qscale[2]);
+    o[3] = quant(vai, in, p->mean[3], p->qscale[3]);
+    for (uint32_t k = 4; k < p->num_features; ++k) o[k] = quant(vai, p->dt, p->mean[k], p->qscale[k]);
   }
 }

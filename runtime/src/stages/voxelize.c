@@ -213,6 +213,7 @@ void pprt_vox_add(const struct pprt_vox_params* vp, struct pprt_vox_state* vs, c
   p.num_features = vp->num_features;
   memcpy(p.mean, vp->mean, sizeof p.mean);
   memcpy(p.qscale, vp->qscale, sizeof p.qscale);
+  p.vai_compat = vp->vai_compat; /* range filter and int8 conversion of each mode (kernels.h, README "Modes") */
 
   const uint32_t nf = vp->num_features, slots = vp->max_slots, gx = (uint32_t)vp->grid[0];
   switch (nf) { /* a constant feature count lets the compiler inline the per-point copy */

@@ -26,12 +26,19 @@ struct pprt_pointquant_params {
   float rot[9];                  /* row-major R: x' = ((R0*x + R1*y) + R2*z) + t0, likewise y', z' */
   float trans[3];
   float dt;                      /* time lag of this sweep, seconds (feature 4) */
-  float range_min[3], range_max[3]; /* keep only min < p' < max (strict, as mmdet3d's PointsRangeFilter) */
+  float range_min[3], range_max[3];
   float voxel_size[3];
-  int32_t grid[3];               /* cells: c_j = (int)floorf((p'_j - range_min_j) / voxel_size_j), kept iff in [0, grid_j) */
+  int32_t grid[3];               /* cells: c_j = (int)floorf((p'_j - range_min_j) / voxel_size_j) */
   uint32_t num_features;         /* features per point written: 4 (x, y, z, intensity) or 5 (+ dt) */
   float mean[PPRT_PQ_MAX_FEATURES];
-  float qscale[PPRT_PQ_MAX_FEATURES]; /* scale_k * 2^fix_point: q_k = sat8(floorf(((f_k - mean_k) * qscale_k) + 0.5f)) */
+  float qscale[PPRT_PQ_MAX_FEATURES]; /* scale_k * 2^fix_point; v_k = (f_k - mean_k) * qscale_k */
+  int vai_compat;                /* the two modes of README "Modes":
+                                  * 0 (mmdetection3d 0.6.1): kept iff range_min_j <= p'_j < range_max_j (PointsRangeFilter)
+                                  *   and c_j in [0, grid_j); q_k = sat8(floorf(v_k + 0.5f)) (round half up, saturate);
+                                  * 1 (VAI-L 2.5): kept iff c_j in [0, grid_j) (its voxelizer's only test);
+                                  *   q_k = the low byte of roundf(v_k) (half away from zero, std::round) converted to
+                                  *   int32 with saturation (AArch64 fcvtas, the board's conversion): the plain cast of
+                                  *   VAI-L, so v_k >= 127.5 wraps to -128 */
 };
 
 /* For i in [0, n): point i is pts[i*stride + 0..3] (x, y, z, intensity).
