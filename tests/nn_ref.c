@@ -32,7 +32,7 @@ static int8_t ref_out(i128 acc, int has_bias, int bias, const struct nn_ref_conv
   }
   if (c->nonlinear == 2) {
     if (v < 0) v = 0;
-    if (c->fp_out <= 4 && v >= ((i128)96 << den)) v = (i128)96 << den;
+    if (v > ((i128)6 << SCALE)) v = (i128)6 << SCALE; /* the real value 6 */
   }
   return sat(round_half_up(v, den));
 }

@@ -92,7 +92,7 @@ static void make_requant(const struct conv_case* cc, const int8_t* bias, int64_t
   q->shift = r->fp_in + r->fp_w - r->fp_out + q->acc_shift;
   q->nonlinear = r->nonlinear;
   q->leaky_mult = r->leaky_mult;
-  q->relu6_max = r->fp_out <= 4 ? 96 : 127;
+  q->relu6_max = pprt_nn_relu6_max(r->fp_out);
   q->bias = b64;
 }
 
@@ -265,6 +265,34 @@ static void test_conv_extreme(void) {
   }
 }
 
+/* RELU6 clamps the real value at 6, i.e. 6 * 2^fp_out in output units (issue 12: pprt clamped at 96 whenever
+ * fp_out <= 4, so 24 was 96 at fp_out 2). */
+static void test_relu6_bound(void) {
+  static const struct {
+    int32_t fp, max;
+  } b[] = {{7, 127}, {5, 127}, {4, 96}, {3, 48}, {2, 24}, {0, 6}, {-1, 3}, {-2, 2}, {-3, 1}, {-4, 0}, {-9, 0}};
+  for (size_t i = 0; i < sizeof b / sizeof b[0]; ++i) CU_ASSERT_EQUAL(pprt_nn_relu6_max(b[i].fp), b[i].max);
+  /* a conv output stage at fp_out 2 (shift 0): 100 -> 24, 23 -> 23, -5 -> 0 */
+  const int64_t bias[1] = {0};
+  struct pprt_nn_requant q = {0, 0, PPRT_NN_RELU6, 26, pprt_nn_relu6_max(2), bias};
+  CU_ASSERT_EQUAL(pprt_nn_requant_one(&q, 100, 0), 24);
+  CU_ASSERT_EQUAL(pprt_nn_requant_one(&q, 23, 0), 23);
+  CU_ASSERT_EQUAL(pprt_nn_requant_one(&q, -5, 0), 0);
+  /* the same against the exact reference: acc 100 at fp_in 2, fp_w 0 is the real 25 -> clamped to 6 -> 24 */
+  struct nn_ref_conv r;
+  memset(&r, 0, sizeof r);
+  r.fp_in = 2;
+  r.fp_w = 0;
+  r.fp_b = 2;
+  r.fp_out = 2;
+  r.nonlinear = 2;
+  r.ih = r.iw = r.ic = r.oc = r.oh = r.ow = r.kh = r.kw = r.sh = r.sw = r.dh = r.dw = 1;
+  const int8_t in[1] = {100}, w[1] = {1}, zb[1] = {0};
+  int8_t out[1] = {0};
+  nn_ref_conv(&r, in, w, zb, out);
+  CU_ASSERT_EQUAL(out[0], 24);
+}
+
 static void test_pool(void) {
   pprt_rng_seed(&rng, pprt_test_seed() + 4);
   for (int it = 0; it < 400; ++it) {
@@ -360,6 +388,7 @@ int main(void) {
       {"transposed-conv2d-fix (general and kernel == stride GEMM) vs reference", test_transposed},
       {"conv GEMM with several K and M blocks", test_conv_large},
       {"conv GEMM at K = 3*3*384 with -128 / 127 operands and saturation", test_conv_extreme},
+      {"RELU6 bound 6 * 2^fp_out", test_relu6_bound},
       {"pool-fix MAX / AVG (DPU factor) vs reference", test_pool},
       {"eltwise-fix ADD vs reference", test_eltwise},
       {"concat-fix / rescale / upsample-fix vs reference", test_concat_rescale_upsample},

@@ -705,7 +705,7 @@ class cpu_runner : public vart::RunnerExt {
     pprt_nn_requant& q = n.rq;
     q.nonlinear = PPRT_NN_NONE;
     q.leaky_mult = 26;
-    q.relu6_max = n.fp_out <= 4 ? 96 : 127;
+    q.relu6_max = pprt_nn_relu6_max(n.fp_out);
     if (nl == "RELU")
       q.nonlinear = PPRT_NN_RELU;
     else if (nl == "RELU6")
@@ -880,7 +880,7 @@ class cpu_runner : public vart::RunnerExt {
       case kind::relu6:
       case kind::leaky: {
         const int32_t d = n.fp_out - n.in_fp[0];
-        const int32_t six = 6 << std::min(std::max(n.in_fp[0], 0), 24);
+        const int32_t six = pprt_nn_relu6_max(n.fp_out); // 6 in output units (nn.h)
         for (size_t i = 0; i < n.out_len; ++i) {
           int32_t x = n.in[0][i];
           if (n.k == kind::leaky) {
@@ -890,9 +890,9 @@ class cpu_runner : public vart::RunnerExt {
             int64_t r = s > 0 ? (v + (int64_t{1} << (s - 1))) >> s : v * (int64_t{1} << std::min(-s, 16));
             n.out[i] = static_cast<int8_t>(std::min<int64_t>(127, std::max<int64_t>(-128, r)));
           } else {
-            x = std::max(x, 0);
-            if (n.k == kind::relu6) x = std::min(x, six);
-            n.out[i] = pprt_nn_rescale_one(x, d);
+            int8_t r = pprt_nn_rescale_one(std::max(x, 0), d);
+            if (n.k == kind::relu6 && r > six) r = static_cast<int8_t>(six);
+            n.out[i] = r;
           }
         }
         break;

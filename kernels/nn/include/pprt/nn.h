@@ -42,15 +42,25 @@ enum pprt_nn_nonlinear { PPRT_NN_NONE = 0, PPRT_NN_RELU = 1, PPRT_NN_RELU6 = 2, 
  *   LEAKYRELU and v < 0: v *= leaky_mult, s = shift + 8 (alpha = leaky_mult / 256); else s = shift
  *   r = s > 0 ? (v + 2^(s-1)) >> s : v * 2^-s    (shift = fp_in + fp_w - fp_out + acc_shift)
  *   out = clamp(r, lo, hi): lo = 0 for RELU / RELU6, -128 otherwise; hi = 127, or min(127, relu6_max) for RELU6.
- * (RELU / RELU6 clamping after rounding equals clamping before it: rounding is monotonic and keeps 0 and 96.) */
+ * (RELU6 clamps the real value at 6 = 6 * 2^fp_out in output units. Clamping after rounding is the same:
+ * rounding is monotonic, so round(min(v, c)) = min(round(v), round(c)), with relu6_max = round(c).) */
 struct pprt_nn_requant {
   int32_t acc_shift;
   int32_t shift;
   int32_t nonlinear;  /* enum pprt_nn_nonlinear */
   int32_t leaky_mult; /* 26 for the DPU's 0.1015625 */
-  int32_t relu6_max;  /* 96 (= 6 << 4) when fp_out <= 4, else 127: as the Vitis AI CPU reference clamps */
+  int32_t relu6_max;  /* pprt_nn_relu6_max(fp_out) */
   const int64_t* bias; /* [out_c] */
 };
+
+/* The RELU6 bound in output units: 6 * 2^fp_out rounded half up, at most 127 (e.g. 96 for fp 4, 24 for fp 2, 2 for
+ * fp -2, 127 from fp 5 on). */
+static inline int32_t pprt_nn_relu6_max(int32_t fp_out) {
+  if (fp_out >= 5) return 127;
+  if (fp_out >= 0) return 6 << fp_out;
+  if (fp_out < -4) return 0; /* 6 * 2^-5 < 0.5 */
+  return (6 + (1 << (-fp_out - 1))) >> -fp_out;
+}
 
 static inline int8_t pprt_nn_requant_one(const struct pprt_nn_requant* q, int64_t acc, int32_t oc) {
   int64_t v = acc * ((int64_t)1 << q->acc_shift) + q->bias[oc];
