@@ -1,6 +1,6 @@
 // pprt-check: run a DPU subgraph of an xmodel on the pprt CPU runner (libpprt-cpu-runner.so) and
 //  - compare every op's int8 output with a dump folder of raw files named after the op (as the quantizer's
-//    deploy_check_data_int/<subgraph>/ holds them), naming the first op that differs and by how much;
+//    deploy_check_data_int/<subgraph>/ holds them), naming every op that differs and by how much;
 //  - or write such a dump (--dump DIR);
 //  - or benchmark (--bench N: per-op time and G-op/s, frame time);
 //  - or, on a board, run the same inputs on the DPU (the subgraph's own runner) and report whether every output
@@ -259,7 +259,7 @@ int run(int argc, char** argv) {
       if (!write_file(dump + "/" + file_name(op), p, len)) throw std::runtime_error("cannot write into " + dump);
     }
   }
-  size_t compared = 0, missing = 0;
+  size_t compared = 0, missing = 0, differing = 0;
   const char *name, *type, *tensor;
   double secs;
   uint64_t ops;
@@ -270,7 +270,7 @@ int run(int argc, char** argv) {
     if (!d) continue;
     total_ops += ops;
     if (!dump.empty() && !write_file(dump + "/" + file_name(name), d, len)) throw std::runtime_error("cannot write into " + dump);
-    if (!compare.empty() && status == 0) {
+    if (!compare.empty()) { // every op, also after a difference: an early difference may or may not propagate
       std::vector<int8_t> ref;
       if (!read_file(compare + "/" + file_name(name), &ref)) {
         ++missing;
@@ -280,6 +280,7 @@ int run(int argc, char** argv) {
       if (ref.size() != len) {
         std::printf("DIFFERS: op %s (%s): dump has %zu bytes, the op outputs %zu\n", name, type, ref.size(), len);
         status = 1;
+        ++differing;
         continue;
       }
       size_t ndiff = 0, first = 0;
@@ -294,13 +295,17 @@ int run(int argc, char** argv) {
         std::printf("DIFFERS: op %s (%s): %zu of %zu values differ, max |diff| %d LSB, first at index %zu "
                     "(dump %d, cpu %d)\n", name, type, ndiff, len, maxd, first, ref[first], d[first]);
         status = 1;
+        ++differing;
       }
     }
     if (bench > 0)
       std::printf("%-24s %-48s %9.2f ms %8.2f G-op/s\n", type, name, 1e3 * secs / frames,
                   secs > 0 ? ops / (secs / frames) / 1e9 : 0.0);
   }
-  if (!compare.empty() && status == 0) {
+  if (!compare.empty() && differing > 0) {
+    std::printf("DIFFERS: %zu of %zu compared ops differ from %s (%zu without a file)\n", differing, compared,
+                compare.c_str(), missing);
+  } else if (!compare.empty() && status == 0) {
     if (compared == 0) {
       std::printf("NO DATA: no op of %s has a file in %s\n", sg->get_name().c_str(), compare.c_str());
       status = 1;
