@@ -121,6 +121,51 @@ static void test_false_positive(void) {
 
 /* One true positive with known errors: ATE 0.4, ASE 1 - 12/24 = 0.5, AOE 0.3, AVE |(0, 2)| = 2, AAE 1.
  * NDS = (5 * 1 + 0.6 + 0.5 + 0.7 + 0 + 0) / 10. A barrier turned by pi + 0.2: AOE 0.2 (period pi), AVE / AAE NaN. */
+/* detection_score is a double (issue 12): a TP scored 0.50000001 before a far FP scored 0.5 gives p = 1 up to
+ * i = 99 and p[100] = 1/2: AP = (89 * 0.9 + 0.4) / 81 = 0.9938; as floats the scores tie, the devkit's order puts the
+ * later box (the FP) first and precision rises linearly 0 -> 1/2: AP 0.2. A results file is also read as double. */
+static void test_score_double(void) {
+  struct pprt_det_box g = mk(CAR, 10, 0, 0, -1);
+  struct pprt_det_box p[2] = {mk(CAR, 10, 0, 0, 0.5f), mk(CAR, -20, 20, 0, 0.5f)};
+  p[0].score = 0.50000001;
+  pprt_detset_t *gt = set_of(&g, 1), *pr = set_of(p, 2);
+  struct pprt_eval_result r = eval(gt, pr, 1);
+  for (int d = 0; d < 4; ++d) NEAR(r.ap[CAR][d], (89 * 0.9 + 0.4) / 81, 1e-12);
+  const char* path = pprt_test_work("score_double.json");
+  CU_ASSERT_EQUAL_FATAL(pprt_detset_write(pr, path, NULL, 0), PPRT_STATUS_OK);
+  pprt_detset_t* back = NULL;
+  CU_ASSERT_EQUAL_FATAL(pprt_detset_load(path, &back), PPRT_STATUS_OK);
+  uint32_t n = 0;
+  const struct pprt_det_box* b = pprt_detset_boxes(back, 0, &n);
+  CU_ASSERT_EQUAL_FATAL(n, 2);
+  CU_ASSERT_EQUAL(b[0].score, 0.50000001);
+  CU_ASSERT_EQUAL(b[1].score, 0.5);
+  pprt_detset_destroy(back);
+  pprt_detset_destroy(pr);
+  pprt_detset_destroy(gt);
+}
+
+/* The devkit rejects results with more than 500 boxes in a sample (load_prediction's assertion): 500 are scored,
+ * 501 are BAD_INPUT naming the sample. */
+static void test_max_boxes_per_sample(void) {
+  struct pprt_det_box g = mk(CAR, 10, 0, 0, -1);
+  struct pprt_det_box* p = malloc(501 * sizeof *p);
+  CU_ASSERT_FATAL(p != NULL);
+  for (int i = 0; i < 501; ++i) p[i] = mk(CAR, -40 + 0.1 * i, 30, 0, 0.9f - 0.001f * (float)i);
+  pprt_detset_t* gt = set_of(&g, 1);
+  pprt_detset_t* pr = set_of(p, 500);
+  struct pprt_eval_result r;
+  CU_ASSERT_EQUAL(pprt_eval_detection(gt, pr, 1, &r), PPRT_STATUS_OK);
+  pprt_detset_destroy(pr);
+  pr = set_of(p, 501);
+  CU_ASSERT_EQUAL(pprt_eval_detection(gt, pr, 1, &r), PPRT_STATUS_BAD_INPUT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(pprt_last_error(), TOK));
+  CU_ASSERT_PTR_NOT_NULL(strstr(pprt_last_error(), "501"));
+  pprt_detset_destroy(pr);
+  pprt_detset_destroy(gt);
+  free(p);
+}
+
 static void test_tp_errors(void) {
   struct pprt_det_box g = mk(CAR, 10, 10, 0.5, -1), p = mk(CAR, 10.4, 10, 0.8, 0.5f);
   g.velocity[0] = 1;
@@ -243,7 +288,11 @@ static void test_cli(void) {
   CU_ASSERT_EQUAL_FATAL(pprt_test_run(a1, out, sizeof out), 0);
   char* a2[] = {pprt, "eval", "--gt", (char*)g, "--pred", (char*)g, "--json", "--present-classes", NULL};
   CU_ASSERT_EQUAL(pprt_test_run(a2, out, sizeof out), 0);
-  CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\"mAP\": 1, "));
+  /* metrics print with 17 significant digits (they read back as the same double): 90 samples of 1.0 averaged */
+  const char* m = strstr(out, "{\"mAP\": ");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+  CU_ASSERT(fabs(strtod(m + 8, NULL) - 1.0) < 1e-12);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"NDS\": 0.96666666666666679, "));
   char* a3[] = {pprt, "eval", "--gt", (char*)g, "--pred", (char*)g, NULL};
   CU_ASSERT_EQUAL(pprt_test_run(a3, out, sizeof out), 0);
   CU_ASSERT_PTR_NOT_NULL(strstr(out, "Per-class results:\nObject Class\tAP\tATE\tASE\tAOE\tAVE\tAAE\ncar\t1.000"));
@@ -258,7 +307,8 @@ int main(void) {
   static const struct pprt_test_case cases[] = {
       {"shifted", test_shifted},   {"false_positive", test_false_positive}, {"tp_errors", test_tp_errors},
       {"filters", test_filters},   {"errors", test_errors},                 {"real_self", test_real_self},
-      {"cli", test_cli},           {NULL, NULL},
+      {"cli", test_cli},           {"score_double", test_score_double},     {"max_boxes_per_sample", test_max_boxes_per_sample},
+      {NULL, NULL},
   };
   return pprt_test_main("eval", cases);
 }

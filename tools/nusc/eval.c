@@ -240,6 +240,12 @@ enum pprt_status pprt_eval_detection(const pprt_detset_t* gt, const pprt_detset_
     uint32_t n;
     pprt_detset_boxes(pred, s, &n);
     total_pred += n;
+    if (n > PPRT_EVAL_MAX_BOXES_PER_SAMPLE) { /* the devkit's load_prediction asserts this for every sample */
+      st = pprt_fail(&err, PPRT_STATUS_BAD_INPUT,
+                     "sample %s has %u predicted boxes; nuScenes detection results allow at most %d per sample",
+                     pprt_detset_token(pred, s), (unsigned)n, PPRT_EVAL_MAX_BOXES_PER_SAMPLE);
+      break;
+    }
     if (!pprt_detset_find_internal(gt, pprt_detset_token(pred, s), &pmap[s]) && n > 0) {
       st = pprt_fail(&err, PPRT_STATUS_BAD_INPUT, "predictions for sample %s, which is not in the ground truth",
                      pprt_detset_token(pred, s));

@@ -223,7 +223,7 @@ void pprt_det_box_init(struct pprt_det_box* b) {
   b->ego_dist = NAN;
   b->num_pts = -1;
   b->cls = -1;
-  b->score = -1.0f;
+  b->score = -1.0;
 }
 
 /* mmdetection3d's nuScenes formatter: the attribute from the class and the speed. */
@@ -484,10 +484,10 @@ static enum pprt_status parse_box(const char* path, const char* token, size_t k,
   double d = -1.0;
   if (get_number(o, "detection_score", &d, &present))
     return BAD("%s: sample %s: box %zu: \"detection_score\" must be a number", path, token, k);
-  if (present && !(fabs(d) <= FLT_MAX))
-    return BAD("%s: sample %s: box %zu: \"detection_score\" is %g; it must be a finite float (the nuScenes devkit "
+  if (present && !isfinite(d))
+    return BAD("%s: sample %s: box %zu: \"detection_score\" is %g; it must be a finite number (the nuScenes devkit "
                "refuses NaN scores)", path, token, k, d);
-  b->score = present ? (float)d : -1.0f;
+  b->score = present ? d : -1.0; /* double: 0.50000001 and 0.5 must not tie */
   int finite = 1;
   for (int i = 0; i < 4; ++i) finite = finite && isfinite(b->rotation[i]) && (i == 3 || isfinite(b->translation[i]));
   if (!finite)

@@ -17,8 +17,9 @@ static int eval_fail(enum pprt_status st, const char* msg) {
   return 1;
 }
 
+/* A metric (double): 17 significant digits read back as the same double. */
 static void put_num(FILE* f, double v) {
-  if (isfinite(v)) fprintf(f, "%.6g", v);
+  if (isfinite(v)) fprintf(f, "%.17g", v);
   else fputs("null", f);
 }
 

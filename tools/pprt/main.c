@@ -260,8 +260,9 @@ static void print_boxes_table(const pprt_runtime_t* rt, const struct pprt_box* b
            (double)b[i].vy);
 }
 
-static void print_json_number(FILE* f, double v) {
-  if (isfinite(v)) fprintf(f, "%.6g", v);
+/* A float field: 9 significant digits read back as the same float. */
+static void print_json_number(FILE* f, float v) {
+  if (isfinite(v)) fprintf(f, "%.9g", (double)v);
   else fprintf(f, "null");
 }
 

@@ -299,7 +299,7 @@ struct pprt_det_box {
   double ego_dist;        /* BEV distance from the ego vehicle, m; NaN when unknown */
   int32_t num_pts;        /* lidar points inside (ground truth), -1 when unknown */
   int32_t cls;            /* detection class (pprt_nusc_class_name), -1 when the box is none of them */
-  float score;            /* detection_score; -1 for ground truth */
+  double score;           /* detection_score (double, as the devkit reads it); -1 for ground truth */
   char attribute[32];     /* attribute_name, "" if none */
 };
 
@@ -377,6 +377,7 @@ PPRT_API enum pprt_status pprt_nusc_add_gt(const pprt_nusc_t* ds, uint32_t i, pp
 /** nuScenes detection evaluation (devkit detection_cvpr_2019). */
 #define PPRT_EVAL_NUM_DIST 4
 #define PPRT_EVAL_NUM_TP 5 /* trans, scale, orient, vel, attr */
+#define PPRT_EVAL_MAX_BOXES_PER_SAMPLE 500 /* the devkit rejects a results file with more boxes in a sample */
 struct pprt_eval_result {
   double ap[PPRT_NUSC_NUM_CLASSES][PPRT_EVAL_NUM_DIST]; /* at 0.5, 1, 2, 4 m */
   double class_ap[PPRT_NUSC_NUM_CLASSES];               /* mean over the distances */
@@ -391,7 +392,8 @@ struct pprt_eval_result {
 /** Names of the TP metrics ("trans_err", ..) and their short column names ("mATE", ..). */
 PPRT_API const char* pprt_eval_tp_name(int k);
 PPRT_API const char* pprt_eval_tp_short(int k);
-/** Evaluate pred against gt. Every sample of gt is evaluated; predictions of other samples are an error.
+/** Evaluate pred against gt. Every sample of gt is evaluated; predictions of other samples, and a sample with more
+ *  than PPRT_EVAL_MAX_BOXES_PER_SAMPLE predictions, are an error (BAD_INPUT), as in the devkit.
  *  present_only: evaluate only the classes with ground truth after filtering (the devkit uses all 10).
  *  Boxes without ego_dist and without an ego pose: BAD_INPUT. */
 PPRT_API enum pprt_status pprt_eval_detection(const pprt_detset_t* gt, const pprt_detset_t* pred, int present_only,
