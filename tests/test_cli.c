@@ -256,7 +256,8 @@ static void test_stage_commands(void) {
   CU_ASSERT(nb > 0);
   for (uint32_t i = 0; i < nb; ++i) {
     char want[256];
-    snprintf(want, sizeof want, "\"label_id\": %d, \"score\": %.6g, \"box\": [%.6g, %.6g, %.6g", boxes[i].label,
+    /* %.9g: every float prints so that it reads back as the same float */
+    snprintf(want, sizeof want, "\"label_id\": %d, \"score\": %.9g, \"box\": [%.9g, %.9g, %.9g", boxes[i].label,
              (double)boxes[i].score, (double)boxes[i].x, (double)boxes[i].y, (double)boxes[i].z);
     CU_ASSERT_PTR_NOT_NULL(strstr(g_out, want));
   }

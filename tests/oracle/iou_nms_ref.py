@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Oracle for pprt's rotated BEV IoU and greedy NMS (runtime/src/iou.c), computed with shapely.
+"""Oracle for pprt's rotated BEV IoU and greedy NMS (runtime/src/stages/nms.c), computed with shapely.
 
 Box convention (MODEL-CONTRACT section 7): mmdetection3d 0.6.1's IoU kernel and VAI-L 2.5 rotate a box's corners
 CLOCKWISE by its yaw: corner = centre + (dx cos + dy sin, -dx sin + dy cos).

@@ -346,7 +346,7 @@ def losses(cls, reg, dir_, targets):
 # ---------------------------------------------------------------- float post-processing (as pprt's mmdet3d mode)
 def rotated_iou_bev(a, b):
     """exact rotated-rectangle IoU of one box a (x, y, w, l, r model) against boxes b, numpy polygon clipping."""
-    # As pprt's NMS (runtime/src/iou.c), mmdet3d 0.6.1's rotated-IoU kernel and VAI-L 2.5: w along the local x axis,
+    # As pprt's NMS (runtime/src/stages/nms.c), mmdet3d 0.6.1's rotated-IoU kernel and VAI-L 2.5: w along the local x axis,
     # l along the local y axis, corners rotated CLOCKWISE by r: (dx, dy) -> (dx cos + dy sin, -dx sin + dy cos)
     # (MODEL-CONTRACT section 7; mmdet3d v1.0 flipped it). A rotation keeps the polygon counter-clockwise.
     def corners(x, y, w, l, r):
