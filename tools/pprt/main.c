@@ -73,7 +73,7 @@ static void usage(FILE* f) {
           "  nuscenes (detection-results JSON, global frame) or contest ({token: {vehicle, pedestrian: [[x, y, score]]}});\n"
           "  the last two need --dataset DIR --sample TOKEN, which also reads the sample's key + 9 earlier sweeps.\n"
           "\n"
-          "pprt voxelize --model DIR SWEEP [--info FILE.info] -o OUT\n"
+          "pprt voxelize --model DIR SWEEP [--info FILE.info] [--vai-compat] -o OUT\n"
           "  writes OUT/dpu0_input.bin (the raw int8 DPU0 input tensor, all rows; rows past the pillar count are 0)\n"
           "  and OUT/coords.bin (int32 y, x per live pillar, in pillar order) and prints the counts.\n"
           "\n"

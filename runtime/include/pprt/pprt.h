@@ -84,9 +84,10 @@ struct pprt_options {
   uint32_t max_points;
   /** Upper bound of sweeps in one frame (key sweep included). 0: 10. */
   uint32_t max_sweeps;
-  /** Non-zero: reproduce the Vitis AI Library's behaviour where it differs from mmdetection3d
-   *  (stop voxelizing at the pillar limit, truncating requantization, no nms_pre, IoU >= threshold, pi = 3.1415926,
-   *  direction ties to bin 1). */
+  /** Non-zero: reproduce the Vitis AI Library 2.5's behaviour where it differs from mmdetection3d 0.6.1 (README
+   *  "Modes": grid-only range test, std::round + wrapping int8 cast of the point features, stop voxelizing at the
+   *  pillar limit, truncating requantization, no nms_pre, equal logits: higher anchor first, IoU >= threshold,
+   *  pi = 3.1415926, direction ties to bin 1). */
   int vai_compat;
   /** Score threshold override; a negative value takes the prototxt's score_thresh. */
   float score_thresh;
