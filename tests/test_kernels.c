@@ -50,6 +50,8 @@ static void prod_params(struct pprt_pointquant_params* p, int fp) {
   p->range_max[0] = 50.0f;
   p->range_max[1] = 50.0f;
   p->range_max[2] = 3.0f;
+  memcpy(p->filter_min, p->range_min, sizeof p->filter_min); /* vai_compat's filter: the grid's range (inclusive) */
+  memcpy(p->filter_max, p->range_max, sizeof p->filter_max);
   p->voxel_size[0] = 0.25f;
   p->voxel_size[1] = 0.25f;
   p->voxel_size[2] = 8.0f;
@@ -66,7 +68,10 @@ static void prod_params(struct pprt_pointquant_params* p, int fp) {
 /* A coordinate value for axis j: mostly uniform over a little more than the range, sometimes special. */
 static float coord(struct pprt_rng* r, const struct pprt_pointquant_params* p, int j) {
   float lo = p->range_min[j], hi = p->range_max[j], w = hi - lo;
-  switch (pprt_rng_u32(r, 24)) {
+  switch (pprt_rng_u32(r, 27)) {
+    case 24: return p->filter_min[j];
+    case 25: return p->filter_max[j];
+    case 26: return nextafterf(p->filter_max[j], INFINITY);
     case 0: return NAN;
     case 1: return INFINITY;
     case 2: return -INFINITY;
@@ -206,6 +211,11 @@ static void test_pointquant_random(void) {
       p.grid[0] = round != 7 ? 800 : 1 << 22; /* gx * gy must fit int32 */
       p.grid[1] = 200;
       p.grid[2] = 4;
+    }
+    if (round % 3 == 1) { /* vai_compat's filter narrower than the grid on some axes (the Model Zoo's z -3..3) */
+      p.filter_min[2] = -3.0f;
+      p.filter_max[1] = 20.125f;
+      p.filter_min[0] = p.range_min[0] + 3.0f * p.voxel_size[0];
     }
     if (round == 5) { /* saturating scales */
       for (int k = 0; k < PPRT_PQ_MAX_FEATURES; ++k) p.qscale[k] = ldexpf(1.0f, 3);

@@ -366,11 +366,12 @@ static void test_modes_boundaries(void) {
   }
 }
 
-/* Scatter stage: full clear the first time, then only the previous cells. */
 /* The point filter (docs/PROTOTXT.md): with the Model Zoo prototxt's point_cloud_range (z -3..3) and VAI-L's grid
  * (z -5..3), the default mode filters with the grid's range, what the network was trained with, and --vai-compat with
- * the prototxt's as VAI-L does: a point at z = -4 is kept in the first and dropped in the second (the wrong choice
- * gives a different pillar count). A prototxt x range narrower than the grid is refused in --vai-compat. */
+ * the prototxt's as VAI-L does (min <= p <= max, inclusive), then the grid: a point at z = -4 is kept in the first and
+ * dropped in the second (the wrong choice gives a different pillar count). The filter is not the grid's origin: a
+ * prototxt x range narrower than the grid drops x = -45 in --vai-compat only, and with z max 2 a point at z = 2 is
+ * kept (inclusive) and one just above dropped in --vai-compat, both kept by default. */
 static void test_filter_range_modes(void) {
   size_t nk = 0;
   const struct pprt_kernels* const* all = pprt_kernels_all(&nk);
@@ -380,33 +381,41 @@ static void test_filter_range_modes(void) {
   cfg.point_cloud_range[2] = -3.0f;
   for (size_t v = 0; v < nk; ++v) {
     for (int vai = 0; vai < 2; ++vai) {
-      struct pprt_vox_params vp;
-      struct pprt_vox_state vs;
-      CU_ASSERT_FATAL(pprt_vox_params_init(&vp, &cfg, FP, vai, &err) == PPRT_STATUS_OK);
-      CU_ASSERT_FATAL(pprt_vox_state_init(&vs, &vp, &err) == PPRT_STATUS_OK);
-      CU_ASSERT_EQUAL(vp.range_min[2], vai ? -3.0f : -5.0f);
-      CU_ASSERT_EQUAL(vp.range_max[2], 3.0f);
-      int8_t out[16 * 8 * 5];
-      float pts[3 * 5];
-      put(pts, 0, cell_x(1), cell_x(1), -4.0f, 1.0f);  /* below the prototxt's z, inside the grid */
-      put(pts, 1, cell_x(2), cell_x(2), -2.0f, 1.0f);  /* inside both */
-      put(pts, 2, cell_x(3), cell_x(3), -5.5f, 1.0f);  /* below both */
-      pprt_vox_begin(&vp, &vs);
-      pprt_vox_add(&vp, &vs, all[v], pts, 3, 5, NULL, NULL, 0.0f, out);
-      CU_ASSERT_EQUAL(vs.num_pillars, vai ? 1u : 2u);
-      CU_ASSERT_EQUAL(vs.counts.out_of_range, vai ? 2u : 1u);
-      if (!vai) CU_ASSERT_EQUAL(out[2], quant(-4.0f, 2)); /* the z feature of the kept z = -4 point */
-      pprt_vox_state_free(&vs);
+      for (int narrow = 0; narrow < 2; ++narrow) {
+        struct pprt_model_config c = cfg;
+        if (narrow) {
+          c.point_cloud_range[0] = -40.0f;
+          c.point_cloud_range[5] = 2.0f;
+        }
+        struct pprt_vox_params vp;
+        struct pprt_vox_state vs;
+        CU_ASSERT_FATAL(pprt_vox_params_init(&vp, &c, FP, vai, &err) == PPRT_STATUS_OK);
+        CU_ASSERT_FATAL(pprt_vox_state_init(&vs, &vp, &err) == PPRT_STATUS_OK);
+        CU_ASSERT_EQUAL(vp.range_min[2], -5.0f); /* the grid (cell origin) is the same in both modes */
+        CU_ASSERT_EQUAL(vp.range_max[2], 3.0f);
+        int8_t out[16 * 8 * 5];
+        float pts[6 * 5];
+        const float x0 = cell_x(100); /* -24.9: inside the narrow x range too */
+        put(pts, 0, x0, cell_x(1), -4.0f, 1.0f);                   /* below the prototxt's z, inside the grid */
+        put(pts, 1, x0, cell_x(2), -2.0f, 1.0f);                   /* inside both */
+        put(pts, 2, x0, cell_x(3), -5.5f, 1.0f);                   /* below both */
+        put(pts, 3, -45.0f, cell_x(4), -2.0f, 1.0f);               /* x below a narrow prototxt x range */
+        put(pts, 4, x0, cell_x(5), 2.0f, 1.0f);                    /* on a narrow z max: inclusive */
+        put(pts, 5, x0, cell_x(6), nextafterf(2.0f, 3.0f), 1.0f);  /* just above it */
+        pprt_vox_begin(&vp, &vs);
+        pprt_vox_add(&vp, &vs, all[v], pts, 6, 5, NULL, NULL, 0.0f, out);
+        const uint32_t want = !vai ? 5u : narrow ? 2u : 4u; /* default: all but z = -5.5 */
+        if (vs.num_pillars != want) printf("\n  %s vai %d narrow %d: %u pillars, want %u", all[v]->isa, vai, narrow, vs.num_pillars, want);
+        CU_ASSERT_EQUAL(vs.num_pillars, want);
+        CU_ASSERT_EQUAL(vs.counts.out_of_range, 6u - want);
+        if (!vai) CU_ASSERT_EQUAL(out[2], quant(-4.0f, 2)); /* the z feature of the kept z = -4 point */
+        pprt_vox_state_free(&vs);
+      }
     }
   }
-  struct pprt_vox_params vp;
-  cfg.point_cloud_range[0] = -40.0f;
-  CU_ASSERT_EQUAL(pprt_vox_params_init(&vp, &cfg, FP, 0, &err), PPRT_STATUS_OK);
-  err.msg[0] = '\0';
-  CU_ASSERT_EQUAL(pprt_vox_params_init(&vp, &cfg, FP, 1, &err), PPRT_STATUS_MODEL_MISMATCH);
-  CU_ASSERT(strstr(err.msg, "point_cloud_range x") != NULL);
 }
 
+/* Scatter stage: full clear the first time, then only the previous cells. */
 static void test_scatter_stage(void) {
   size_t nk = 0;
   const struct pprt_kernels* const* all = pprt_kernels_all(&nk);

@@ -15,7 +15,7 @@
 
 struct pq_consts {
   __m256 r[9], t[3];
-  __m256 lo[3], hi[3], size[3], inv[3], gridf[3];
+  __m256 lo[3], hi[3], flo[3], fhi[3], size[3], inv[3], gridf[3];
   __m256i gx;
   __m256 mean[4], qs[4];
   __m256i dtword; /* the quantized dt features 4..7 as one little-endian dword */
@@ -53,8 +53,9 @@ static inline __m256 finite8(__m256 v) {
   return _mm256_cmp_ps(a, _mm256_set1_ps(INFINITY), _CMP_LT_OQ);
 }
 
-static inline __m256 inside(__m256 v, __m256 lo, __m256 hi) {
-  return _mm256_and_ps(_mm256_cmp_ps(v, lo, _CMP_GE_OQ), _mm256_cmp_ps(v, hi, _CMP_LT_OQ));
+/* lo <= v < hi (default mode), lo <= v <= hi (vai_compat's filter) */
+static inline __m256 inside(__m256 v, __m256 lo, __m256 hi, int incl) {
+  return _mm256_and_ps(_mm256_cmp_ps(v, lo, _CMP_GE_OQ), _mm256_cmp_ps(v, hi, incl ? _CMP_LE_OQ : _CMP_LT_OQ));
 }
 
 /* (v - lo) / size. pow2: every voxel size is a power of two whose reciprocal is a normal float, so the
@@ -81,11 +82,10 @@ static inline __attribute__((always_inline)) void pq8(const struct pq_consts* K,
     y = ty;
     z = tz;
   }
-  __m256 keep = fin;
-  if (!vai) { /* VAI-L has no range filter of its own: the grid test below is all */
-    keep = _mm256_and_ps(keep, inside(x, K->lo[0], K->hi[0]));
-    keep = _mm256_and_ps(keep, _mm256_and_ps(inside(y, K->lo[1], K->hi[1]), inside(z, K->lo[2], K->hi[2])));
-  }
+  const __m256* flo = vai ? K->flo : K->lo; /* the point filter of the mode (kernels.h) */
+  const __m256* fhi = vai ? K->fhi : K->hi;
+  __m256 keep = _mm256_and_ps(fin, inside(x, flo[0], fhi[0], vai));
+  keep = _mm256_and_ps(keep, _mm256_and_ps(inside(y, flo[1], fhi[1], vai), inside(z, flo[2], fhi[2], vai)));
   __m256 fx = cellf(x, K->lo[0], K->size[0], K->inv[0], pow2);
   __m256 fy = cellf(y, K->lo[1], K->size[1], K->inv[1], pow2);
   __m256 fz = cellf(z, K->lo[2], K->size[2], K->inv[2], pow2);
@@ -166,6 +166,8 @@ void pprt_pointquant_avx2(const struct pprt_pointquant_params* p, const float* p
     K.t[j] = _mm256_set1_ps(p->trans[j]);
     K.lo[j] = _mm256_set1_ps(p->range_min[j]);
     K.hi[j] = _mm256_set1_ps(p->range_max[j]);
+    K.flo[j] = _mm256_set1_ps(p->filter_min[j]);
+    K.fhi[j] = _mm256_set1_ps(p->filter_max[j]);
     K.size[j] = _mm256_set1_ps(p->voxel_size[j]);
     K.inv[j] = _mm256_set1_ps(1.0f / p->voxel_size[j]);
     K.gridf[j] = _mm256_set1_ps((float)p->grid[j]);

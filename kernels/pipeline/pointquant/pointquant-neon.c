@@ -18,7 +18,8 @@
  * - key sweep: the features are quantized on the loaded rows (x, y, z, intensity of one point), so the narrowed
  *   bytes are already point-major; transformed sweeps quantize the transposed vectors and reorder the 16 bytes
  *   with one table lookup. The dt features (bytes 4..7 of each point) are a constant word interleaved by zip.
- * - vai_compat (kernels.h): no range compares, the grid test alone (min(fx + e, fy, fz) >= 0 and f < G per axis);
+ * - vai_compat (kernels.h): the inclusive filter as x - flo >= 0 and fhi - x >= 0, folded with the grid test into
+ *   one minimum (min(fx + e, fy, fz, x - flo, .., fhi - z) >= 0) and f < G per axis;
  *   features by fcvtas (round half away from zero, saturating to int32: exactly VAI-L's compiled std::round + cast
  *   on the board) and two truncating narrows (xtn) that keep the low byte.
  * The tail (n % 4 points) is copied into a zero-padded local block and run through the same vector body.
@@ -34,7 +35,7 @@ struct pq_consts {
   float32x4_t ra, rb, rc; /* lanes: R0 R1 R2 R3 | R4 R5 R6 R7 | R8 1/size0 1/size1 1/size2 */
   float32x4_t qsl;        /* lanes: qscale 0..3 */
   int32x4_t gx;           /* lane 0: grid[0] */
-  float32x4_t t[3], lo[3], hi[3], size[3], gridf[3], mean[4];
+  float32x4_t t[3], lo[3], hi[3], flo[3], fhi[3], size[3], gridf[3], mean[4];
   float32x4_t meanrow, half;
   int32x4_t dtword; /* every lane: the dt feature bytes 4..7 of a point */
   uint8x16_t bytes_t; /* [x0..3 y0..3 z0..3 i0..3] -> [x0 y0 z0 i0 x1 ...] */
@@ -86,8 +87,10 @@ static inline __attribute__((always_inline)) void cells(const struct pq_consts* 
     fz = vdivq_f32(dz, K->size[2]);
   }
   uint32x4_t keep;
-  if (vai) { /* the grid test alone: floorf(f) >= 0 <=> f >= 0 */
-    keep = vcgezq_f32(vminq_f32(vminq_f32(vaddq_f32(fx, e), fy), fz));
+  if (vai) { /* VAI-L's filter flo <= x <= fhi, then the grid test: floorf(f) >= 0 <=> f >= 0 */
+    float32x4_t m = vminq_f32(vminq_f32(vsubq_f32(x, K->flo[0]), vsubq_f32(y, K->flo[1])), vsubq_f32(z, K->flo[2]));
+    m = vminq_f32(m, vminq_f32(vminq_f32(vsubq_f32(K->fhi[0], x), vsubq_f32(K->fhi[1], y)), vsubq_f32(K->fhi[2], z)));
+    keep = vcgezq_f32(vminq_f32(vminq_f32(vaddq_f32(fx, e), fy), vminq_f32(fz, m)));
   } else { /* lo <= x <=> x - lo >= 0 (and then floorf((x - lo) / size) >= 0); x < hi <=> hi - x > 0 */
     float32x4_t ux = vsubq_f32(K->hi[0], x), uy = vsubq_f32(K->hi[1], y), uz = vsubq_f32(K->hi[2], z);
     keep = vandq_u32(vcgezq_f32(vminq_f32(vminq_f32(vaddq_f32(dx, e), dy), dz)),
@@ -227,6 +230,8 @@ void pprt_pointquant_neon(const struct pprt_pointquant_params* p, const float* p
     K.t[j] = vdupq_n_f32(p->trans[j]);
     K.lo[j] = vdupq_n_f32(p->range_min[j]);
     K.hi[j] = vdupq_n_f32(p->range_max[j]);
+    K.flo[j] = vdupq_n_f32(p->filter_min[j]);
+    K.fhi[j] = vdupq_n_f32(p->filter_max[j]);
     K.size[j] = vdupq_n_f32(p->voxel_size[j]);
     K.gridf[j] = vdupq_n_f32((float)p->grid[j]);
   }

@@ -36,6 +36,11 @@ static inline int in_range(const struct pprt_pointquant_params* p, float x, floa
          z >= p->range_min[2] && z < p->range_max[2];
 }
 
+static inline int in_filter(const struct pprt_pointquant_params* p, float x, float y, float z) {
+  return x >= p->filter_min[0] && x <= p->filter_max[0] && y >= p->filter_min[1] && y <= p->filter_max[1] &&
+         z >= p->filter_min[2] && z <= p->filter_max[2];
+}
+
 void pprt_pointquant_scalar(const struct pprt_pointquant_params* p, const float* pts, size_t n, size_t stride,
                             int32_t* cell, int8_t* q) {
   assert(p != NULL && (n == 0 || (pts != NULL && cell != NULL && q != NULL)));
@@ -57,7 +62,7 @@ void pprt_pointquant_scalar(const struct pprt_pointquant_params* p, const float*
       y = ty;
       z = tz;
     }
-    if (!vai && !in_range(p, x, y, z)) {
+    if (!(vai ? in_filter(p, x, y, z) : in_range(p, x, y, z))) {
       cell[i] = PPRT_PQ_DROPPED;
       continue;
     }

@@ -18,7 +18,8 @@ extern "C" {
 /* ================= voxelization (MODEL-CONTRACT sections 3-4) ================= */
 
 struct pprt_vox_params {
-  float range_min[3], range_max[3]; /* the point filter (the grid's range, or in vai_compat z from the prototxt) */
+  float range_min[3], range_max[3]; /* the voxel grid's range (cell origin; the default mode's point filter) */
+  float filter_min[3], filter_max[3]; /* the prototxt's point_cloud_range: VAI-L's point filter (vai_compat) */
   float voxel_size[3];
   int32_t grid[3];            /* gx, gy, gz (gz == 1 for pillars) */
   uint32_t num_features;      /* features per point (DPU0 input's last dim): 4 or 5 */

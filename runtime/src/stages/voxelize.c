@@ -47,26 +47,16 @@ enum pprt_status pprt_vox_params_init(struct pprt_vox_params* vp, const struct p
     vp->grid[j] = (int32_t)g;
   }
   /* The point filter. mmdet3d (default): the grid's range, what the network was trained with (PointsRangeFilter with
-   * the config's point_cloud_range, z -5..3). --vai-compat: VAI-L filters with the prototxt's point_cloud_range (z
-   * -3..3 in the Model Zoo's) and then voxelizes on its fixed grid, so a point must pass both. The kernel's range is
-   * also the cell origin: z has one cell, so its range can shrink freely; x / y can't, so a prototxt x / y range
-   * narrower than the grid is refused in that mode. */
-  if (vai_compat) {
-    for (int j = 0; j < 2; ++j) {
-      const float lo = cfg->point_cloud_range[j], hi = cfg->point_cloud_range[j + 3];
-      if (lo > vp->range_min[j] || hi < vp->range_max[j])
-        return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
-                         "voxelize --vai-compat: point_cloud_range %c [%g, %g] is narrower than the voxel grid's "
-                         "[%g, %g]; pprt filters x and y with the grid",
-                         axis[j], (double)lo, (double)hi, (double)vp->range_min[j], (double)vp->range_max[j]);
-    }
-    const float zlo = cfg->point_cloud_range[2], zhi = cfg->point_cloud_range[5];
-    if (zlo > vp->range_min[2]) vp->range_min[2] = zlo;
-    if (zhi < vp->range_max[2]) vp->range_max[2] = zhi;
-    if (!(vp->range_min[2] < vp->range_max[2]))
-      return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
-                       "voxelize --vai-compat: point_cloud_range z [%g, %g] and the voxel grid's z range do not overlap",
-                       (double)zlo, (double)zhi);
+   * the config's point_cloud_range, z -5..3), min <= p < max. --vai-compat: VAI-L's run(PointsInfo) filters with the
+   * prototxt's point_cloud_range (z -3..3 in the Model Zoo's), min <= p <= max, then its voxelizer tests the grid
+   * alone; the kernel does both (kernels.h: filter_min / filter_max). */
+  for (int j = 0; j < 3; ++j) {
+    vp->filter_min[j] = cfg->point_cloud_range[j];
+    vp->filter_max[j] = cfg->point_cloud_range[j + 3];
+    if (vai_compat && !(isfinite(vp->filter_min[j]) && isfinite(vp->filter_max[j]) &&
+                        vp->filter_min[j] <= vp->filter_max[j]))
+      return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "voxelize --vai-compat: point_cloud_range %c [%g, %g] is not usable",
+                       axis[j], (double)vp->filter_min[j], (double)vp->filter_max[j]);
   }
   if (vp->grid[2] != 1)
     return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
@@ -208,6 +198,8 @@ void pprt_vox_add(const struct pprt_vox_params* vp, struct pprt_vox_state* vs, c
   p.dt = dt;
   memcpy(p.range_min, vp->range_min, sizeof p.range_min);
   memcpy(p.range_max, vp->range_max, sizeof p.range_max);
+  memcpy(p.filter_min, vp->filter_min, sizeof p.filter_min);
+  memcpy(p.filter_max, vp->filter_max, sizeof p.filter_max);
   memcpy(p.voxel_size, vp->voxel_size, sizeof p.voxel_size);
   memcpy(p.grid, vp->grid, sizeof p.grid);
   p.num_features = vp->num_features;

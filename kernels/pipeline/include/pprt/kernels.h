@@ -26,7 +26,8 @@ struct pprt_pointquant_params {
   float rot[9];                  /* row-major R: x' = ((R0*x + R1*y) + R2*z) + t0, likewise y', z' */
   float trans[3];
   float dt;                      /* time lag of this sweep, seconds (feature 4) */
-  float range_min[3], range_max[3];
+  float range_min[3], range_max[3]; /* the voxel grid's range: cell origin, and the default mode's point filter */
+  float filter_min[3], filter_max[3]; /* vai_compat only: VAI-L's point filter (the prototxt's point_cloud_range) */
   float voxel_size[3];
   int32_t grid[3];               /* cells: c_j = (int)floorf((p'_j - range_min_j) / voxel_size_j) */
   uint32_t num_features;         /* features per point written: 4 (x, y, z, intensity) or 5 (+ dt) */
@@ -35,7 +36,8 @@ struct pprt_pointquant_params {
   int vai_compat;                /* the two modes of README "Modes":
                                   * 0 (mmdetection3d 0.6.1): kept iff range_min_j <= p'_j < range_max_j (PointsRangeFilter)
                                   *   and c_j in [0, grid_j); q_k = sat8(floorf(v_k + 0.5f)) (round half up, saturate);
-                                  * 1 (VAI-L 2.5): kept iff c_j in [0, grid_j) (its voxelizer's only test);
+                                  * 1 (VAI-L 2.5): kept iff filter_min_j <= p'_j <= filter_max_j (its
+                                  *   points_filter, inclusive) and c_j in [0, grid_j) (its voxelizer's only test);
                                   *   q_k = the low byte of roundf(v_k) (half away from zero, std::round) converted to
                                   *   int32 with saturation (AArch64 fcvtas, the board's conversion): the plain cast of
                                   *   VAI-L, so v_k >= 127.5 wraps to -128 */
