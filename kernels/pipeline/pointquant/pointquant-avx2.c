@@ -55,7 +55,9 @@ static inline __m256 finite8(__m256 v) {
 
 /* lo <= v < hi (default mode), lo <= v <= hi (vai_compat's filter) */
 static inline __m256 inside(__m256 v, __m256 lo, __m256 hi, int incl) {
-  return _mm256_and_ps(_mm256_cmp_ps(v, lo, _CMP_GE_OQ), _mm256_cmp_ps(v, hi, incl ? _CMP_LE_OQ : _CMP_LT_OQ));
+  /* two calls: the predicate must be an immediate also at -O0 */
+  const __m256 below = incl ? _mm256_cmp_ps(v, hi, _CMP_LE_OQ) : _mm256_cmp_ps(v, hi, _CMP_LT_OQ);
+  return _mm256_and_ps(_mm256_cmp_ps(v, lo, _CMP_GE_OQ), below);
 }
 
 /* (v - lo) / size. pow2: every voxel size is a power of two whose reciprocal is a normal float, so the
