@@ -111,9 +111,10 @@ static void test_fifo_inputs(void) {
 
 static void test_nan_score(void) {
   guard(60);
-  static const char* const scores[] = {"NaN", "Infinity", "-Infinity", "1e300"};
+  /* scores are doubles, as the devkit reads them: 1e300 is a valid (if odd) score there and here */
+  static const char* const scores[] = {"NaN", "Infinity", "-Infinity"};
   const char* p = pprt_test_work("robust_nan_score.json");
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 3; ++i) {
     char text[1024];
     snprintf(text, sizeof text,
              "{\"meta\": {}, \"results\": {\"s0\": [{\"sample_token\": \"s0\", \"translation\": [1, 2, 0.5], "
