@@ -1,4 +1,4 @@
-/* Naive references of the DPU int8 ops, written straight from the formulas (MODEL-CONTRACT.md section 8 and the
+/* Naive references of the DPU int8 ops, written straight from the formulas (docs/DESIGN.md, model contract 9 and the
  * Vitis AI CPU reference): exact rational arithmetic in __int128, one rounding (floor(x + 1/2)) at the end.
  * Independent of kernels/ (no shared helper). */
 #include "nn_ref.h"

@@ -42,7 +42,7 @@ static const float k_wlh[7][3] = {{F(1.95017717), F(4.60718145), F(1.72270761)},
                                   {F(0.39694519), F(0.40359262), F(1.06232151)},
                                   {F(2.49008838), F(0.48578221), F(0.98297065)}};
 
-/* Every value of the production config (= the MODEL-CONTRACT defaults) except name and present. */
+/* Every value of the production config (= the defaults of docs/DESIGN.md, model contract) except name and present. */
 static void check_production_values(const struct pprt_model_config* c) {
   static const float mean[5] = {F(0.0), F(0.0), F(-1.0), F(127.5), F(0.275)};
   static const float scale[5] = {F(0.02), F(0.02), F(0.25), F(0.0078), F(3.6364)};

@@ -171,7 +171,7 @@ static void test_load_small_models(void) {
     CU_ASSERT_PTR_NULL(pprt_xmodel_input(ms[k], pprt_xmodel_num_inputs(ms[k])));
     CU_ASSERT_PTR_NULL(pprt_xmodel_output(ms[k], pprt_xmodel_num_outputs(ms[k])));
   }
-  /* The contract's shapes (MODEL-CONTRACT.md section 2) with the small spec of pprt-genmodel (spec_for("small"):
+  /* The contract's shapes (docs/DESIGN.md, model contract 2) with the small spec of pprt-genmodel (spec_for("small"):
    * 12000 pillars x 32 slots x 5 features -> 32 channels; canvas 256 x 256; head 128 x 128). */
   CU_ASSERT_EQUAL_FATAL(pprt_xmodel_num_inputs(m0), 1);
   CU_ASSERT_EQUAL_FATAL(pprt_xmodel_num_outputs(m0), 1);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Oracle for pprt's rotated BEV IoU and greedy NMS (runtime/src/stages/nms.c), computed with shapely.
 
-Box convention (MODEL-CONTRACT section 7): mmdetection3d 0.6.1's IoU kernel and VAI-L 2.5 rotate a box's corners
+Box convention (docs/DESIGN.md, model contract 7): mmdetection3d 0.6.1's IoU kernel and VAI-L 2.5 rotate a box's corners
 CLOCKWISE by its yaw: corner = centre + (dx cos + dy sin, -dx sin + dy cos).
 
 Usage: iou_nms_ref.py --work DIR [--seed S] -- [EMULATOR ...] IOU_DUMP

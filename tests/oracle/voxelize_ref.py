@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Voxelization oracle: a numpy implementation written straight from MODEL-CONTRACT.md sections 3-4, in float32
+"""Voxelization oracle: a numpy implementation written straight from docs/DESIGN.md, model contract 3-4, in float32
 with the contract's operation order, compared byte for byte with pprt's C voxelizer.
 
     voxelize_ref.py --data-dir tests/data --work DIR -- [EMULATOR ARGS...] voxelize_dump

@@ -8,7 +8,7 @@
 namespace pprt_gen {
 namespace {
 
-// mmdet3d nuScenes anchor generator (MODEL-CONTRACT.md section 6): z (box bottom), w, l, h per size.
+// mmdet3d nuScenes anchor generator (docs/DESIGN.md, model contract 6): z (box bottom), w, l, h per size.
 const double kAnchors[7][4] = {
     {-1.80032795, 1.95017717, 4.60718145, 1.72270761},  {-1.74440365, 2.4560939, 6.73778078, 2.73004906},
     {-1.68526504, 2.87427237, 12.01320693, 3.81509561}, {-1.67339111, 0.60058911, 1.68452161, 1.27192197},

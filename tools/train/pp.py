@@ -25,7 +25,7 @@ SCALE = np.array([0.02, 0.02, 0.25, 0.0078, 3.6364], np.float32)
 QSCALE = (SCALE * np.float32(2.0 ** FP_IN)).astype(np.float32)  # ldexpf: exact
 FEAT = 128  # head map size
 ANCHOR_XY = (-50.8, -50.8, 50.8, 50.8)
-ANCHOR_SIZES = [  # z (bottom), w, l, h  (MODEL-CONTRACT section 6)
+ANCHOR_SIZES = [  # z (bottom), w, l, h  (docs/DESIGN.md, model contract 6)
     (-1.80032795, 1.95017717, 4.60718145, 1.72270761), (-1.74440365, 2.4560939, 6.73778078, 2.73004906),
     (-1.68526504, 2.87427237, 12.01320693, 3.81509561), (-1.67339111, 0.60058911, 1.68452161, 1.27192197),
     (-1.61785072, 0.66344886, 0.7256437, 1.75748069), (-1.80984986, 0.39694519, 0.40359262, 1.06232151),
@@ -348,7 +348,7 @@ def rotated_iou_bev(a, b):
     """exact rotated-rectangle IoU of one box a (x, y, w, l, r model) against boxes b, numpy polygon clipping."""
     # As pprt's NMS (runtime/src/stages/nms.c), mmdet3d 0.6.1's rotated-IoU kernel and VAI-L 2.5: w along the local x axis,
     # l along the local y axis, corners rotated CLOCKWISE by r: (dx, dy) -> (dx cos + dy sin, -dx sin + dy cos)
-    # (MODEL-CONTRACT section 7; mmdet3d v1.0 flipped it). A rotation keeps the polygon counter-clockwise.
+    # (docs/DESIGN.md, model contract 7; mmdet3d v1.0 flipped it). A rotation keeps the polygon counter-clockwise.
     def corners(x, y, w, l, r):
         c, s = math.cos(r), math.sin(r)
         pts = [(w / 2, l / 2), (-w / 2, l / 2), (-w / 2, -l / 2), (w / 2, -l / 2)]

@@ -1,6 +1,6 @@
 """Batch-norm folding, power-of-two post-training quantization (per tensor, as vai_q_pytorch: each fix point chosen
 to minimise the quantization error on calibration frames, round half up) and an integer forward that reproduces
-pprt's CPU runner arithmetic (MODEL-CONTRACT section 8) for checking the export."""
+pprt's CPU runner arithmetic (docs/DESIGN.md, model contract 9) for checking the export."""
 import numpy as np
 import torch
 import torch.nn.functional as F

@@ -1,5 +1,5 @@
 /* Rotated BEV IoU (exact convex clipping in double) and grid-accelerated greedy NMS.
- * Handedness (MODEL-CONTRACT section 7, README "Modes"): mmdetection3d 0.6.1 (whose IoU kernel the model was
+ * Handedness (docs/DESIGN.md, model contract 7, README "Modes"): mmdetection3d 0.6.1 (whose IoU kernel the model was
  * trained and evaluated with) and VAI-L 2.5 rotate a box's corners clockwise by its yaw,
  * corner = centre + (dx cos + dy sin, -dx sin + dy cos). That is the counter-clockwise rotation by -yaw, so a
  * prepared box stores s = sin(-yaw) and the clipping below works with counter-clockwise rotations by (c, s). */

@@ -1,4 +1,4 @@
-/* Internal: rotated BEV IoU and greedy NMS for post-processing (MODEL-CONTRACT section 7).
+/* Internal: rotated BEV IoU and greedy NMS for post-processing (docs/DESIGN.md, model contract 7).
  * pprt_bev_iou (declared in stages.h) is the public-for-tests entry point; the NMS below uses exactly the same
  * arithmetic on prepared boxes. */
 #ifndef PPRT_IOU_H

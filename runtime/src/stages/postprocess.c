@@ -1,4 +1,4 @@
-/* Post-processing (MODEL-CONTRACT sections 6-7): threshold scan, nms_pre, decode, per-class rotated NMS, direction,
+/* Post-processing (docs/DESIGN.md, model contract 6-7): threshold scan, nms_pre, decode, per-class rotated NMS, direction,
  * top max_num. Only the anchors above the score threshold are touched; every buffer is sized at init. */
 #include <math.h>
 #include <stdlib.h>

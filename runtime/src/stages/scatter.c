@@ -1,4 +1,4 @@
-/* Scatter (MODEL-CONTRACT section 5): pillar features onto the BEV canvas, clearing only what the previous frame
+/* Scatter (docs/DESIGN.md, model contract 5): pillar features onto the BEV canvas, clearing only what the previous frame
  * wrote (the whole canvas once, the first time). */
 #include <stdlib.h>
 #include <string.h>

@@ -15,7 +15,7 @@
 extern "C" {
 #endif
 
-/* ================= voxelization (MODEL-CONTRACT sections 3-4) ================= */
+/* ================= voxelization (docs/DESIGN.md, model contract 3-4) ================= */
 
 struct pprt_vox_params {
   float range_min[3], range_max[3]; /* the voxel grid's range (cell origin; the default mode's point filter) */

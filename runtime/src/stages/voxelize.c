@@ -1,4 +1,4 @@
-/* Voxelization (MODEL-CONTRACT sections 3-4): points -> pillars of int8 features, the DPU0 input tensor.
+/* Voxelization (docs/DESIGN.md, model contract 3-4): points -> pillars of int8 features, the DPU0 input tensor.
  * The per-point arithmetic (transform, range filter, cell, quantization) is the pointquant kernel; this file owns
  * the pillar bookkeeping: ids in order of first appearance, slots in arrival order, the pillar limit in both
  * modes (mmdet3d: skip new pillars, keep filling old ones; vai_compat: stop the frame), and the lazy reset of only

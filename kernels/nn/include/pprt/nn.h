@@ -1,5 +1,5 @@
 /* Internal: int8 neural-network kernels of the CPU runner (libpprt-cpu-runner.so), bit-exact with the DPU's
- * fixed-point arithmetic (MODEL-CONTRACT.md section 8). Tensors are NHWC int8 of one frame; a fix point fp means
+ * fixed-point arithmetic (docs/DESIGN.md, model contract 9). Tensors are NHWC int8 of one frame; a fix point fp means
  * real = q * 2^-fp. Every rounding is round half up (floor(x + 0.5), the DPU_ROUND of the Vitis AI CPU reference)
  * followed by saturation to [-128, 127]. Kernels are void, never allocate and assert their preconditions.
  *
