@@ -181,10 +181,15 @@ static void test_golden(void) { check_golden("small"); }
  * REG_0 parameter blob): the same bytes in every tensor, the same boxes. */
 static void test_golden_compiled(void) { check_golden("small_compiled"); }
 
+/* The same model as the quantizer writes it (pprt-genmodel --form quantized: one unpartitioned graph of float ops and
+ * fix ops, no DPU child), partitioned by pprt's loader as XIR does for a DPU target: the same bytes, the same boxes. */
+static void test_golden_quantized(void) { check_golden("small_quantized"); }
+
 int main(int argc, char** argv) {
   if (argc == 3 && strcmp(argv[1], "--write") == 0) return write_golden(argv[2]);
   static const struct pprt_test_case cases[] = {{"small model, cpu runner, golden", test_golden},
                                                 {"small model, compiled form, golden", test_golden_compiled},
+                                                {"small model, quantized form, golden", test_golden_quantized},
                                                 {NULL, NULL}};
   return pprt_test_main("golden", cases);
 }

@@ -311,6 +311,21 @@ static void test_as_stored(void) {
   free(got);
 }
 
+/* The quantizer's output of the same trained model (VoxelNet_int.xmodel, before vai_c_xir), which pprt partitions
+ * as XIR does for a DPU target: the same five boxes as the compiled file and the board, every printed digit. Host
+ * only (a frame ~55 s under qemu; test_xmodel_forms compares the two forms op by op on arm64 too). */
+static void test_quantized_board_output(void) {
+  if (PPRT_TEST_EMULATOR[0] != '\0') {
+    printf("(host only) ");
+    return;
+  }
+  uint32_t nb = 0;
+  char* got = run_sample(pprt_test_data(XDIR "VoxelNet_int.xmodel"), 1, &nb);
+  CU_ASSERT_EQUAL(nb, 5);
+  CU_ASSERT(same_text("quantized, halves swapped", got, k_board));
+  free(got);
+}
+
 /* The stream (2 DPU contexts, 3 frames in flight) gives each frame the boxes pprt_runtime_run gives: the anchor mask
  * travels with the frame's outputs (frames alternate between the two pillar sets). Host only (a frame ~55 s under qemu). */
 static void test_stream(void) {
@@ -383,6 +398,7 @@ int main(int argc, char** argv) {
       {"post: = Xilinx post-processing on synthetic outputs", test_post_matches_xilinx},
       {"run: halves-swapped sample = the board's five boxes", test_board_output},
       {"run: sample as stored (file order)", test_as_stored},
+      {"run: quantized VoxelNet_int.xmodel, halves swapped = the board's five boxes", test_quantized_board_output},
       {"stream: same boxes per frame", test_stream},
       {NULL, NULL}};
   return pprt_test_main("kitti", cases);
