@@ -373,8 +373,7 @@ static enum pprt_status kitti_config_paths(const char* xm, char* pt, char* oc, s
   if (exe[0]) snprintf(d[0], sizeof d[0], "%s/%s/kitti", exe, PPRT_BIN_TO_DATA), dirs[nd++] = d[0];
   if (here[0]) snprintf(d[1], sizeof d[1], "%s/%s/kitti", here, PPRT_BIN_TO_DATA), dirs[nd++] = d[1];
 #endif
-  (void)nd;
-  for (size_t i = 0; dirs[i] != NULL; ++i) {
+  for (int i = 0; i < nd; ++i) {
     snprintf(pt, cap, "%s/pointpillars_custom_op.prototxt", dirs[i]);
     snprintf(oc, cap, "%s/pointpillars_custom_op_officialcfg.prototxt", dirs[i]);
     if (is_file(pt) && is_file(oc)) return PPRT_STATUS_OK;
