@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pprt/pprt.h"
+#include "pprt/nusc.h"
 #include "core/runtime_internal.h"
 #include "testutil.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pprt/pprt.h"
+#include "pprt/nusc.h"
 #include "testutil.h"
 
 #define CAR 0

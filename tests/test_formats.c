@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pprt/pprt.h"
+#include "pprt/nusc.h"
 #include "testutil.h"
 
 static struct pprt_det_box rnd_box(struct pprt_rng* r, int cls) {

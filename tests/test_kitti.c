@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "model/kitti.h"
+#include "pprt/nusc.h"
 #include "core/runtime_internal.h"
 #include "testutil.h"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "pprt/pprt.h"
+#include "pprt/nusc.h"
 #include "testutil.h"
 
 #define REAL "ca9a282c9e77460f8360f564131a8af5"

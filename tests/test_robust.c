@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "model/model_config.h"
-#include "pprt/pprt.h"
+#include "pprt/nusc.h"
 #include "core/runtime_internal.h"
 #include "testutil.h"
 

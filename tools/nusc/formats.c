@@ -716,6 +716,29 @@ enum pprt_status pprt_boxes_write_vai(const char* path, const struct pprt_box* b
   return st ? api_fail(st, &err) : st;
 }
 
+/* KITTI models: the line Vitis AI's KITTI PointPillars programs print (docs/KITTI.md, "Output"). */
+enum pprt_status pprt_boxes_write_kitti(const char* path, const struct pprt_box* boxes, uint32_t n) {
+  struct pprt_err err;
+  err.msg[0] = '\0';
+  enum pprt_status st = PPRT_STATUS_OK;
+  FILE* f = NULL;
+  if (path == NULL || (n && boxes == NULL))
+    st = pprt_fail(&err, PPRT_STATUS_INVALID_ARGUMENT, "pprt_boxes_write_kitti: NULL argument");
+  else if ((f = fopen(path, "w")) == NULL)
+    st = pprt_fail(&err, PPRT_STATUS_IO_ERROR, "%s: cannot write: %s", path, strerror(errno));
+  for (uint32_t i = 0; st == PPRT_STATUS_OK && i < n; ++i) {
+    const struct pprt_box* b = &boxes[i];
+    /* the line Vitis AI's KITTI PointPillars programs print (docs/KITTI.md, "Output") */
+    if (fprintf(f, "%d     %11.6f %.6f %.6f %.6f %.6f %.6f %.6f     %.6f\n", b->label, (double)b->x, (double)b->y,
+                (double)b->z, (double)b->w, (double)b->l, (double)b->h, (double)b->yaw, (double)b->score) < 0)
+      st = pprt_fail(&err, PPRT_STATUS_IO_ERROR, "%s: write error", path);
+  }
+  if (f != NULL && fclose(f) != 0 && st == PPRT_STATUS_OK)
+    st = pprt_fail(&err, PPRT_STATUS_IO_ERROR, "%s: write error: %s", path, strerror(errno));
+  if (st) pprt_set_last_error(err.msg);
+  return st;
+}
+
 static enum pprt_status load_vai(const char* path, FILE* f, struct pprt_box* boxes, uint32_t max, uint32_t* num,
                                  struct pprt_err* err) {
   char line[1024];

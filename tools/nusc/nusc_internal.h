@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
-#include "pprt/pprt.h"
+#include "pprt/nusc.h"
 
 /* Rotation matrix (row-major) of a unit quaternion w, x, y, z (normalised first). */
 static inline void pprt_quat_to_mat(const double q_in[4], double R[9]) {

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "pprt/pprt.h"
+#include "pprt/nusc.h"
 
 static int eval_usage(const char* msg, const char* arg) { return pprt_cli_usage("eval", msg, arg); }
 

@@ -9,7 +9,7 @@
 #include "commands.h"
 #include "core/fileio.h"
 #include "../nusc/nusc_internal.h"
-#include "pprt/pprt.h"
+#include "pprt/nusc.h"
 
 #define MAX_PANELS 8
 #define MAX_BOXES 4096

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "commands.h"
-#include "pprt/pprt.h"
+#include "pprt/nusc.h"
 #include "core/runtime_internal.h"
 #include "core/fileio.h"
 

@@ -29,8 +29,7 @@ void pprt_err_prefix(struct pprt_err* err, const char* fmt, ...)
 #endif
     ;
 
-/** Set this thread's last error (what pprt_last_error() returns). */
-void pprt_set_last_error(const char* msg);
+/* pprt_set_last_error (this thread's pprt_last_error() message) is public: pprt/pprt.h. */
 
 #ifdef __cplusplus
 }

@@ -4,7 +4,6 @@
  * function makes it double); the project is compiled without FMA contraction. */
 #include "kitti.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -492,29 +491,4 @@ void pprt_kitti_post_run(const struct pprt_kitti_post_params* pp, struct pprt_ki
     b->label = (uint32_t)c->label;
   }
   *num_boxes = out;
-}
-
-/* ------------------------------------------------------------------------------------------------------------ */
-/* Output                                                                                                       */
-
-enum pprt_status pprt_boxes_write_kitti(const char* path, const struct pprt_box* boxes, uint32_t n) {
-  struct pprt_err err;
-  err.msg[0] = '\0';
-  enum pprt_status st = PPRT_STATUS_OK;
-  FILE* f = NULL;
-  if (path == NULL || (n && boxes == NULL))
-    st = pprt_fail(&err, PPRT_STATUS_INVALID_ARGUMENT, "pprt_boxes_write_kitti: NULL argument");
-  else if ((f = fopen(path, "w")) == NULL)
-    st = pprt_fail(&err, PPRT_STATUS_IO_ERROR, "%s: cannot write: %s", path, strerror(errno));
-  for (uint32_t i = 0; st == PPRT_STATUS_OK && i < n; ++i) {
-    const struct pprt_box* b = &boxes[i];
-    /* the line Vitis AI's KITTI PointPillars programs print (docs/KITTI.md, "Output") */
-    if (fprintf(f, "%d     %11.6f %.6f %.6f %.6f %.6f %.6f %.6f     %.6f\n", b->label, (double)b->x, (double)b->y,
-                (double)b->z, (double)b->w, (double)b->l, (double)b->h, (double)b->yaw, (double)b->score) < 0)
-      st = pprt_fail(&err, PPRT_STATUS_IO_ERROR, "%s: write error", path);
-  }
-  if (f != NULL && fclose(f) != 0 && st == PPRT_STATUS_OK)
-    st = pprt_fail(&err, PPRT_STATUS_IO_ERROR, "%s: write error: %s", path, strerror(errno));
-  if (st) pprt_set_last_error(err.msg);
-  return st;
 }
