@@ -188,14 +188,15 @@ static void test_stage_commands(void) {
   pprt_options_init(&o);
   o.model_dir = pprt_test_work("small");
   pprt_runtime_t* rt = NULL;
-  CU_ASSERT_EQUAL_FATAL(pprt_runtime_create_internal(&o, PPRT_RUNNER_NONE_INTERNAL, &rt), PPRT_STATUS_OK);
+  o.runner = PPRT_RUNNER_NONE;
+  CU_ASSERT_EQUAL_FATAL(pprt_runtime_create(&o, &rt), PPRT_STATUS_OK);
   pprt_cloud_t* cloud = NULL;
   struct pprt_sweep sweep;
   CU_ASSERT_EQUAL_FATAL(pprt_cloud_create(100000, &cloud), PPRT_STATUS_OK);
   CU_ASSERT_EQUAL_FATAL(pprt_cloud_load(cloud, sweep_path(), PPRT_FORMAT_AUTO, 0, &sweep), PPRT_STATUS_OK);
-  CU_ASSERT_EQUAL_FATAL(pprt_rt_voxelize(rt, &sweep, 1), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL_FATAL(pprt_stage_voxelize(rt, &sweep, 1, pprt_rt_dpu0_input(rt), NULL), PPRT_STATUS_OK);
   uint32_t n = 0;
-  const int32_t* coords = pprt_rt_coords(rt, &n);
+  const int32_t* coords = pprt_stage_pillars(rt, &n);
 
   const char* vox = pprt_test_work("cli_vox");
   int rc = RUN("voxelize", "--model", pprt_test_work("small"), sweep_path(), "-o", vox);
@@ -226,7 +227,7 @@ static void test_stage_commands(void) {
   const char* sc = pprt_test_work("cli_scatter");
   rc = RUN("scatter", "--model", pprt_test_work("small"), "--features", fpath, "--coords", path, "-o", sc);
   CU_ASSERT_EQUAL_FATAL(rc, 0);
-  pprt_rt_scatter(rt, feat, coords, n);
+  CU_ASSERT_EQUAL(pprt_stage_scatter(rt, feat, coords, n, pprt_rt_dpu1_input(rt)), PPRT_STATUS_OK);
   snprintf(path, sizeof path, "%s/dpu1_input.bin", sc);
   file = pprt_test_read_file(path, &len);
   CU_ASSERT_EQUAL(len, (size_t)pprt_rt_dpu1_input_desc(rt)->elements);
@@ -252,7 +253,7 @@ static void test_stage_commands(void) {
   CU_ASSERT_EQUAL(rc, 0);
   struct pprt_box boxes[500];
   uint32_t nb = 0;
-  pprt_rt_post(rt, bufs[0], bufs[1], bufs[2], boxes, 500, &nb);
+  CU_ASSERT_EQUAL(pprt_stage_post(rt, bufs[0], bufs[1], bufs[2], NULL, 0, boxes, 500, &nb), PPRT_STATUS_OK);
   CU_ASSERT(nb > 0);
   for (uint32_t i = 0; i < nb; ++i) {
     char want[256];

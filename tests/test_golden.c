@@ -71,7 +71,7 @@ static int run_frames(const char* model, struct frame_result* res) {
       break;
     }
     uint32_t n = 0;
-    pprt_rt_coords(rt, &n);
+    pprt_stage_pillars(rt, &n);
     r->pillars = n;
     size_t row0 = (size_t)rt->vp.max_slots * rt->vp.num_features;
     r->hash[0] = pprt_test_fnv1a(pprt_rt_dpu0_input(rt), (size_t)n * row0);

@@ -104,7 +104,8 @@ static pprt_runtime_t* open_stage_runtime(void) {
   pprt_options_init(&o);
   o.model_dir = model_path();
   pprt_runtime_t* rt = NULL;
-  enum pprt_status st = pprt_runtime_create_internal(&o, PPRT_RUNNER_NONE_INTERNAL, &rt);
+  o.runner = PPRT_RUNNER_NONE;
+  enum pprt_status st = pprt_runtime_create(&o, &rt);
   if (st) printf("\n  %s\n", pprt_last_error());
   CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
   CU_ASSERT_EQUAL_FATAL(rt->family, PPRT_FAMILY_KITTI);
@@ -133,7 +134,7 @@ static void voxelize_sample(pprt_runtime_t* rt, const float* pts, uint32_t n) {
   sw.points = pts;
   sw.num_points = n;
   sw.point_stride = 4;
-  CU_ASSERT_EQUAL_FATAL(pprt_rt_voxelize(rt, &sw, 1), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL_FATAL(pprt_stage_voxelize(rt, &sw, 1, pprt_rt_dpu0_input(rt), NULL), PPRT_STATUS_OK);
 }
 
 static void test_voxelize_matches_xilinx(void) {
@@ -156,7 +157,7 @@ static void test_voxelize_matches_xilinx(void) {
       CU_ASSERT_EQUAL(s.points_out_of_range, 125103 - 62801);
       CU_ASSERT_EQUAL(s.points_overflow, 1042); /* 22 pillars with more than 100 points */
       uint32_t np = 0;
-      const int32_t* coords = pprt_rt_coords(rt, &np);
+      const int32_t* coords = pprt_stage_pillars(rt, &np);
       const uint64_t h_in = pprt_test_fnv1a(pprt_rt_dpu0_input(rt), 12000u * 100u * 4u);
       const uint64_t h_c = pprt_test_fnv1a(coords, (size_t)np * 8);
       if (h_in != want_in[swap] || h_c != want_coords[swap])
@@ -204,7 +205,7 @@ static void test_post_matches_xilinx(void) {
   for (size_t c = 0; c < sizeof k_cases / sizeof k_cases[0]; ++c) {
     synth(k_cases[c].seed, k_cases[c].rate, k_cases[c].hi, cls, box, dir);
     uint32_t nb = 0;
-    pprt_rt_post(rt, cls, box, dir, boxes, 300, &nb);
+    CU_ASSERT_EQUAL(pprt_stage_post(rt, cls, box, dir, NULL, 0, boxes, 300, &nb), PPRT_STATUS_OK);
     char name[64];
     snprintf(name, sizeof name, "kitti_post_%zu.txt", c);
     CU_ASSERT_EQUAL_FATAL(pprt_boxes_write_kitti(pprt_test_work(name), boxes, nb), PPRT_STATUS_OK);

@@ -19,7 +19,8 @@ static pprt_runtime_t* make_runtime(int runner) {
   pprt_options_init(&o);
   o.model_dir = model_dir();
   pprt_runtime_t* rt = NULL;
-  enum pprt_status st = pprt_runtime_create_internal(&o, runner, &rt);
+  o.runner = (enum pprt_runner)runner;
+  enum pprt_status st = pprt_runtime_create(&o, &rt);
   if (st != PPRT_STATUS_OK) fprintf(stderr, "create failed: %s: %s\n", pprt_status_str(st), pprt_last_error());
   CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
   return rt;
@@ -44,7 +45,7 @@ static int8_t requant_dpu(int8_t v, int shift) {
 /* Every cell of the canvas: the planted features of its pillar (requantized), 0 where there is no pillar. */
 static void check_canvas(pprt_runtime_t* rt) {
   uint32_t n = 0;
-  const int32_t* coords = pprt_rt_coords(rt, &n);
+  const int32_t* coords = pprt_stage_pillars(rt, &n);
   const struct pprt_scatter_params* sp = &rt->sp;
   int32_t* owner = malloc((size_t)sp->H * sp->W * sizeof *owner);
   CU_ASSERT_PTR_NOT_NULL_FATAL(owner);
@@ -158,16 +159,16 @@ static void test_frame_dummy(void) {
 /* The DPU0 input the pipeline hands to the runner is the one the stage gives alone (host buffers). */
 static void test_voxelize_same_bytes(void) {
   pprt_runtime_t* a = make_runtime(PPRT_RUNNER_DUMMY);
-  pprt_runtime_t* b = make_runtime(PPRT_RUNNER_NONE_INTERNAL);
+  pprt_runtime_t* b = make_runtime(PPRT_RUNNER_NONE);
   struct pprt_sweep sweep;
   pprt_cloud_t* cloud = load_sweep(&sweep);
   struct pprt_box boxes[4];
   uint32_t nb = 0;
   CU_ASSERT_EQUAL_FATAL(pprt_runtime_run(a, &sweep, 1, boxes, 4, &nb), PPRT_STATUS_OK);
-  CU_ASSERT_EQUAL_FATAL(pprt_rt_voxelize(b, &sweep, 1), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL_FATAL(pprt_stage_voxelize(b, &sweep, 1, pprt_rt_dpu0_input(b), NULL), PPRT_STATUS_OK);
   uint32_t na = 0, nbp = 0;
-  const int32_t* ca = pprt_rt_coords(a, &na);
-  const int32_t* cb = pprt_rt_coords(b, &nbp);
+  const int32_t* ca = pprt_stage_pillars(a, &na);
+  const int32_t* cb = pprt_stage_pillars(b, &nbp);
   CU_ASSERT_EQUAL_FATAL(na, nbp);
   CU_ASSERT_EQUAL(memcmp(ca, cb, (size_t)na * 2 * sizeof(int32_t)), 0);
   size_t row = (size_t)a->vp.max_slots * a->vp.num_features;
@@ -223,7 +224,7 @@ static void test_bad_frames(void) {
 /* Timestamps whose difference does not fit in int64: the time lag is still computed (huge, so the dt feature
  * saturates at +127), without signed overflow (which wrapped to a lag of -1 us). */
 static void test_extreme_timestamps(void) {
-  pprt_runtime_t* rt = make_runtime(PPRT_RUNNER_NONE_INTERNAL);
+  pprt_runtime_t* rt = make_runtime(PPRT_RUNNER_NONE);
   CU_ASSERT_EQUAL_FATAL(rt->vp.num_features, 5u);
   struct pprt_sweep sweep;
   pprt_cloud_t* cloud = load_sweep(&sweep);
@@ -231,9 +232,9 @@ static void test_extreme_timestamps(void) {
   pprt_sweep_init(&sw[0], NULL, 0, 5, INT64_MAX); /* empty key sweep: every pillar comes from sweep 1 */
   sw[1] = sweep;
   sw[1].timestamp_us = INT64_MIN;
-  CU_ASSERT_EQUAL_FATAL(pprt_rt_voxelize(rt, sw, 2), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL_FATAL(pprt_stage_voxelize(rt, sw, 2, pprt_rt_dpu0_input(rt), NULL), PPRT_STATUS_OK);
   uint32_t n = 0;
-  pprt_rt_coords(rt, &n);
+  pprt_stage_pillars(rt, &n);
   CU_ASSERT_FATAL(n > 0);
   const int8_t* in0 = pprt_rt_dpu0_input(rt);
   const size_t slots = rt->vp.max_slots;
@@ -283,7 +284,7 @@ static void test_names(void) {
   CU_ASSERT_EQUAL(pprt_runner_from_string("gpu", &r), PPRT_STATUS_INVALID_ARGUMENT);
   CU_ASSERT_STRING_EQUAL(pprt_stage_name(PPRT_STAGE_SCATTER), "scatter");
   CU_ASSERT_STRING_EQUAL(pprt_status_str(PPRT_STATUS_PARSE_ERROR), "parse error");
-  pprt_runtime_t* rt = make_runtime(PPRT_RUNNER_NONE_INTERNAL);
+  pprt_runtime_t* rt = make_runtime(PPRT_RUNNER_NONE);
   CU_ASSERT_EQUAL(pprt_runtime_num_classes(rt), 10u);
   CU_ASSERT_STRING_EQUAL(pprt_runtime_class_name(rt, 7), "pedestrian");
   CU_ASSERT_STRING_EQUAL(pprt_runtime_class_name(rt, 10), "unknown");

@@ -45,7 +45,8 @@ static pprt_runtime_t* make_runtime(int runner, uint32_t max_points) {
   o.model_dir = model_dir();
   o.max_points = max_points;
   pprt_runtime_t* rt = NULL;
-  enum pprt_status st = pprt_runtime_create_internal(&o, runner, &rt);
+  o.runner = (enum pprt_runner)runner;
+  enum pprt_status st = pprt_runtime_create(&o, &rt);
   if (st != PPRT_STATUS_OK) fprintf(stderr, "create failed: %s: %s\n", pprt_status_str(st), pprt_last_error());
   CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
   return rt;
@@ -235,7 +236,7 @@ static void test_same_bytes(void) {
     CU_ASSERT_EQUAL_FATAL(pprt_stream_receive(s, b, 8, &nb, &tag, NULL), PPRT_STATUS_OK);
     CU_ASSERT_EQUAL(tag, k);
     uint32_t np = 0;
-    const int32_t* coords = pprt_rt_coords(rt, &np);
+    const int32_t* coords = pprt_stage_pillars(rt, &np);
     CU_ASSERT_EQUAL_FATAL(f->vox.num_pillars, np);
     CU_ASSERT_EQUAL(memcmp(f->vox.coords, coords, (size_t)np * 2 * sizeof(int32_t)), 0);
     size_t row = (size_t)rt->vp.max_slots * rt->vp.num_features;
@@ -445,7 +446,7 @@ static void test_simulated_dpu(void) {
 
 static void test_create_errors(void) {
   guard(120);
-  pprt_runtime_t* none = make_runtime(PPRT_RUNNER_NONE_INTERNAL, 0);
+  pprt_runtime_t* none = make_runtime(PPRT_RUNNER_NONE, 0);
   pprt_stream_t* s = (pprt_stream_t*)none;
   CU_ASSERT_EQUAL(pprt_stream_create(none, NULL, &s), PPRT_STATUS_INVALID_ARGUMENT);
   CU_ASSERT_PTR_NULL(s);

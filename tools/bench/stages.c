@@ -5,8 +5,8 @@
  *   pprt-bench-stages --model DIR [--sweep FILE] [--frames N] [--kernels all|scalar|best]
  *                     [--dpu-outputs cpu|synthetic] [--json]
  *
- * The stages run alone on host buffers (runtime created with PPRT_RUNNER_NONE_INTERNAL), exactly the functions
- * pprt_runtime_run is built from. The frames of one (frame, kernel set) pair run back to back, voxelize -> scatter ->
+ * The stages run alone on this program's buffers (pprt/stages.h, a runtime with PPRT_RUNNER_NONE), exactly the
+ * functions pprt_runtime_run is built from. The frames of one (frame, kernel set) pair run back to back, voxelize -> scatter ->
  * post, so the lazy resets of the previous frame (pillar table, canvas cells) are real work in every timed frame.
  *
  * Inputs of scatter and post-processing ("DPU outputs"): with --dpu-outputs cpu (the default) each frame is run once
@@ -22,7 +22,8 @@
 #include <sys/utsname.h>
 #include <time.h>
 
-#include "core/runtime_internal.h"
+#include "pprt/pprt.h"
+#include "pprt/stages.h"
 
 #define BENCH_NUM_SWEEPS 10
 #define BENCH_DT_US 50000 /* 0.05 s between sweeps: lags 0, 0.05, ..., 0.45 s */
@@ -170,6 +171,8 @@ struct frame {
   uint32_t points;
   int8_t* feat;     /* DPU0 output (scatter input) */
   int8_t* out1[3];  /* DPU1 outputs: cls, reg, dir */
+  int8_t* dpu0_in;  /* the stages' own tensors: voxelize's output, scatter's canvas */
+  int8_t* canvas;
   const char* dpu_src;
 };
 
@@ -193,14 +196,23 @@ static void make_sweep(struct pprt_sweep* s, const float* pts, uint32_t n, uint3
   s->translation[2] = 0.004f * (float)i;
 }
 
+static uint64_t tensor_bytes(const pprt_runtime_t* rt, enum pprt_tensor t) {
+  struct pprt_tensor_info d;
+  return pprt_runtime_tensor(rt, t, &d) == PPRT_STATUS_OK ? d.bytes : 0;
+}
+
 static void synth_outputs(pprt_runtime_t* rt, struct frame* fr, uint64_t seed) {
   uint64_t s = seed;
-  const struct pprt_tensor_desc* d0 = pprt_rt_dpu0_output_desc(rt);
-  for (size_t i = 0; i < (size_t)d0->elements; ++i) fr->feat[i] = (int8_t)(rng_next(&s) >> 56);
-  const struct pprt_post_params* pp = &rt->pp;
-  const size_t K = pp->num_classes;
-  const size_t A = (size_t)pprt_rt_dpu1_output_desc(rt, 0)->elements / K;
-  const int thr = pp->logit_thresh;
+  for (size_t i = 0; i < (size_t)tensor_bytes(rt, PPRT_TENSOR_DPU0_OUTPUT); ++i) fr->feat[i] = (int8_t)(rng_next(&s) >> 56);
+  struct pprt_runtime_info info;
+  struct pprt_tensor_info dc;
+  pprt_runtime_get_info(rt, &info);
+  pprt_runtime_tensor(rt, PPRT_TENSOR_DPU1_CLS, &dc);
+  const size_t K = info.num_classes;
+  const size_t A = (size_t)dc.bytes / K;
+  /* the int8 logit of the score threshold: floor(logit(score) * 2^fp), in int8 */
+  double lt = floor(log((double)info.score_thresh / (1.0 - (double)info.score_thresh)) * ldexp(1.0, dc.fix_point));
+  const int thr = lt < -128.0 ? -128 : lt > 127.0 ? 127 : (int)lt;
   int8_t* cls = fr->out1[0];
   for (size_t a = 0; a < A; ++a) {
     uint64_t r = rng_next(&s);
@@ -215,7 +227,7 @@ static void synth_outputs(pprt_runtime_t* rt, struct frame* fr, uint64_t seed) {
     }
   }
   for (uint32_t o = 1; o < 3; ++o) {
-    const size_t n = (size_t)pprt_rt_dpu1_output_desc(rt, o)->elements;
+    const size_t n = (size_t)tensor_bytes(rt, (enum pprt_tensor)(PPRT_TENSOR_DPU1_CLS + o));
     for (size_t i = 0; i < n; ++i) fr->out1[o][i] = (int8_t)((int)(rng_next(&s) >> 59) - 16); /* small: -16..15 */
   }
   fr->dpu_src = "synthetic (~1% of anchors above threshold)";
@@ -247,38 +259,47 @@ static int cpu_outputs(const struct args* a, struct frame* fr, char* why, size_t
     pprt_runtime_destroy(rc);
     return -1;
   }
-  memcpy(fr->feat, pprt_rt_dpu0_output(rc), (size_t)pprt_rt_dpu0_output_desc(rc)->elements);
-  for (uint32_t i = 0; i < 3; ++i)
-    memcpy(fr->out1[i], pprt_rt_dpu1_output(rc, i), (size_t)pprt_rt_dpu1_output_desc(rc, i)->elements);
+  memcpy(fr->feat, pprt_runtime_tensor_data(rc, PPRT_TENSOR_DPU0_OUTPUT),
+         (size_t)tensor_bytes(rc, PPRT_TENSOR_DPU0_OUTPUT));
+  for (uint32_t i = 0; i < 3; ++i) {
+    enum pprt_tensor t = (enum pprt_tensor)(PPRT_TENSOR_DPU1_CLS + i);
+    memcpy(fr->out1[i], pprt_runtime_tensor_data(rc, t), (size_t)tensor_bytes(rc, t));
+  }
   pprt_runtime_destroy(rc);
   fr->dpu_src = "cpu-runner";
   return 0;
 }
 
-static int bench_case(pprt_runtime_t* rt, const struct pprt_kernels* k, const struct frame* fr, int frames,
+static int bench_case(pprt_runtime_t* rt, const char* kernels, const struct frame* fr, int frames,
                       struct pprt_box* boxes, uint32_t max_boxes, struct result* res) {
   const int warm = 2, total = warm + frames;
   double* t = malloc((size_t)frames * 4 * sizeof *t);
   if (t == NULL) return -1;
   double *tv = t, *ts = t + frames, *tp = t + 2 * frames, *tt = t + 3 * frames;
-  rt->k = k; /* the stage functions take the kernel set from the runtime: run them with this variant table */
   memset(res, 0, sizeof *res);
+  if (pprt_runtime_use_kernels(rt, kernels) != PPRT_STATUS_OK) { /* the stages run with this variant set */
+    fprintf(stderr, "pprt-bench-stages: %s\n", pprt_last_error());
+    free(t);
+    return -1;
+  }
   for (int f = 0; f < total; ++f) {
     double t0 = now_ms();
-    enum pprt_status st = pprt_rt_voxelize(rt, fr->sweeps, fr->num_sweeps);
+    uint32_t n = 0;
+    enum pprt_status st = pprt_stage_voxelize(rt, fr->sweeps, fr->num_sweeps, fr->dpu0_in, &n);
     double t1 = now_ms();
+    const int32_t* coords = pprt_stage_pillars(rt, &n);
+    if (st == PPRT_STATUS_OK) st = pprt_stage_scatter(rt, fr->feat, coords, n, fr->canvas);
+    double t2 = now_ms();
+    uint32_t nb = 0;
+    if (st == PPRT_STATUS_OK) st = pprt_stage_post(rt, fr->out1[0], fr->out1[1], fr->out1[2], NULL, 0, boxes, max_boxes, &nb);
+    double t3 = now_ms();
     if (st != PPRT_STATUS_OK) {
-      fprintf(stderr, "pprt-bench-stages: voxelize failed: %s\n", rt->err.msg);
+      fprintf(stderr, "pprt-bench-stages: %s: %s\n", pprt_status_str(st), pprt_runtime_last_error(rt));
       free(t);
       return -1;
     }
-    uint32_t n = 0;
-    const int32_t* coords = pprt_rt_coords(rt, &n);
-    pprt_rt_scatter(rt, fr->feat, coords, n);
-    double t2 = now_ms();
-    uint32_t nb = 0;
-    pprt_rt_post(rt, fr->out1[0], fr->out1[1], fr->out1[2], boxes, max_boxes, &nb);
-    double t3 = now_ms();
+    struct pprt_frame_stats fs;
+    pprt_runtime_stats(rt, &fs);
     if (f >= warm) {
       tv[f - warm] = t1 - t0;
       ts[f - warm] = t2 - t1;
@@ -286,11 +307,13 @@ static int bench_case(pprt_runtime_t* rt, const struct pprt_kernels* k, const st
       tt[f - warm] = t3 - t0;
     }
     res->pillars = n;
-    res->points = rt->ctx.stats.points_in;
-    res->candidates = rt->ctx.stats.candidates;
+    res->points = fs.points_in;
+    res->candidates = fs.candidates;
     res->boxes = nb;
   }
-  res->isa = k->isa;
+  struct pprt_runtime_info info;
+  pprt_runtime_get_info(rt, &info);
+  res->isa = info.kernels;
   res->sweeps = fr->num_sweeps;
   res->vox = summarize(tv, frames);
   res->sca = summarize(ts, frames);
@@ -373,7 +396,8 @@ int main(int argc, char** argv) {
   pprt_options_init(&o);
   o.model_dir = a.model;
   pprt_runtime_t* rt = NULL;
-  st = pprt_runtime_create_internal(&o, PPRT_RUNNER_NONE_INTERNAL, &rt);
+  o.runner = PPRT_RUNNER_NONE;
+  st = pprt_runtime_create(&o, &rt);
   if (st != PPRT_STATUS_OK) {
     fprintf(stderr, "pprt-bench-stages: %s: %s\n", a.model, pprt_last_error());
     free(copies);
@@ -385,10 +409,12 @@ int main(int argc, char** argv) {
   struct pprt_box* boxes = malloc((size_t)(max_boxes ? max_boxes : 1) * sizeof *boxes);
   int ok = boxes != NULL;
   for (int f = 0; f < 2 && ok; ++f) {
-    fr[f].feat = malloc((size_t)pprt_rt_dpu0_output_desc(rt)->elements);
-    ok = fr[f].feat != NULL;
+    fr[f].feat = malloc((size_t)tensor_bytes(rt, PPRT_TENSOR_DPU0_OUTPUT));
+    fr[f].dpu0_in = calloc((size_t)tensor_bytes(rt, PPRT_TENSOR_DPU0_INPUT), 1);
+    fr[f].canvas = calloc((size_t)tensor_bytes(rt, PPRT_TENSOR_DPU1_INPUT), 1);
+    ok = fr[f].feat != NULL && fr[f].dpu0_in != NULL && fr[f].canvas != NULL;
     for (uint32_t i = 0; i < 3; ++i) {
-      fr[f].out1[i] = malloc((size_t)pprt_rt_dpu1_output_desc(rt, i)->elements);
+      fr[f].out1[i] = malloc((size_t)tensor_bytes(rt, (enum pprt_tensor)(PPRT_TENSOR_DPU1_CLS + i)));
       ok = ok && fr[f].out1[i] != NULL;
     }
   }
@@ -407,16 +433,12 @@ int main(int argc, char** argv) {
   }
 
   /* kernel sets */
-  const struct pprt_kernels* sets[8];
+  const char* sets[8];
   size_t nsets = 0;
-  if (strcmp(a.kernels, "scalar") == 0) {
-    sets[nsets++] = pprt_kernels_scalar();
-  } else if (strcmp(a.kernels, "best") == 0) {
-    sets[nsets++] = pprt_kernels();
+  if (strcmp(a.kernels, "scalar") == 0 || strcmp(a.kernels, "best") == 0) {
+    sets[nsets++] = a.kernels;
   } else {
-    size_t cnt = 0;
-    const struct pprt_kernels* const* all = pprt_kernels_all(&cnt);
-    for (size_t i = 0; i < cnt && nsets < 8; ++i) sets[nsets++] = all[i];
+    for (uint32_t i = 0; i < pprt_kernel_set_count() && nsets < 8; ++i) sets[nsets++] = pprt_kernel_set_name(i);
   }
 
   struct result res[16];
@@ -449,10 +471,13 @@ int main(int argc, char** argv) {
     }
     printf("\n]}\n");
   } else {
-    printf("pprt-bench-stages: %s\n  model %s (scatter requant shift %d, %u anchors x %u classes)\n"
+    struct pprt_runtime_info info;
+    pprt_runtime_get_info(rt, &info);
+    printf("pprt-bench-stages: %s\n  model %s (scatter requant shift %d, %llu anchors x %u classes)\n"
            "  sweep %s (%u points)\n  %d timed frames per case (after 2 untimed), median / min in ms; DPU outputs: %s\n\n",
-           machine, a.model, rt->sp.shift, rt->pp.H * rt->pp.W * rt->pp.num_sizes * rt->pp.num_rot, rt->pp.num_classes,
-           a.sweep, key.num_points, a.frames, res[0].dpu_src);
+           machine, a.model, info.scatter_shift,
+           (unsigned long long)(tensor_bytes(rt, PPRT_TENSOR_DPU1_CLS) / (info.num_classes ? info.num_classes : 1)),
+           info.num_classes, a.sweep, key.num_points, a.frames, res[0].dpu_src);
     printf("%-7s %6s %7s %7s %5s | %-15s | %-15s | %-15s | %-15s | %9s\n", "kernels", "sweeps", "points", "pillars",
            "cand", "voxelize", "scatter", "post", "total", "Mpoints/s");
     for (size_t i = 0; i < nres; ++i) {
@@ -469,6 +494,8 @@ int main(int argc, char** argv) {
 done:
   for (int f = 0; f < 2; ++f) {
     free(fr[f].feat);
+    free(fr[f].dpu0_in);
+    free(fr[f].canvas);
     for (int i = 0; i < 3; ++i) free(fr[f].out1[i]);
   }
   free(boxes);

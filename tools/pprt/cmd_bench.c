@@ -22,9 +22,9 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "backend/dpu_preflight.h"
+#include "pprt/doctor.h"
 #include "pprt/pprt.h"
-#include "core/runtime_internal.h"
+#include "pprt/stages.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define PPRT_BENCH_COUNT_ALLOCS 0
@@ -676,6 +676,8 @@ static void json_string(const char* s) {
 
 static void print_json(const struct mode_result* r, const struct bench_args* a, const struct bench_frame* fr,
                        const pprt_runtime_t* rt, const char* dpu_probe, const char* dpu_attrs, const char* exe_name) {
+  struct pprt_runtime_info info;
+  pprt_runtime_get_info(rt, &info);
   printf("{\"mode\": \"%s\", \"frames\": %u, \"fps\": %.4f, \"wall_ms\": %.3f, \"latency_ms\": ", r->mode, r->frames,
          r->fps, r->wall_ms);
   print_json_summary(&r->stage[PPRT_STAGE_TOTAL]);
@@ -696,7 +698,7 @@ static void print_json(const struct mode_result* r, const struct bench_args* a, 
   }
   printf("}, \"peak_rss_kb\": %ld, \"runner\": \"%s\", \"kernels\": \"%s\", \"sweeps\": %u, \"points\": %llu, "
          "\"pillars\": %u",
-         r->peak_rss_kb, pprt_runner_str(a->runner), rt->k->isa, fr->num_sweeps, (unsigned long long)fr->points,
+         r->peak_rss_kb, pprt_runner_str(a->runner), info.kernels, fr->num_sweeps, (unsigned long long)fr->points,
          r->last.pillars);
   if (r->cores) printf(", \"dpu_cores\": %u, \"in_flight\": %u", r->cores, r->in_flight);
   if (a->sim)
@@ -763,12 +765,13 @@ int pprt_cmd_bench(int argc, char** argv) {
     return 1;
   }
 
-  char probe[512] = "", attrs0[512] = "", attrs1[512] = "", attrs[1100];
-  int has_dpu = pprt_dpu_probe(probe, sizeof probe);
-  pprt_xmodel_dpu_info(rt->xm0, attrs0, sizeof attrs0);
-  pprt_xmodel_dpu_info(rt->xm1, attrs1, sizeof attrs1);
-  snprintf(attrs, sizeof attrs, "subgraph 0: %s; subgraph 1: %s", attrs0[0] ? attrs0 : "(no DPU attributes)",
-           attrs1[0] ? attrs1 : "(no DPU attributes)");
+  char probe[512] = "", attrs[1100];
+  int has_dpu = pprt_doctor_dpu_device(probe, sizeof probe);
+  struct pprt_runtime_info info;
+  pprt_runtime_get_info(rt, &info);
+  snprintf(attrs, sizeof attrs, "subgraph 0: %s; subgraph 1: %s",
+           info.dpu_attrs[0][0] ? info.dpu_attrs[0] : "(no DPU attributes)",
+           info.dpu_attrs[1][0] ? info.dpu_attrs[1] : "(no DPU attributes)");
   char exe_path[4096] = "";
   ssize_t n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
   if (n > 0) exe_path[n] = '\0';
@@ -789,8 +792,8 @@ int pprt_cmd_bench(int argc, char** argv) {
   g_counting_works = alloc_counting_works();
 
   if (!a.json) {
-    printf("pprt bench: model %s (%s + %s), runner %s, kernels %s\n", a.model, rt->name0, rt->name1,
-           pprt_runner_str(a.runner), rt->k->isa);
+    printf("pprt bench: model %s (%s + %s), runner %s, kernels %s\n", a.model, info.model_name0, info.model_name1,
+           pprt_runner_str(a.runner), info.kernels);
     printf("frame: %llu points in %u sweep%s%s; %u warm-up + %u timed frames per mode\n",
            (unsigned long long)fr.points, fr.num_sweeps, fr.num_sweeps == 1 ? "" : "s",
            a.sweeps10 ? " (10-sweep frame built from one sweep)" : "", a.warmup, a.frames);

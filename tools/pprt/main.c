@@ -13,7 +13,7 @@
 
 #include "commands.h"
 #include "pprt/nusc.h"
-#include "core/runtime_internal.h"
+#include "pprt/stages.h"
 #include "core/fileio.h"
 
 #define EXIT_USAGE 2
@@ -288,14 +288,24 @@ static int cmp_double(const void* x, const void* y) {
   return a < b ? -1 : a > b;
 }
 
+static int is_kitti(const pprt_runtime_t* rt) {
+  struct pprt_runtime_info info;
+  return pprt_runtime_get_info(rt, &info) == PPRT_STATUS_OK && strcmp(info.family, "kitti") == 0;
+}
+
+static const char* kernels_of(const pprt_runtime_t* rt) {
+  struct pprt_runtime_info info;
+  return pprt_runtime_get_info(rt, &info) == PPRT_STATUS_OK ? info.kernels : "?";
+}
+
 /* Write the boxes in one of the file formats (vai, nuscenes, contest) to a->out_file or stdout. */
 static int write_boxes_format(const struct args* a, const pprt_runtime_t* rt, const struct frame_input* in,
                               const struct pprt_box* boxes, uint32_t n) {
   const char* path = a->out_file ? a->out_file : "/dev/stdout";
   enum pprt_status st = PPRT_STATUS_OK;
   if (strcmp(a->format, "vai") == 0) {
-    st = rt->family == PPRT_FAMILY_KITTI ? pprt_boxes_write_kitti(path, boxes, n) : pprt_boxes_write_vai(path, boxes, n);
-  } else if (rt->family == PPRT_FAMILY_KITTI) {
+    st = is_kitti(rt) ? pprt_boxes_write_kitti(path, boxes, n) : pprt_boxes_write_vai(path, boxes, n);
+  } else if (is_kitti(rt)) {
     fprintf(stderr, "pprt: --format %s is for nuScenes models; a KITTI model writes table, json or vai\n", a->format);
     return EXIT_USAGE;
   } else {
@@ -384,14 +394,16 @@ static int cmd_run(const struct args* a) {
                  "\"points_overflow\": %u, \"pillars\": %u, \"candidates\": %u, \"boxes\": %u, \"sweeps\": %u, "
                  "\"runner\": \"%s\", \"kernels\": \"%s\"}}\n",
               stats.points_in, stats.points_nonfinite, stats.points_out_of_range, stats.points_overflow,
-              stats.pillars, stats.candidates, stats.boxes, in.num_sweeps, pprt_runner_str(o.runner), rt->k->isa);
+              stats.pillars, stats.candidates, stats.boxes, in.num_sweeps, pprt_runner_str(o.runner), kernels_of(rt));
       if (f != stdout && fclose(f) != 0) {
         fprintf(stderr, "pprt: I/O error: cannot write %s\n", a->out_file);
         rc = 1;
       }
     } else {
-      printf("pprt run: model %s (%s + %s), runner %s, kernels %s\n", a->model, rt->name0, rt->name1,
-             pprt_runner_str(o.runner), rt->k->isa);
+      struct pprt_runtime_info info;
+      pprt_runtime_get_info(rt, &info);
+      printf("pprt run: model %s (%s + %s), runner %s, kernels %s\n", a->model, info.model_name0, info.model_name1,
+             pprt_runner_str(o.runner), info.kernels);
       printf("frame: %u points in %u sweep%s -> %u pillars (dropped: %u non-finite, %u out of range, %u overflow); "
              "%u anchors above threshold; %u boxes\n",
              stats.points_in, in.num_sweeps, in.num_sweeps == 1 ? "" : "s", stats.pillars, stats.points_nonfinite,
@@ -474,7 +486,8 @@ static void* read_all(const char* path, size_t max, size_t* len) {
 static int open_stage_runtime(const struct args* a, pprt_runtime_t** rt) {
   struct pprt_options o;
   fill_options(a, &o);
-  enum pprt_status st = pprt_runtime_create_internal(&o, PPRT_RUNNER_NONE_INTERNAL, rt);
+  o.runner = PPRT_RUNNER_NONE; /* the stages alone, on this command's buffers (pprt/stages.h) */
+  enum pprt_status st = pprt_runtime_create(&o, rt);
   return st ? fail(st, pprt_last_error()) : 0;
 }
 
@@ -488,19 +501,21 @@ static int cmd_voxelize(const struct args* a) {
     frame_input_free(&in);
     return rc;
   }
-  enum pprt_status st = pprt_rt_voxelize(rt, in.sweeps, in.num_sweeps);
+  struct pprt_tensor_info d;
+  pprt_runtime_tensor(rt, PPRT_TENSOR_DPU0_INPUT, &d);
+  /* Rows past the pillar count are never read by the pipeline; the buffer starts zeroed and the stage writes only
+   * live rows, so the file's dead rows are 0. */
+  int8_t* dpu0_in = calloc(d.bytes ? (size_t)d.bytes : 1, 1);
+  uint32_t n = 0;
+  enum pprt_status st = dpu0_in ? pprt_stage_voxelize(rt, in.sweeps, in.num_sweeps, dpu0_in, &n) : PPRT_STATUS_OUT_OF_MEMORY;
   if (st) {
-    rc = fail(st, rt->err.msg);
+    rc = fail(st, dpu0_in ? pprt_runtime_last_error(rt) : "out of memory");
   } else if (make_dir(a->out) != 0) {
     fprintf(stderr, "pprt: I/O error: cannot create folder %s\n", a->out);
     rc = 1;
   } else {
-    uint32_t n = 0;
-    const int32_t* coords = pprt_rt_coords(rt, &n);
-    const struct pprt_tensor_desc* d = pprt_rt_dpu0_input_desc(rt);
-    /* Rows past the pillar count are never read by the pipeline; the host buffer starts zeroed and the stage writes
-     * only live rows, so the file's dead rows are 0. */
-    rc = write_out(a->out, "dpu0_input.bin", pprt_rt_dpu0_input(rt), (size_t)d->elements);
+    const int32_t* coords = pprt_stage_pillars(rt, &n);
+    rc = write_out(a->out, "dpu0_input.bin", dpu0_in, (size_t)d.bytes);
     if (rc == 0) rc = write_out(a->out, "coords.bin", coords, (size_t)n * 2 * sizeof(int32_t));
     if (rc == 0) {
       struct pprt_frame_stats s;
@@ -509,6 +524,7 @@ static int cmd_voxelize(const struct args* a) {
              s.points_in, in.num_sweeps, s.points_nonfinite, s.points_out_of_range, s.points_overflow);
     }
   }
+  free(dpu0_in);
   pprt_runtime_destroy(rt);
   frame_input_free(&in);
   return rc;
@@ -522,9 +538,13 @@ static int cmd_scatter(const struct args* a) {
   int rc = open_stage_runtime(a, &rt);
   if (rc) return rc;
   size_t flen = 0, clen = 0;
-  const struct pprt_tensor_desc* d0 = pprt_rt_dpu0_output_desc(rt);
-  int8_t* feat = read_all(a->features, (size_t)d0->elements, &flen);
-  int32_t* coords = feat ? read_all(a->coords, (size_t)rt->vp.max_pillars * 8, &clen) : NULL;
+  struct pprt_tensor_info d0, d1;
+  struct pprt_runtime_info info;
+  pprt_runtime_tensor(rt, PPRT_TENSOR_DPU0_OUTPUT, &d0);
+  pprt_runtime_tensor(rt, PPRT_TENSOR_DPU1_INPUT, &d1);
+  pprt_runtime_get_info(rt, &info);
+  int8_t* feat = read_all(a->features, (size_t)d0.bytes, &flen);
+  int32_t* coords = feat ? read_all(a->coords, (size_t)info.max_pillars * 8, &clen) : NULL;
   if (feat == NULL || coords == NULL) {
     rc = 1;
   } else if (clen % 8 != 0) {
@@ -533,18 +553,18 @@ static int cmd_scatter(const struct args* a) {
     rc = 1;
   } else {
     uint32_t n = (uint32_t)(clen / 8);
-    size_t row = rt->sp.feat_stride;
-    if (flen != (size_t)d0->elements && flen != (size_t)n * row) {
+    size_t row = (size_t)d0.dims[d0.ndim - 1]; /* one pillar's features */
+    if (flen != (size_t)d0.bytes && flen != (size_t)n * row) {
       fprintf(stderr,
               "pprt: bad input: %s has %zu bytes; expected the whole DPU0 output (%llu) or %u live rows x %zu = %zu\n",
-              a->features, flen, (unsigned long long)d0->elements, n, row, (size_t)n * row);
+              a->features, flen, (unsigned long long)d0.bytes, n, row, (size_t)n * row);
       rc = 1;
     }
     for (uint32_t i = 0; rc == 0 && i < n; ++i) {
-      if (coords[2 * i] < 0 || (uint32_t)coords[2 * i] >= rt->sp.H || coords[2 * i + 1] < 0 ||
-          (uint32_t)coords[2 * i + 1] >= rt->sp.W) {
+      if (coords[2 * i] < 0 || (uint32_t)coords[2 * i] >= info.canvas[0] || coords[2 * i + 1] < 0 ||
+          (uint32_t)coords[2 * i + 1] >= info.canvas[1]) {
         fprintf(stderr, "pprt: bad input: %s: pillar %u has cell (%d, %d) outside the %ux%u canvas\n", a->coords, i,
-                coords[2 * i], coords[2 * i + 1], rt->sp.H, rt->sp.W);
+                coords[2 * i], coords[2 * i + 1], info.canvas[0], info.canvas[1]);
         rc = 1;
       }
     }
@@ -552,12 +572,16 @@ static int cmd_scatter(const struct args* a) {
       fprintf(stderr, "pprt: I/O error: cannot create folder %s\n", a->out);
       rc = 1;
     }
+    int8_t* canvas = rc == 0 ? malloc(d1.bytes ? (size_t)d1.bytes : 1) : NULL;
+    if (rc == 0 && canvas == NULL) rc = fail(PPRT_STATUS_OUT_OF_MEMORY, "out of memory");
     if (rc == 0) {
-      pprt_rt_scatter(rt, feat, coords, n);
-      rc = write_out(a->out, "dpu1_input.bin", pprt_rt_dpu1_input(rt), (size_t)pprt_rt_dpu1_input_desc(rt)->elements);
-      if (rc == 0) printf("scattered %u pillars onto a %ux%ux%u canvas (shift %d)\n", n, rt->sp.H, rt->sp.W, rt->sp.C,
-                          rt->sp.shift);
+      enum pprt_status st = pprt_stage_scatter(rt, feat, coords, n, canvas);
+      rc = st ? fail(st, pprt_runtime_last_error(rt)) : write_out(a->out, "dpu1_input.bin", canvas, (size_t)d1.bytes);
+      if (rc == 0)
+        printf("scattered %u pillars onto a %ux%ux%u canvas (shift %d)\n", n, info.canvas[0], info.canvas[1],
+               info.canvas[2], info.scatter_shift);
     }
+    free(canvas);
   }
   free(feat);
   free(coords);
@@ -573,13 +597,15 @@ static int cmd_post(const struct args* a) {
   if (rc) return rc;
   int32_t* coords = NULL;
   uint32_t npil = 0;
-  if (rt->family == PPRT_FAMILY_KITTI) { /* the anchor mask needs the frame's pillars */
+  struct pprt_runtime_info info;
+  pprt_runtime_get_info(rt, &info);
+  if (is_kitti(rt)) { /* the anchor mask needs the frame's pillars */
     size_t clen = 0;
     if (a->coords == NULL) {
       pprt_runtime_destroy(rt);
       return usage_error("%s on a KITTI model needs --coords F (coords.bin of pprt voxelize)", a->cmd);
     }
-    coords = read_all(a->coords, (size_t)rt->vp.max_pillars * 8, &clen);
+    coords = read_all(a->coords, (size_t)info.max_pillars * 8, &clen);
     if (coords == NULL) {
       rc = 1;
     } else if (clen % 8 != 0) {
@@ -589,10 +615,10 @@ static int cmd_post(const struct args* a) {
     } else {
       npil = (uint32_t)(clen / 8);
       for (uint32_t i = 0; rc == 0 && i < npil; ++i)
-        if (coords[2 * i] < 0 || coords[2 * i] >= rt->vp.grid[1] || coords[2 * i + 1] < 0 ||
-            coords[2 * i + 1] >= rt->vp.grid[0]) {
+        if (coords[2 * i] < 0 || coords[2 * i] >= info.grid[1] || coords[2 * i + 1] < 0 ||
+            coords[2 * i + 1] >= info.grid[0]) {
           fprintf(stderr, "pprt: bad input: %s: pillar %u has cell (%d, %d) outside the %dx%d grid\n", a->coords, i,
-                  coords[2 * i], coords[2 * i + 1], rt->vp.grid[1], rt->vp.grid[0]);
+                  coords[2 * i], coords[2 * i + 1], info.grid[1], info.grid[0]);
           rc = 1;
         }
     }
@@ -600,13 +626,15 @@ static int cmd_post(const struct args* a) {
   const char* files[3] = {a->cls, a->reg, a->dir};
   int8_t* bufs[3] = {NULL, NULL, NULL};
   for (uint32_t i = 0; i < 3 && rc == 0; ++i) {
-    size_t want = (size_t)pprt_rt_dpu1_output_desc(rt, i)->elements, len = 0;
+    struct pprt_tensor_info d;
+    pprt_runtime_tensor(rt, (enum pprt_tensor)(PPRT_TENSOR_DPU1_CLS + i), &d);
+    size_t want = (size_t)d.bytes, len = 0;
     bufs[i] = read_all(files[i], want, &len);
     if (bufs[i] == NULL) {
       rc = 1;
     } else if (len != want) {
       fprintf(stderr, "pprt: bad input: %s has %zu bytes, the model's %s output '%s' has %zu\n", files[i], len,
-              i == 0 ? "cls" : i == 1 ? "reg" : "dir", pprt_rt_dpu1_output_desc(rt, i)->name, want);
+              i == 0 ? "cls" : i == 1 ? "reg" : "dir", d.name, want);
       rc = 1;
     }
   }
@@ -616,11 +644,11 @@ static int cmd_post(const struct args* a) {
     if (boxes == NULL) {
       rc = fail(PPRT_STATUS_OUT_OF_MEMORY, "out of memory");
     } else {
-      if (coords != NULL)
-        pprt_rt_post_pillars(rt, bufs[0], bufs[1], bufs[2], coords, npil, boxes, cap, &n);
-      else
-        pprt_rt_post(rt, bufs[0], bufs[1], bufs[2], boxes, cap, &n);
-      if (a->json) {
+      /* KITTI: the pillars of --coords; nuScenes models read none */
+      enum pprt_status pst = pprt_stage_post(rt, bufs[0], bufs[1], bufs[2], coords, npil, boxes, cap, &n);
+      if (pst) {
+        rc = fail(pst, pprt_runtime_last_error(rt));
+      } else if (a->json) {
         struct pprt_frame_stats s;
         pprt_runtime_stats(rt, &s);
         printf("{");
@@ -629,8 +657,7 @@ static int cmd_post(const struct args* a) {
       } else if (strcmp(a->format, "vai") == 0) {
         const char* path = a->out_file ? a->out_file : "/dev/stdout";
         fflush(stdout);
-        enum pprt_status st = rt->family == PPRT_FAMILY_KITTI ? pprt_boxes_write_kitti(path, boxes, n)
-                                                              : pprt_boxes_write_vai(path, boxes, n);
+        enum pprt_status st = is_kitti(rt) ? pprt_boxes_write_kitti(path, boxes, n) : pprt_boxes_write_vai(path, boxes, n);
         if (st) rc = fail(st, pprt_last_error());
       } else {
         print_boxes_table(rt, boxes, n);

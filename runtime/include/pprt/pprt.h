@@ -68,10 +68,13 @@ PPRT_API void pprt_set_last_error(const char* msg);
 enum pprt_runner {
   PPRT_RUNNER_DPU = 0,   /* VART's runner named by the xmodel (the DPU on a board) */
   PPRT_RUNNER_CPU = 1,   /* pprt's bit-exact int8 CPU reference runner plugin */
-  PPRT_RUNNER_DUMMY = 2  /* VART's dummy runner: plumbing and timing only, writes no outputs */
+  PPRT_RUNNER_DUMMY = 2, /* VART's dummy runner: plumbing and timing only, writes no outputs */
+  PPRT_RUNNER_NONE = 3   /* no runner: host buffers for the DPU tensors, for the stage calls alone (pprt/stages.h);
+                            pprt_runtime_run and streams refuse it (INVALID_ARGUMENT) */
 };
 
-/** Parse "dpu", "cpu" or "dummy". Returns PPRT_STATUS_INVALID_ARGUMENT for anything else. */
+/** Parse "dpu", "cpu" or "dummy" (the runners that run frames). Returns PPRT_STATUS_INVALID_ARGUMENT for anything
+ *  else. pprt_runner_str names PPRT_RUNNER_NONE "none". */
 PPRT_API enum pprt_status pprt_runner_from_string(const char* name, enum pprt_runner* out);
 PPRT_API const char* pprt_runner_str(enum pprt_runner runner);
 

@@ -807,7 +807,8 @@ static void check_model(struct doctor* d) {
   po.model_dir = d->o->model_dir;
   po.model_name0 = d->o->model_name0;
   po.model_name1 = d->o->model_name1;
-  if (pprt_runtime_create_internal(&po, PPRT_RUNNER_NONE_INTERNAL, &d->rt) != PPRT_STATUS_OK) {
+  po.runner = PPRT_RUNNER_NONE;
+  if (pprt_runtime_create(&po, &d->rt) != PPRT_STATUS_OK) {
     add(d, PPRT_DOCTOR_FAIL, "model", "pprt run --runner cpu --model DIR shows the same error on any PC",
         "%s", pprt_last_error());
     d->rt = NULL;
@@ -1230,3 +1231,5 @@ enum pprt_status pprt_dpu_preflight_at(const char* root, const char* const* env,
 enum pprt_status pprt_dpu_preflight(const pprt_xmodel* model, struct pprt_err* err) {
   return pprt_dpu_preflight_at(NULL, NULL, model, err);
 }
+
+int pprt_doctor_dpu_device(char* desc, size_t cap) { return pprt_dpu_probe(desc, cap); }

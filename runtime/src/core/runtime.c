@@ -46,6 +46,7 @@ const char* pprt_runner_str(enum pprt_runner runner) {
     case PPRT_RUNNER_DPU: return "dpu";
     case PPRT_RUNNER_CPU: return "cpu";
     case PPRT_RUNNER_DUMMY: return "dummy";
+    case PPRT_RUNNER_NONE: return "none";
   }
   return "unknown";
 }
@@ -314,11 +315,11 @@ void pprt_frame_ctx_free(struct pprt_frame_ctx* f) {
   memset(f, 0, sizeof *f);
 }
 
-enum pprt_status pprt_frame_ctx_init(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, int runner_kind,
+enum pprt_status pprt_frame_ctx_init(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, enum pprt_runner runner_kind,
                                      struct pprt_err* err) {
   memset(f, 0, sizeof *f);
   enum pprt_status st;
-  if (runner_kind == PPRT_RUNNER_NONE_INTERNAL) {
+  if (runner_kind == PPRT_RUNNER_NONE) {
     f->host0_in = aligned_buf(pprt_xmodel_input(rt->xm0, 0)->elements);
     f->host0_out = aligned_buf(pprt_xmodel_output(rt->xm0, 0)->elements);
     f->host1_in = aligned_buf(pprt_xmodel_input(rt->xm1, 0)->elements);
@@ -405,7 +406,7 @@ static enum pprt_status kitti_outputs(pprt_runtime_t* rt, struct pprt_err* err) 
   return PPRT_STATUS_OK;
 }
 
-static enum pprt_status create_kitti_graph(pprt_runtime_t* rt, const struct pprt_options* opts, int runner_kind,
+static enum pprt_status create_kitti_graph(pprt_runtime_t* rt, const struct pprt_options* opts, enum pprt_runner runner_kind,
                                            struct pprt_err* err) {
   enum pprt_status st;
   const char* xm = rt->model_dir;
@@ -485,12 +486,14 @@ static enum pprt_status create_kitti_graph(pprt_runtime_t* rt, const struct pprt
   rt->max_sweeps = 1; /* KITTI: one sweep a frame */
   rt->k = pprt_kernels();
   rt->runner_kind = runner_kind;
+  pprt_xmodel_dpu_info(rt->xm0, rt->dpu_attrs[0], sizeof rt->dpu_attrs[0]);
+  pprt_xmodel_dpu_info(rt->xm1, rt->dpu_attrs[1], sizeof rt->dpu_attrs[1]);
   return pprt_frame_ctx_init(rt, &rt->ctx, runner_kind, err);
 }
 
 /* ------------------------------------------------------------------ create / destroy */
 
-static enum pprt_status create_impl(pprt_runtime_t* rt, const struct pprt_options* opts, int runner_kind,
+static enum pprt_status create_impl(pprt_runtime_t* rt, const struct pprt_options* opts, enum pprt_runner runner_kind,
                                     struct pprt_err* err) {
   enum pprt_status st;
   if (opts->model_dir == NULL || opts->model_dir[0] == '\0')
@@ -498,8 +501,8 @@ static enum pprt_status create_impl(pprt_runtime_t* rt, const struct pprt_option
   if (strlen(opts->model_dir) >= sizeof rt->model_dir)
     return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "model folder path too long");
   if (runner_kind != PPRT_RUNNER_DPU && runner_kind != PPRT_RUNNER_CPU && runner_kind != PPRT_RUNNER_DUMMY &&
-      runner_kind != PPRT_RUNNER_NONE_INTERNAL)
-    return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "unknown runner %d", runner_kind);
+      runner_kind != PPRT_RUNNER_NONE)
+    return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "unknown runner %d", (int)runner_kind);
   if (isnan(opts->score_thresh) || opts->score_thresh >= 1.0f || opts->score_thresh == 0.0f)
     return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "score threshold %g must be in (0, 1) (or negative: prototxt)",
                      (double)opts->score_thresh);
@@ -578,14 +581,20 @@ static enum pprt_status create_impl(pprt_runtime_t* rt, const struct pprt_option
 
   rt->k = pprt_kernels();
   rt->runner_kind = runner_kind;
+  pprt_xmodel_dpu_info(rt->xm0, rt->dpu_attrs[0], sizeof rt->dpu_attrs[0]);
+  pprt_xmodel_dpu_info(rt->xm1, rt->dpu_attrs[1], sizeof rt->dpu_attrs[1]);
   return pprt_frame_ctx_init(rt, &rt->ctx, runner_kind, err);
 }
 
-enum pprt_status pprt_runtime_create_internal(const struct pprt_options* opts, int runner_kind,
-                                              pprt_runtime_t** out) {
+enum pprt_status pprt_runtime_create(const struct pprt_options* opts, pprt_runtime_t** out) {
   if (out != NULL) *out = NULL;
   if (opts == NULL || out == NULL) {
-    pprt_set_last_error("pprt_runtime_create: NULL argument");
+    pprt_set_last_error(opts == NULL ? "pprt_runtime_create: NULL options" : "pprt_runtime_create: NULL argument");
+    return PPRT_STATUS_INVALID_ARGUMENT;
+  }
+  if (opts->runner != PPRT_RUNNER_DPU && opts->runner != PPRT_RUNNER_CPU && opts->runner != PPRT_RUNNER_DUMMY &&
+      opts->runner != PPRT_RUNNER_NONE) {
+    pprt_set_last_error("pprt_runtime_create: unknown runner");
     return PPRT_STATUS_INVALID_ARGUMENT;
   }
   pprt_runtime_t* rt = calloc(1, sizeof *rt);
@@ -598,7 +607,7 @@ enum pprt_status pprt_runtime_create_internal(const struct pprt_options* opts, i
   rt->opts.model_name0 = rt->opts.model_name1 = rt->opts.runner_lib = NULL;
   struct pprt_err err;
   err.msg[0] = '\0';
-  enum pprt_status st = create_impl(rt, opts, runner_kind, &err);
+  enum pprt_status st = create_impl(rt, opts, opts->runner, &err);
   if (st != PPRT_STATUS_OK) {
     pprt_set_last_error(err.msg);
     pprt_runtime_destroy(rt);
@@ -607,20 +616,6 @@ enum pprt_status pprt_runtime_create_internal(const struct pprt_options* opts, i
   pprt_set_last_error("");
   *out = rt;
   return PPRT_STATUS_OK;
-}
-
-enum pprt_status pprt_runtime_create(const struct pprt_options* opts, pprt_runtime_t** out) {
-  if (opts == NULL) {
-    if (out) *out = NULL;
-    pprt_set_last_error("pprt_runtime_create: NULL options");
-    return PPRT_STATUS_INVALID_ARGUMENT;
-  }
-  if (opts->runner != PPRT_RUNNER_DPU && opts->runner != PPRT_RUNNER_CPU && opts->runner != PPRT_RUNNER_DUMMY) {
-    if (out) *out = NULL;
-    pprt_set_last_error("pprt_runtime_create: unknown runner");
-    return PPRT_STATUS_INVALID_ARGUMENT;
-  }
-  return pprt_runtime_create_internal(opts, (int)opts->runner, out);
 }
 
 void pprt_runtime_destroy(pprt_runtime_t* rt) {
@@ -696,10 +691,15 @@ static enum pprt_status check_sweeps(const pprt_runtime_t* rt, const struct pprt
 
 enum pprt_status pprt_ctx_voxelize(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, const struct pprt_sweep* sweeps,
                                    uint32_t num_sweeps, struct pprt_frame_stats* stats, struct pprt_err* err) {
+  return pprt_ctx_voxelize_into(rt, f, sweeps, num_sweeps, pprt_ctx_dpu0_input(f), stats, err);
+}
+
+enum pprt_status pprt_ctx_voxelize_into(const pprt_runtime_t* rt, struct pprt_frame_ctx* f,
+                                        const struct pprt_sweep* sweeps, uint32_t num_sweeps, int8_t* out,
+                                        struct pprt_frame_stats* stats, struct pprt_err* err) {
   enum pprt_status st = check_sweeps(rt, sweeps, num_sweeps, err);
   if (st) return st;
   double t0 = now_ms();
-  int8_t* out = pprt_ctx_dpu0_input(f);
   pprt_vox_begin(&rt->vp, &f->vox);
   const int64_t t_key = sweeps[0].timestamp_us;
   for (uint32_t i = 0; i < num_sweeps; ++i) {
@@ -721,19 +721,10 @@ enum pprt_status pprt_ctx_voxelize(const pprt_runtime_t* rt, struct pprt_frame_c
   return PPRT_STATUS_OK;
 }
 
-enum pprt_status pprt_rt_voxelize(pprt_runtime_t* rt, const struct pprt_sweep* sweeps, uint32_t num_sweeps) {
-  return pprt_ctx_voxelize(rt, &rt->ctx, sweeps, num_sweeps, &rt->ctx.stats, &rt->err);
-}
-
-const int32_t* pprt_rt_coords(const pprt_runtime_t* rt, uint32_t* num_pillars) {
-  if (num_pillars) *num_pillars = rt->ctx.vox.num_pillars;
-  return rt->ctx.vox.coords;
-}
-
 static void scatter_into(const pprt_runtime_t* rt, struct pprt_frame_ctx* dst, const int8_t* features,
-                         const int32_t* coords, uint32_t n, struct pprt_frame_stats* stats) {
+                         const int32_t* coords, uint32_t n, int8_t* canvas, struct pprt_frame_stats* stats) {
   double t0 = now_ms();
-  pprt_scatter_run(&rt->sp, &dst->canvas, rt->k, features, coords, n, pprt_ctx_dpu1_input(dst));
+  pprt_scatter_run(&rt->sp, &dst->canvas, rt->k, features, coords, n, canvas);
   if (rt->family == PPRT_FAMILY_KITTI) { /* the anchor mask of this canvas' frame */
     memcpy(dst->kcoords, coords, (size_t)n * 2 * sizeof *coords);
     dst->kn = n;
@@ -745,28 +736,12 @@ void pprt_ctx_scatter(const pprt_runtime_t* rt, const struct pprt_frame_ctx* src
                       struct pprt_frame_stats* stats) {
   /* The DPU0 output is only read; the accessor is non-const because runner buffers are. */
   struct pprt_frame_ctx* s = (struct pprt_frame_ctx*)src;
-  scatter_into(rt, dst, pprt_ctx_dpu0_output(s), src->vox.coords, src->vox.num_pillars, stats);
+  scatter_into(rt, dst, pprt_ctx_dpu0_output(s), src->vox.coords, src->vox.num_pillars, pprt_ctx_dpu1_input(dst),
+               stats);
 }
 
-void pprt_rt_scatter(pprt_runtime_t* rt, const int8_t* features, const int32_t* coords, uint32_t n) {
-  scatter_into(rt, &rt->ctx, features, coords, n, &rt->ctx.stats);
-}
-
-void pprt_ctx_post(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, struct pprt_box* boxes, uint32_t max_boxes,
-                   uint32_t* num_boxes, struct pprt_frame_stats* stats) {
-  double t0 = now_ms();
-  uint32_t cand = 0;
-  if (rt->family == PPRT_FAMILY_KITTI)
-    pprt_kitti_post_run(&rt->kpp, &f->kpost, rt->k, pprt_ctx_dpu1_output(rt, f, 0), pprt_ctx_dpu1_output(rt, f, 1),
-                        pprt_ctx_dpu1_output(rt, f, 2), f->kcoords, f->kn, boxes, max_boxes, num_boxes, &cand);
-  else
-    pprt_post_run(&rt->pp, &f->post, rt->k, pprt_ctx_dpu1_output(rt, f, 0), pprt_ctx_dpu1_output(rt, f, 1),
-                  pprt_ctx_dpu1_output(rt, f, 2), boxes, max_boxes, num_boxes, &cand);
-  stats->candidates = cand;
-  stats->boxes = *num_boxes;
-  stats->stage_ms[PPRT_STAGE_POSTPROCESS] = now_ms() - t0;
-}
-
+/* The one post-processing entry: rt's decoder (nuScenes anchors or the KITTI family's) on explicit DPU1 outputs, with
+ * post state ps / kps and the frame's pillars (the KITTI anchor mask). Adds its time to the post-processing time. */
 void pprt_ctx_post_from(const pprt_runtime_t* rt, struct pprt_post_state* ps, struct pprt_kitti_post_state* kps,
                         const int8_t* cls, const int8_t* reg, const int8_t* dir, const int32_t* coords,
                         uint32_t num_pillars, struct pprt_box* boxes, uint32_t max_boxes, uint32_t* num_boxes,
@@ -782,25 +757,11 @@ void pprt_ctx_post_from(const pprt_runtime_t* rt, struct pprt_post_state* ps, st
   stats->stage_ms[PPRT_STAGE_POSTPROCESS] += now_ms() - t0;
 }
 
-void pprt_rt_post(pprt_runtime_t* rt, const int8_t* cls, const int8_t* reg, const int8_t* dir, struct pprt_box* boxes,
-                  uint32_t max_boxes, uint32_t* num_boxes) {
-  /* KITTI: the anchor mask reads the pillars of the last voxelize */
-  pprt_rt_post_pillars(rt, cls, reg, dir, rt->ctx.vox.coords, rt->ctx.vox.num_pillars, boxes, max_boxes, num_boxes);
-}
-
-void pprt_rt_post_pillars(pprt_runtime_t* rt, const int8_t* cls, const int8_t* reg, const int8_t* dir,
-                          const int32_t* coords, uint32_t num_pillars, struct pprt_box* boxes, uint32_t max_boxes,
-                          uint32_t* num_boxes) {
-  double t0 = now_ms();
-  uint32_t cand = 0;
-  if (rt->family == PPRT_FAMILY_KITTI)
-    pprt_kitti_post_run(&rt->kpp, &rt->ctx.kpost, rt->k, cls, reg, dir, coords, num_pillars, boxes, max_boxes,
-                        num_boxes, &cand);
-  else
-    pprt_post_run(&rt->pp, &rt->ctx.post, rt->k, cls, reg, dir, boxes, max_boxes, num_boxes, &cand);
-  rt->ctx.stats.candidates = cand;
-  rt->ctx.stats.boxes = *num_boxes;
-  rt->ctx.stats.stage_ms[PPRT_STAGE_POSTPROCESS] = now_ms() - t0;
+void pprt_ctx_post(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, struct pprt_box* boxes, uint32_t max_boxes,
+                   uint32_t* num_boxes, struct pprt_frame_stats* stats) {
+  stats->stage_ms[PPRT_STAGE_POSTPROCESS] = 0.0;
+  pprt_ctx_post_from(rt, &f->post, &f->kpost, pprt_ctx_dpu1_output(rt, f, 0), pprt_ctx_dpu1_output(rt, f, 1),
+                     pprt_ctx_dpu1_output(rt, f, 2), f->kcoords, f->kn, boxes, max_boxes, num_boxes, stats);
 }
 
 /* Sleep until the CLOCK_MONOTONIC time t_ms (now_ms's clock). */
@@ -972,3 +933,181 @@ const char* pprt_runtime_class_name(const pprt_runtime_t* rt, uint32_t label) {
 }
 
 uint32_t pprt_runtime_max_boxes(const pprt_runtime_t* rt) { return rt != NULL ? rt->cfg.max_num : 0; }
+
+/* ------------------------------------------------------------------ the stages alone (pprt/stages.h) */
+
+enum pprt_status pprt_runtime_tensor(const pprt_runtime_t* rt, enum pprt_tensor t, struct pprt_tensor_info* out) {
+  if (rt == NULL || out == NULL || (unsigned)t >= PPRT_TENSOR_COUNT) {
+    pprt_set_last_error("pprt_runtime_tensor: NULL argument or unknown tensor");
+    return PPRT_STATUS_INVALID_ARGUMENT;
+  }
+  const struct pprt_tensor_desc* d = t == PPRT_TENSOR_DPU0_INPUT    ? pprt_xmodel_input(rt->xm0, 0)
+                                     : t == PPRT_TENSOR_DPU0_OUTPUT ? pprt_xmodel_output(rt->xm0, 0)
+                                     : t == PPRT_TENSOR_DPU1_INPUT  ? pprt_xmodel_input(rt->xm1, 0)
+                                                                    : pprt_xmodel_output(rt->xm1, out_index(rt, (uint32_t)t - 3));
+  memset(out, 0, sizeof *out);
+  out->name = d->name;
+  out->ndim = d->ndim < PPRT_TENSOR_INFO_MAX_DIMS ? d->ndim : PPRT_TENSOR_INFO_MAX_DIMS;
+  for (uint32_t i = 0; i < out->ndim; ++i) out->dims[i] = d->dims[i];
+  out->fix_point = d->fix_point;
+  out->bytes = d->elements;
+  return PPRT_STATUS_OK;
+}
+
+const int8_t* pprt_runtime_tensor_data(pprt_runtime_t* rt, enum pprt_tensor t) {
+  if (rt == NULL || (unsigned)t >= PPRT_TENSOR_COUNT) return NULL;
+  switch (t) {
+    case PPRT_TENSOR_DPU0_INPUT: return pprt_ctx_dpu0_input(&rt->ctx);
+    case PPRT_TENSOR_DPU0_OUTPUT: return pprt_ctx_dpu0_output(&rt->ctx);
+    case PPRT_TENSOR_DPU1_INPUT: return pprt_ctx_dpu1_input(&rt->ctx);
+    default: return pprt_ctx_dpu1_output(rt, &rt->ctx, (uint32_t)t - PPRT_TENSOR_DPU1_CLS);
+  }
+}
+
+enum pprt_status pprt_runtime_get_info(const pprt_runtime_t* rt, struct pprt_runtime_info* out) {
+  if (rt == NULL || out == NULL) {
+    pprt_set_last_error("pprt_runtime_get_info: NULL argument");
+    return PPRT_STATUS_INVALID_ARGUMENT;
+  }
+  memset(out, 0, sizeof *out);
+  out->family = rt->family == PPRT_FAMILY_KITTI ? "kitti" : "nuscenes";
+  out->model_name0 = rt->name0;
+  out->model_name1 = rt->name1;
+  out->kernels = rt->k->isa;
+  out->max_pillars = rt->vp.max_pillars;
+  for (int i = 0; i < 3; ++i) out->grid[i] = rt->vp.grid[i];
+  out->canvas[0] = rt->sp.H;
+  out->canvas[1] = rt->sp.W;
+  out->canvas[2] = rt->sp.C;
+  out->scatter_shift = rt->sp.shift;
+  out->num_classes = rt->cfg.num_classes;
+  out->score_thresh = rt->family == PPRT_FAMILY_KITTI ? (float)(1.0 / (1.0 + exp(-(double)rt->kpp.score_logit)))
+                                                     : rt->pp.score_thresh;
+  out->dpu_attrs[0] = rt->dpu_attrs[0];
+  out->dpu_attrs[1] = rt->dpu_attrs[1];
+  return PPRT_STATUS_OK;
+}
+
+uint32_t pprt_kernel_set_count(void) {
+  size_t n = 0;
+  pprt_kernels_all(&n);
+  return (uint32_t)n;
+}
+
+const char* pprt_kernel_set_name(uint32_t i) {
+  size_t n = 0;
+  const struct pprt_kernels* const* all = pprt_kernels_all(&n);
+  return i < n ? all[i]->isa : NULL;
+}
+
+enum pprt_status pprt_runtime_use_kernels(pprt_runtime_t* rt, const char* name) {
+  if (rt == NULL || name == NULL) {
+    pprt_set_last_error("pprt_runtime_use_kernels: NULL argument");
+    return PPRT_STATUS_INVALID_ARGUMENT;
+  }
+  enum pprt_status st = rt_enter(rt, "pprt_runtime_use_kernels");
+  if (st) return st;
+  const struct pprt_kernels* k = NULL;
+  size_t n = 0;
+  const struct pprt_kernels* const* all = pprt_kernels_all(&n);
+  if (strcmp(name, "best") == 0) k = pprt_kernels();
+  for (size_t i = 0; k == NULL && i < n; ++i)
+    if (strcmp(all[i]->isa, name) == 0) k = all[i];
+  if (atomic_load(&rt->streams) > 0) {
+    pprt_set_last_error("pprt_runtime_use_kernels: streams of this runtime still exist; destroy them first");
+    st = PPRT_STATUS_BUSY;
+  } else if (k == NULL) {
+    char sets[128] = "";
+    for (size_t i = 0; i < n; ++i)
+      snprintf(sets + strlen(sets), sizeof sets - strlen(sets), "%s%s", i ? ", " : "", all[i]->isa);
+    char msg[256];
+    snprintf(msg, sizeof msg, "kernel set '%s' is not usable here (this CPU: %s, or best)", name, sets);
+    pprt_set_last_error(msg);
+    st = PPRT_STATUS_INVALID_ARGUMENT;
+  } else {
+    rt->k = k;
+  }
+  rt_leave(rt);
+  return st;
+}
+
+/* Enter a stage call: rt must exist (one thread at a time, as pprt_runtime_run), its message cleared. */
+static enum pprt_status stage_enter(pprt_runtime_t* rt, const char* fn, int args_ok) {
+  if (rt == NULL || !args_ok) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "%s: NULL argument", fn);
+    pprt_set_last_error(msg);
+    return PPRT_STATUS_INVALID_ARGUMENT;
+  }
+  enum pprt_status st = rt_enter(rt, fn);
+  if (st == PPRT_STATUS_OK) rt->err.msg[0] = '\0';
+  return st;
+}
+
+static enum pprt_status stage_leave(pprt_runtime_t* rt, enum pprt_status st) {
+  if (st != PPRT_STATUS_OK) {
+    snprintf(rt->last_error, sizeof rt->last_error, "%s", rt->err.msg);
+    pprt_set_last_error(rt->err.msg);
+  }
+  rt_leave(rt);
+  return st;
+}
+
+enum pprt_status pprt_stage_voxelize(pprt_runtime_t* rt, const struct pprt_sweep* sweeps, uint32_t num_sweeps,
+                                     int8_t* dpu0_input, uint32_t* num_pillars) {
+  enum pprt_status st = stage_enter(rt, "pprt_stage_voxelize", dpu0_input != NULL);
+  if (st) return st;
+  st = pprt_ctx_voxelize_into(rt, &rt->ctx, sweeps, num_sweeps, dpu0_input, &rt->ctx.stats, &rt->err);
+  if (num_pillars != NULL) *num_pillars = st ? 0 : rt->ctx.vox.num_pillars;
+  return stage_leave(rt, st);
+}
+
+const int32_t* pprt_stage_pillars(const pprt_runtime_t* rt, uint32_t* num_pillars) {
+  if (num_pillars != NULL) *num_pillars = rt != NULL ? rt->ctx.vox.num_pillars : 0;
+  return rt != NULL ? rt->ctx.vox.coords : NULL;
+}
+
+enum pprt_status pprt_stage_scatter(pprt_runtime_t* rt, const int8_t* features, const int32_t* coords, uint32_t n,
+                                    int8_t* dpu1_input) {
+  enum pprt_status st = stage_enter(rt, "pprt_stage_scatter",
+                                    dpu1_input != NULL && (n == 0 || (features != NULL && coords != NULL)));
+  if (st) return st;
+  if (n > rt->vp.max_pillars)
+    st = pprt_fail(&rt->err, PPRT_STATUS_CAPACITY, "%u pillars, the model has room for %u", n, rt->vp.max_pillars);
+  for (uint32_t i = 0; st == PPRT_STATUS_OK && i < n; ++i)
+    if (coords[2 * i] < 0 || (uint32_t)coords[2 * i] >= rt->sp.H || coords[2 * i + 1] < 0 ||
+        (uint32_t)coords[2 * i + 1] >= rt->sp.W)
+      st = pprt_fail(&rt->err, PPRT_STATUS_BAD_INPUT, "pillar %u at (y %d, x %d) is outside the %ux%u canvas", i,
+                     coords[2 * i], coords[2 * i + 1], rt->sp.H, rt->sp.W);
+  if (st == PPRT_STATUS_OK) scatter_into(rt, &rt->ctx, features, coords, n, dpu1_input, &rt->ctx.stats);
+  return stage_leave(rt, st);
+}
+
+enum pprt_status pprt_stage_post(pprt_runtime_t* rt, const int8_t* cls, const int8_t* reg, const int8_t* dir,
+                                 const int32_t* coords, uint32_t num_pillars, struct pprt_box* boxes,
+                                 uint32_t max_boxes, uint32_t* num_boxes) {
+  enum pprt_status st = stage_enter(rt, "pprt_stage_post",
+                                    cls != NULL && reg != NULL && dir != NULL && num_boxes != NULL &&
+                                        (boxes != NULL || max_boxes == 0));
+  if (st) return st;
+  if (coords == NULL) { /* the pillars of the last voxelize */
+    coords = rt->ctx.vox.coords;
+    num_pillars = rt->ctx.vox.num_pillars;
+  }
+  if (num_pillars > rt->vp.max_pillars)
+    st = pprt_fail(&rt->err, PPRT_STATUS_CAPACITY, "%u pillars, the model has room for %u", num_pillars,
+                   rt->vp.max_pillars);
+  for (uint32_t i = 0; st == PPRT_STATUS_OK && rt->family == PPRT_FAMILY_KITTI && i < num_pillars; ++i)
+    if (coords[2 * i] < 0 || coords[2 * i] >= rt->vp.grid[1] || coords[2 * i + 1] < 0 ||
+        coords[2 * i + 1] >= rt->vp.grid[0])
+      st = pprt_fail(&rt->err, PPRT_STATUS_BAD_INPUT, "pillar %u at (y %d, x %d) is outside the %dx%d grid", i,
+                     coords[2 * i], coords[2 * i + 1], rt->vp.grid[1], rt->vp.grid[0]);
+  if (st == PPRT_STATUS_OK) {
+    rt->ctx.stats.stage_ms[PPRT_STAGE_POSTPROCESS] = 0.0;
+    pprt_ctx_post_from(rt, &rt->ctx.post, &rt->ctx.kpost, cls, reg, dir, coords, num_pillars, boxes, max_boxes,
+                       num_boxes, &rt->ctx.stats);
+  } else {
+    *num_boxes = 0;
+  }
+  return stage_leave(rt, st);
+}

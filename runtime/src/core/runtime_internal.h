@@ -1,6 +1,6 @@
-/* Internal: the runtime object and the stage entry points the pprt command uses to run one stage alone
- * (pprt voxelize / scatter / post). pprt_runtime_run is built from exactly these functions, so a stage run alone
- * gives the bytes the full pipeline gives. */
+/* Internal: the runtime object and its frame contexts. pprt_runtime_run, the stream and the public stage calls
+ * (pprt/stages.h) are all built from the pprt_ctx_* functions below, so a stage run alone gives the bytes the full
+ * pipeline gives. */
 #ifndef PPRT_RUNTIME_INTERNAL_H
 #define PPRT_RUNTIME_INTERNAL_H
 
@@ -11,15 +11,13 @@
 #include "model/kitti.h"
 #include "core/error.h"
 #include "pprt/pprt.h"
+#include "pprt/stages.h"
 #include "stages/stages.h"
 #include "backend/vart_backend.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Runner kind used internally by the stage tools: no VART runner, host buffers only. */
-#define PPRT_RUNNER_NONE_INTERNAL 99
 
 /* Per-frame state: everything a frame in flight owns. A later throughput mode keeps several of these. */
 struct pprt_frame_ctx {
@@ -58,6 +56,7 @@ struct pprt_runtime {
   char model_dir[4096];
   char name0[256], name1[256];
   char runner_lib[4096];
+  char dpu_attrs[2][512];         /* pprt_xmodel_dpu_info of each subgraph (pprt_runtime_get_info) */
   struct pprt_model_config cfg;   /* the parameters in force (subgraph 0 prototxt + settings file) */
   pprt_xmodel* xm0;
   pprt_xmodel* xm1;
@@ -67,7 +66,7 @@ struct pprt_runtime {
   struct pprt_post_params pp;
   const struct pprt_kernels* k;
   uint32_t max_points, max_sweeps;
-  int runner_kind;                /* enum pprt_runner or PPRT_RUNNER_NONE_INTERNAL: what streams create */
+  enum pprt_runner runner_kind;   /* what streams create (PPRT_RUNNER_NONE: host buffers, no streams) */
   struct pprt_dpu_sim* sim;       /* pprt_runtime_simulate_dpu (NULL: none); shared by every context of rt */
   struct pprt_frame_ctx ctx;
   struct pprt_err err;
@@ -75,10 +74,6 @@ struct pprt_runtime {
   atomic_int busy;                /* 1 while pprt_runtime_run / simulate_dpu runs: a second caller gets BUSY */
   atomic_uint streams;            /* live streams on rt (pprt_runtime_simulate_dpu refuses to change rt->sim) */
 };
-
-/* Create with runner = PPRT_RUNNER_NONE_INTERNAL allowed (no VART runner; host tensors). */
-enum pprt_status pprt_runtime_create_internal(const struct pprt_options* opts, int runner_kind,
-                                              pprt_runtime_t** out);
 
 /* Tensor buffers of the frame context (runner-owned or host). */
 int8_t* pprt_rt_dpu0_input(pprt_runtime_t* rt);
@@ -90,32 +85,21 @@ const struct pprt_tensor_desc* pprt_rt_dpu0_output_desc(const pprt_runtime_t* rt
 const struct pprt_tensor_desc* pprt_rt_dpu1_input_desc(const pprt_runtime_t* rt);
 const struct pprt_tensor_desc* pprt_rt_dpu1_output_desc(const pprt_runtime_t* rt, uint32_t which);
 
-/* Stage 1: voxelize the sweeps into the DPU0 input. Fills stats counts and the voxelize time. */
-enum pprt_status pprt_rt_voxelize(pprt_runtime_t* rt, const struct pprt_sweep* sweeps, uint32_t num_sweeps);
-/* Pillar coordinates (y, x) of the last voxelize, and their count. */
-const int32_t* pprt_rt_coords(const pprt_runtime_t* rt, uint32_t* num_pillars);
-/* Stage 3: scatter n pillars of features (DPU0 output layout) at coords into the DPU1 input. */
-void pprt_rt_scatter(pprt_runtime_t* rt, const int8_t* features, const int32_t* coords, uint32_t n);
-/* Stage 5: post-process the three DPU1 outputs. */
-void pprt_rt_post(pprt_runtime_t* rt, const int8_t* cls, const int8_t* reg, const int8_t* dir, struct pprt_box* boxes,
-                  uint32_t max_boxes, uint32_t* num_boxes);
-/* Stage 5 with explicit pillars (y, x): the KITTI family's anchor mask reads them; other families ignore them. */
-void pprt_rt_post_pillars(pprt_runtime_t* rt, const int8_t* cls, const int8_t* reg, const int8_t* dir,
-                          const int32_t* coords, uint32_t num_pillars, struct pprt_box* boxes, uint32_t max_boxes,
-                          uint32_t* num_boxes);
-
 /* ---- frame contexts on their own (the stream owns several and runs their stages from worker threads) ----
  * rt is only read by these functions, so several threads may run them at once on different contexts. */
-enum pprt_status pprt_frame_ctx_init(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, int runner_kind,
+enum pprt_status pprt_frame_ctx_init(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, enum pprt_runner runner_kind,
                                      struct pprt_err* err);
 void pprt_frame_ctx_free(struct pprt_frame_ctx* f);
 int8_t* pprt_ctx_dpu0_input(struct pprt_frame_ctx* f);
 int8_t* pprt_ctx_dpu0_output(struct pprt_frame_ctx* f);
 int8_t* pprt_ctx_dpu1_input(struct pprt_frame_ctx* f);
 int8_t* pprt_ctx_dpu1_output(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, uint32_t which); /* 0 cls 1 reg 2 dir */
-/* Stage 1 into f's DPU0 input and f->vox; fills the counts and the voxelize time of *stats. */
+/* Stage 1 into f's DPU0 input (or out) and f->vox; fills the counts and the voxelize time of *stats. */
 enum pprt_status pprt_ctx_voxelize(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, const struct pprt_sweep* sweeps,
                                    uint32_t num_sweeps, struct pprt_frame_stats* stats, struct pprt_err* err);
+enum pprt_status pprt_ctx_voxelize_into(const pprt_runtime_t* rt, struct pprt_frame_ctx* f,
+                                        const struct pprt_sweep* sweeps, uint32_t num_sweeps, int8_t* out,
+                                        struct pprt_frame_stats* stats, struct pprt_err* err);
 /* Stage 2 / 4: run subgraph sg (0 or 1) on f's runner, with the runtime's DPU simulation if any; fills the stage time
  * (the job itself, not the wait for a simulated core). */
 enum pprt_status pprt_ctx_dpu(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, int sg, struct pprt_frame_stats* stats,

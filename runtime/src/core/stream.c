@@ -302,7 +302,7 @@ static void stream_free(struct pprt_stream* s) {
 
 static enum pprt_status create_impl(struct pprt_stream* s, struct pprt_err* err) {
   const pprt_runtime_t* rt = s->rt;
-  if (rt->runner_kind == PPRT_RUNNER_NONE_INTERNAL)
+  if (rt->runner_kind == PPRT_RUNNER_NONE)
     return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "this runtime was created without runners");
   s->ctx = calloc(s->ncores, sizeof *s->ctx);
   s->slots = calloc(s->depth, sizeof *s->slots);

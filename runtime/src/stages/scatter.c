@@ -24,6 +24,10 @@ void pprt_canvas_state_free(struct pprt_canvas_state* cs) {
 
 void pprt_scatter_run(const struct pprt_scatter_params* sp, struct pprt_canvas_state* cs, const struct pprt_kernels* k,
                       const int8_t* feat, const int32_t* coords, uint32_t n, int8_t* canvas) {
+  if (canvas != cs->canvas) { /* a canvas this state has not written: what it holds is unknown */
+    cs->canvas = canvas;
+    cs->dirty_unknown = 1;
+  }
   if (cs->dirty_unknown) {
     memset(canvas, 0, (size_t)sp->H * sp->W * sp->C);
     cs->dirty_unknown = 0;

@@ -80,6 +80,7 @@ struct pprt_canvas_state {
   int32_t* prev_coords;       /* [max_pillars][2] */
   uint32_t prev_n;
   int dirty_unknown;          /* 1 until the canvas has been fully cleared once */
+  const int8_t* canvas;       /* the canvas prev_coords refer to (another one is cleared whole first) */
 };
 
 enum pprt_status pprt_canvas_state_init(struct pprt_canvas_state* cs, uint32_t max_pillars, struct pprt_err* err);
