@@ -36,6 +36,13 @@ enum pprt_status pprt_dpu_preflight(const pprt_xmodel* model, struct pprt_err* e
 enum pprt_status pprt_dpu_preflight_at(const char* root, const char* const* env, const pprt_xmodel* model,
                                        struct pprt_err* err);
 
+/** 1 if the runner library named lib (a bare name dlopen searches, or a path) is VART's DPU runner, told WITHOUT
+ *  loading it: its name, the name its path resolves to (symlinks), or the DT_SONAME its ELF file declares (a renamed
+ *  copy) starts with "libvart-dpu-runner.so". Asked before dlopen because on aarch64 merely loading that library
+ *  runs XRT's device scan, which throws out of a static constructor and aborts the process where /dev/dri/by-path
+ *  does not exist. 0 otherwise, and for anything unreadable (dlopen then reports it). Never prints or aborts. */
+int pprt_lib_is_vart_dpu_runner(const char* lib);
+
 /** "DPUCZDX8G_ISA1_B4096" for 0x0101000016010407 (Vitis AI 2.5 target-factory decoding), "unknown" for 0. */
 void pprt_dpu_fingerprint_name(uint64_t fingerprint, char* buf, size_t cap);
 

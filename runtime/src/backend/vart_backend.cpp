@@ -516,6 +516,17 @@ static enum pprt_status vrunner_create_impl(const pprt_xmodel* m, const char* li
   if (!r) return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "out of memory");
 
   if (lib != nullptr) {
+    // VART's own DPU runner aborts the process on a host without a DPU, whichever way it is named; on aarch64 loading
+    // it is enough (XRT's device scan throws from a static constructor): ask before dlopen when the name, the path's
+    // target or the ELF file's SONAME says it is that library.
+    const bool named_dpu_runner = pprt_lib_is_vart_dpu_runner(lib) != 0;
+    if (named_dpu_runner) {
+      enum pprt_status pre = pprt_dpu_preflight(m, err);  // the checks of the default DPU path
+      if (pre != PPRT_STATUS_OK) {
+        pprt_err_prefix(err, "runner library %s is VART's DPU runner", lib);
+        return pre;
+      }
+    }
     dlerror();
     r->dl = dlopen(lib, RTLD_LAZY | RTLD_LOCAL);
     if (r->dl == nullptr) {
@@ -523,9 +534,8 @@ static enum pprt_status vrunner_create_impl(const pprt_xmodel* m, const char* li
       return pprt_fail(err, PPRT_STATUS_UNAVAILABLE, "runner library %s cannot be loaded: %s", lib,
                        e != nullptr ? e : "unknown dlopen error");
     }
-    // VART's own DPU runner aborts the process on a host without a DPU, whichever way it is named: ask first when the
-    // library is the DPU runner (by name, or the same object the dynamic loader resolves the name to).
-    if (is_vart_dpu_runner(lib, r->dl)) {
+    // A library that loads as the DPU runner without saying so (LD_LIBRARY_PATH games): the loaded object tells.
+    if (!named_dpu_runner && is_vart_dpu_runner(lib, r->dl)) {
       enum pprt_status pre = pprt_dpu_preflight(m, err);  // the checks of the default DPU path
       if (pre != PPRT_STATUS_OK) {
         pprt_err_prefix(err, "runner library %s is VART's DPU runner", lib);
