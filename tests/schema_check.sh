@@ -22,6 +22,13 @@ for size in small full; do
   "$genmodel" --size "$size" --out "$work/schema_$size" --quiet >/dev/null || { echo "FAIL: pprt-genmodel --size $size"; exit 1; }
   for f in "$work/schema_$size"/*/*.prototxt; do check "$f" 0; done
 done
+# KITTI pairs: <name>.prototxt of both folders (the second.pytorch <name0>_officialcfg.prototxt is another schema)
+for size in small full; do
+  "$genmodel" --family kitti --size "$size" --out "$work/schema_kitti_$size" --quiet >/dev/null ||
+    { echo "FAIL: pprt-genmodel --family kitti --size $size"; exit 1; }
+  for d in "$work/schema_kitti_$size"/*/; do n=$(basename "$d"); check "$d$n.prototxt" 0; done
+done
+check "$data/../../models/kitti/pointpillars_custom_op.prototxt" 0
 for f in "$data"/model-zoo/*.prototxt "$data"/prototxt/*.prototxt "$data"/demo-model/*/*.prototxt; do check "$f" 0; done
 sed 's/    in_channels: 64/    voxel_size: 0.25\n    in_channels: 64/' "$data/prototxt/pointpillars_nuscenes_0.prototxt" >"$work/schema_voxel_size.prototxt"
 check "$work/schema_voxel_size.prototxt" 1

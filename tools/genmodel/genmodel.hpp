@@ -26,7 +26,9 @@ struct stage_spec {
 };
 
 struct model_spec {
+  std::string family = "nuscenes";  // "nuscenes" (mmdet3d, PointPillarsNusParam) / "kitti" (second.pytorch, docs/KITTI.md)
   std::string size_name;  // "small" / "full"
+  int input_fp = 7;       // DPU0 input fix point (nuScenes: normalised features in [-1, 1); KITTI: 6, Xilinx's)
   // subgraph 0
   int pillars, slots, features, pfn_channels;
   // subgraph 1
@@ -41,7 +43,9 @@ struct model_spec {
   double anchor_xy[4];  // x_min, y_min, x_max, y_max of anchor centres
 };
 
-model_spec spec_for(const std::string& size);  // "small" or "full"; throws std::invalid_argument otherwise
+// "small" or "full" of family "nuscenes" or "kitti"; throws std::invalid_argument otherwise. KITTI full is Xilinx's
+// pt_pointpillars_kitti_12000_100_10.8G (12000 x 100 x 4, 432 x 496 canvas, RPN [64, 128, 256], 216 x 248 heads).
+model_spec spec_for(const std::string& size, const std::string& family = "nuscenes");
 
 // Trained int8 weights (pprt-genmodel --weights FILE, written by tools/train): per conv / deconv op its int8
 // weights [oc, kh, kw, ic], int8 bias [oc] and the fix points of weights, bias and output; they replace the seeded
@@ -77,6 +81,12 @@ std::unique_ptr<xir::Graph> quantized_graph(const xir::Graph* pprt_form);
 
 // Prototxt text of a model folder (both folders carry the same param block), in Vitis AI 2.5's schema.
 std::string prototxt_text(const model_spec& spec, const std::string& name);
+
+// KITTI: the Model Zoo prototxt of a pair folder (model_type POINTPILLARS, PointPillarsKittiParam.base) and the
+// second.pytorch pipeline configuration VAI-L's `pointpillars` reads from <name0>_officialcfg.prototxt beside
+// subgraph 0's xmodel (voxel generator, RPN stride, anchors per class, NMS); docs/KITTI.md.
+std::string kitti_prototxt_text(const model_spec& spec, const std::string& name);
+std::string kitti_officialcfg_text(const model_spec& spec);
 
 // Whether the spec's voxel grid is VAI-L's fixed one (0.25 x 0.25 x 8 over -50 -50 -5 50 50 3); if not, the model
 // folders get a pprt settings file <name>.pprt with settings_text().

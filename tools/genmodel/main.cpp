@@ -16,8 +16,9 @@
 namespace {
 
 const char kUsage[] =
-    "usage: pprt-genmodel --size small|full --out DIR [--seed N] [--name0 NAME] [--name1 NAME] [--dpu-count N]\n"
-    "                     [--weights FILE] [--cls-bias X] [--form pprt|compiled|quantized]\n"
+    "usage: pprt-genmodel --size small|full --out DIR [--family nuscenes|kitti] [--seed N] [--name0 NAME]\n"
+    "                     [--name1 NAME] [--dpu-count N] [--weights FILE] [--cls-bias X]\n"
+    "                     [--form pprt|compiled|quantized]\n"
     "\n"
     "Writes DIR/<name0>/<name0>.xmodel + .prototxt (pillar feature net) and DIR/<name1>/<name1>.xmodel +\n"
     ".prototxt (backbone, neck and head): int8 PointPillars nuScenes graphs with seeded random weights, laid out\n"
@@ -28,6 +29,13 @@ const char kUsage[] =
     "                     pillars x 64 points, 400x400 canvas, SECOND [64, 256, 256], 200x200 heads, 108 G-op);\n"
     "                     small: 12000 x 32, 256x256 canvas, 128x128 heads (a few MB, for tests)\n"
     "  --out DIR          output directory (created if missing)\n"
+    "  --family F         nuscenes (default) or kitti: the KITTI PointPillars of the Vitis AI Library's\n"
+    "                     `pointpillars` (second.pytorch; docs/KITTI.md), a Model Zoo pair: <name0>.prototxt is\n"
+    "                     PointPillarsKittiParam (model_type POINTPILLARS) and folder 0 also gets\n"
+    "                     <name0>_officialcfg.prototxt (voxel generator, anchors, NMS), which VAI-L reads. full:\n"
+    "                     pt_pointpillars_kitti_12000_100_10.8G (12000 x 100, 432 x 496 canvas, 216 x 248\n"
+    "                     heads); small: 6000 x 32, 256 x 256 canvas of 0.16 m, 128 x 128 heads. Default names\n"
+    "                     pointpillars_kitti_12000_{0,1}_pt (full), pointpillars_kitti_small_{0,1}_pt (small)\n"
     "  --seed N           weight seed (default 1); the same seed gives the same weights\n"
     "  --name0, --name1   folder / model names (default pointpillars_nuscenes_40000_64_{0,1}_pt for full,\n"
     "                     pointpillars_nuscenes_small_{0,1}_pt for small)\n"
@@ -115,7 +123,7 @@ long file_size(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string size, out, name[2], weights;
+  std::string size, out, name[2], weights, family = "nuscenes";
   double cls_bias = -4.5;
   std::string form = "pprt";
   unsigned long long seed = 1, dpu_count = 1;
@@ -132,7 +140,7 @@ int main(int argc, char** argv) {
     }
     const bool takes_value = a == "--size" || a == "--out" || a == "--seed" || a == "--name0" || a == "--name1" ||
                              a == "--dpu-count" || a == "--weights" || a == "--cls-bias" ||
-                             a == "--form";
+                             a == "--form" || a == "--family";
     if (!takes_value) return usage_error("unknown argument '%s'", argv[i]);
     if (i + 1 >= argc) return usage_error("%s needs a value", argv[i]);
     const char* v = argv[++i];
@@ -144,6 +152,9 @@ int main(int argc, char** argv) {
       if (out.empty()) return usage_error("--out needs a directory%s", "");
     } else if (a == "--seed") {
       if (!parse_u64(v, &seed)) return usage_error("--seed needs a non-negative integer, not '%s'", v);
+    } else if (a == "--family") {
+      family = v;
+      if (family != "nuscenes" && family != "kitti") return usage_error("--family must be nuscenes or kitti, not '%s'", v);
     } else if (a == "--weights") {
       weights = v;
     } else if (a == "--form") {
@@ -165,10 +176,12 @@ int main(int argc, char** argv) {
   }
   if (size.empty()) return usage_error("--size is required%s", "");
   if (out.empty()) return usage_error("--out is required%s", "");
+  const bool kitti = family == "kitti";
   for (int k = 0; k < 2; ++k)
     if (name[k].empty())
-      name[k] = size == "full" ? "pointpillars_nuscenes_40000_64_" + std::to_string(k) + "_pt"
-                               : "pointpillars_nuscenes_small_" + std::to_string(k) + "_pt";
+      name[k] = std::string(kitti ? "pointpillars_kitti_" : "pointpillars_nuscenes_") +
+                (size == "full" ? (kitti ? "12000_" : "40000_64_") : "small_") + std::to_string(k) + "_pt";
+  if (kitti && !weights.empty()) return usage_error("--weights is for the nuScenes family%s", "");
   if (name[0] == name[1]) return usage_error("--name0 and --name1 must differ (both '%s')", name[0].c_str());
 
   // Create and probe every output path before XIR touches the disk.
@@ -187,7 +200,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    pprt_gen::model_spec spec = pprt_gen::spec_for(size);
+    pprt_gen::model_spec spec = pprt_gen::spec_for(size, family);
     spec.cls_bias = cls_bias;
     spec.form = form;
     pprt_gen::trained_weights tw;
@@ -197,12 +210,18 @@ int main(int argc, char** argv) {
       pprt_gen::subgraph_report rep;
       auto g = pprt_gen::build_graph(spec, k, seed, static_cast<int>(dpu_count), &rep, weights.empty() ? nullptr : &tw);
       g->serialize(paths[k][0]);
-      std::string err = write_text(paths[k][1], pprt_gen::prototxt_text(spec, name[k]));
-      // pprt's settings file next to the prototxt: only for a grid VAI-L does not have (a stale one is removed).
+      std::string err = write_text(paths[k][1], kitti ? pprt_gen::kitti_prototxt_text(spec, name[k])
+                                                      : pprt_gen::prototxt_text(spec, name[k]));
+      // pprt's settings file next to the prototxt: only for a nuScenes grid VAI-L does not have (a stale one is
+      // removed). KITTI: the second.pytorch configuration beside subgraph 0's xmodel.
       const std::string settings = out + "/" + name[k] + "/" + name[k] + ".pprt";
-      if (err.empty() && !pprt_gen::uses_vail_grid(spec)) err = write_text(settings, pprt_gen::settings_text(spec));
-      if (err.empty() && pprt_gen::uses_vail_grid(spec) && unlink(settings.c_str()) != 0 && errno != ENOENT)
+      const bool want_settings = !kitti && !pprt_gen::uses_vail_grid(spec);
+      if (err.empty() && want_settings) err = write_text(settings, pprt_gen::settings_text(spec));
+      if (err.empty() && !want_settings && unlink(settings.c_str()) != 0 && errno != ENOENT)
         err = "cannot remove " + settings + ": " + std::strerror(errno);
+      if (err.empty() && kitti && k == 0)
+        err = write_text(out + "/" + name[0] + "/" + name[0] + "_officialcfg.prototxt",
+                         pprt_gen::kitti_officialcfg_text(spec));
       if (!err.empty()) {
         std::fprintf(stderr, "pprt-genmodel: %s\n", err.c_str());
         return 1;

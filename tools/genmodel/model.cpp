@@ -25,7 +25,6 @@ namespace {
 constexpr double kSlotFill = 0.25;    // occupied point slots of a pillar row
 constexpr double kCanvasFill = 0.15;  // occupied cells of the BEV canvas
 constexpr double kReluTarget = 40.0;  // pre-activation std (LSB) of RELU layers
-constexpr int kInputFixPoint = 7;     // DPU0 input: normalised features in [-1, 1)
 constexpr double kPfnInputM2 = kSlotFill * 128.0 * 128.0 / 3.0;  // uniform over [-1, 1) in occupied slots
 constexpr double kPfnTarget = 16.0;   // pillar conv pre-activation std: the max over slots lands at ~2.5-3 std
 
@@ -330,7 +329,7 @@ class builder {
 
 void build_pfn(builder& b, const model_spec& m) {
   act x = b.data("voxels_input_fix", {1, m.pillars, m.slots, m.features},
-                 b.trained() ? b.trained()->input_fp : kInputFixPoint, kPfnInputM2);
+                 b.trained() ? b.trained()->input_fp : m.input_fp, kPfnInputM2);
   layer_target t;
   t.std_lsb = kPfnTarget;
   act c = b.conv("pts_voxel_encoder_pfn_layers_0_linear_fix", x, m.pfn_channels, 1, 1, false, t);
@@ -399,9 +398,12 @@ void build_backbone(builder& b, const model_spec& m, int fp_canvas) {
   dir.bias_mean_real = 0.0;
   dir.bias_std_rel = 0.25;
   const int A = m.anchors;
-  b.output(b.conv("pts_bbox_head_conv_cls_fix", cat, A * m.classes, 1, 1, false, cls));
-  b.output(b.conv("pts_bbox_head_conv_reg_fix", cat, A * m.box_code, 1, 1, false, reg));
-  b.output(b.conv("pts_bbox_head_conv_dir_cls_fix", cat, A * 2, 1, 1, false, dir));
+  // Head names: what each family's post-processing looks the outputs up by (nuScenes: the prototxt's layer names
+  // conv_cls / conv_reg / conv_dir_cls; KITTI: VAI-L's "cls" / "box" / "dir" substrings, so no "bbox" in them).
+  const bool kitti = m.family == "kitti";
+  b.output(b.conv(kitti ? "rpn_conv_cls_fix" : "pts_bbox_head_conv_cls_fix", cat, A * m.classes, 1, 1, false, cls));
+  b.output(b.conv(kitti ? "rpn_conv_box_fix" : "pts_bbox_head_conv_reg_fix", cat, A * m.box_code, 1, 1, false, reg));
+  b.output(b.conv(kitti ? "rpn_conv_dir_cls_fix" : "pts_bbox_head_conv_dir_cls_fix", cat, A * 2, 1, 1, false, dir));
 }
 
 void partition(builder& b, int dpu_count) {
@@ -464,14 +466,52 @@ void partition(builder& b, int dpu_count) {
 
 // The fix point of subgraph 0's output, as build_pfn picks it (DPU1's input copies it).
 int pool_fix_point(const model_spec& m) {
-  return plan_free(kInputFixPoint, kPfnInputM2, m.features, kPfnTarget).fp_out;
+  return plan_free(m.input_fp, kPfnInputM2, m.features, kPfnTarget).fp_out;
 }
 
 }  // namespace
 
-model_spec spec_for(const std::string& size) {
+model_spec spec_for(const std::string& size, const std::string& family) {
   model_spec m;
   m.size_name = size;
+  m.family = family;
+  if (family == "kitti") {
+    // second.pytorch KITTI PointPillars (docs/KITTI.md): 4 floats a point, 3 classes x 2 rotations = 6 anchors a
+    // cell, 7 box deltas; the DPU0 input fix point of Xilinx's compiled file (6).
+    m.anchors = 6;
+    m.classes = 3;
+    m.box_code = 7;
+    m.features = 4;
+    m.input_fp = 6;
+    if (size == "full") {  // pt_pointpillars_kitti_12000_100_10.8G: RPN layer_nums [3, 5, 5], strides [2, 2, 2],
+                           // filters [64, 128, 256], upsample strides [1, 2, 4], 3 x 128 upsample filters
+      m.pillars = 12000;
+      m.slots = 100;
+      m.pfn_channels = 64;
+      m.canvas_h = 496;
+      m.canvas_w = 432;
+      m.stages = {{3, 64, 2, 1, 128}, {5, 128, 2, 2, 128}, {5, 256, 2, 4, 128}};
+      const double r[6] = {0.0, -39.68, -3.0, 69.12, 39.68, 1.0};
+      std::memcpy(m.point_cloud_range, r, sizeof r);
+    } else if (size == "small") {  // 256 x 256 cells of 0.16 m (40.96 m ahead, +-20.48 m), 128 x 128 heads
+      m.pillars = 6000;
+      m.slots = 32;
+      m.pfn_channels = 32;
+      m.canvas_h = m.canvas_w = 256;
+      m.stages = {{1, 32, 2, 1, 64}, {1, 64, 2, 2, 64}};
+      const double r[6] = {0.0, -20.48, -3.0, 40.96, 20.48, 1.0};
+      std::memcpy(m.point_cloud_range, r, sizeof r);
+    } else {
+      throw std::invalid_argument("unknown size '" + size + "' (expected small or full)");
+    }
+    const double v[3] = {0.16, 0.16, 4.0};
+    std::memcpy(m.voxel_size, v, sizeof v);
+    // anchor centres: the first cell centre of a stride-2 feature map (second.pytorch's anchor_generator_stride)
+    const double a[4] = {m.point_cloud_range[0] + v[0], m.point_cloud_range[1] + v[1], 0.0, 0.0};
+    std::memcpy(m.anchor_xy, a, sizeof a);
+    return m;
+  }
+  if (family != "nuscenes") throw std::invalid_argument("unknown family '" + family + "' (expected nuscenes or kitti)");
   m.anchors = 14;
   m.classes = 10;
   m.box_code = 9;

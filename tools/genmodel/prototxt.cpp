@@ -99,3 +99,78 @@ std::string settings_text(const model_spec& m) {
 }
 
 }  // namespace pprt_gen
+
+namespace pprt_gen {
+
+// KITTI (docs/KITTI.md "Model files"): the Model Zoo prototxt names the model type; the values VAI-L's `pointpillars`
+// uses are in the second.pytorch configuration below, which pprt reads the same way. Both say the same grid.
+std::string kitti_prototxt_text(const model_spec& m, const std::string& name) {
+  std::string o;
+  o += "model {\n";
+  o += "  name: \"" + name + "\"\n";
+  o += "  model_type: POINTPILLARS\n";
+  o += "  pointpillars_kitti_param {\n";
+  o += "    base {\n";
+  for (double v : m.point_cloud_range) o += "      point_cloud_range: " + num(v) + "\n";
+  for (double v : m.voxel_size) o += "      voxel_size: " + num(v) + "\n";
+  o += "      points_dim: " + std::to_string(m.features) + "\n";
+  o += "      max_points_num: " + std::to_string(m.slots) + "\n";
+  o += "      max_voxels_num: " + std::to_string(m.pillars) + "\n";
+  o += "      in_channels: " + std::to_string(m.pfn_channels) + "\n";
+  o += "    }\n";
+  o += "  }\n";
+  o += "}\n";
+  return o;
+}
+
+std::string kitti_officialcfg_text(const model_spec& m) {
+  // Xilinx's three KITTI anchor generators (class, w l h, z of the anchor): docs/KITTI.md, "Model files".
+  struct gen {
+    const char* name;
+    double w, l, h, z;
+  };
+  static const gen kGens[3] = {{"Car", 1.6, 3.9, 1.56, -1.78},
+                               {"Cyclist", 0.6, 1.76, 1.73, -1.465},
+                               {"Pedestrian", 0.6, 0.8, 1.73, -1.465}};
+  const int stride = m.stages.front().stride / m.stages.front().up_stride;
+  auto list = [](const double* v, int n) {
+    std::string s = "[";
+    for (int i = 0; i < n; ++i) s += (i ? ", " : "") + num(v[i]);
+    return s + "]";
+  };
+  std::string o;
+  o += "# second.pytorch pipeline configuration (TrainEvalPipelineConfig, protobuf text) written by pprt-genmodel\n";
+  o += "# --family kitti: what the Vitis AI Library's pointpillars reads from <name0>_officialcfg.prototxt.\n";
+  o += "model: {\n  second: {\n";
+  o += "    voxel_generator {\n";
+  o += "      point_cloud_range : " + list(m.point_cloud_range, 6) + "\n";
+  o += "      voxel_size : " + list(m.voxel_size, 3) + "\n";
+  o += "      max_number_of_points_per_voxel : " + std::to_string(m.slots) + "\n";
+  o += "    }\n";
+  o += "    num_class: " + std::to_string(m.classes) + "\n";
+  o += "    num_point_features: " + std::to_string(m.features) + "\n";
+  o += "    rpn: {\n      layer_strides: [";
+  for (size_t i = 0; i < m.stages.size(); ++i) o += (i ? ", " : "") + std::to_string(i == 0 ? stride : m.stages[i].stride);
+  o += "]\n    }\n";
+  o += "    nms_pre_max_size: 1000\n    nms_post_max_size: 300\n";
+  o += "    nms_score_threshold: 0.5\n    nms_iou_threshold: 0.5\n";
+  o += "    target_assigner: {\n";
+  const double stride_xy[3] = {m.voxel_size[0] * stride, m.voxel_size[1] * stride, 0.0};
+  for (const gen& g : kGens) {
+    const double sizes[3] = {g.w, g.l, g.h};
+    const double offs[3] = {m.anchor_xy[0], m.anchor_xy[1], g.z};
+    const double rots[2] = {0.0, 1.57};
+    o += "      anchor_generators: {\n        anchor_generator_stride: {\n";
+    o += std::string("          class_name: \"") + g.name + "\"\n";
+    o += "          sizes: " + list(sizes, 3) + "\n";
+    o += "          strides: " + list(stride_xy, 3) + "\n";
+    o += "          offsets: " + list(offs, 3) + "\n";
+    o += "          rotations: " + list(rots, 2) + "\n";
+    o += "        }\n      }\n";
+  }
+  o += "    }\n  }\n}\n";
+  o += "eval_input_reader: {\n  max_number_of_voxels: " + std::to_string(m.pillars) + "\n}\n";
+  return o;
+}
+
+}  // namespace pprt_gen

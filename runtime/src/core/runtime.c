@@ -406,23 +406,16 @@ static enum pprt_status kitti_outputs(pprt_runtime_t* rt, struct pprt_err* err) 
   return PPRT_STATUS_OK;
 }
 
-static enum pprt_status create_kitti_graph(pprt_runtime_t* rt, const struct pprt_options* opts, enum pprt_runner runner_kind,
-                                           struct pprt_err* err) {
+/* What both KITTI layouts share once rt->kcfg, rt->xm0 and rt->xm1 are loaded: shapes against the configuration,
+ * voxelization, scatter (requant: how DPU0's output becomes DPU1's input) and post-processing parameters. */
+static enum pprt_status kitti_setup(pprt_runtime_t* rt, const struct pprt_options* opts, enum pprt_runner runner_kind,
+                                    enum pprt_requant_mode requant, const char* what, struct pprt_err* err) {
   enum pprt_status st;
-  const char* xm = rt->model_dir;
-  rt->family = PPRT_FAMILY_KITTI;
-  char pt[4096 + 64], oc[4096 + 64];
-  if ((st = kitti_config_paths(xm, pt, oc, sizeof pt, err))) return st;
-  if ((st = pprt_kitti_config_load(pt, oc, &rt->kcfg, err))) return st;
   const struct pprt_kitti_config* c = &rt->kcfg;
-  if ((st = pprt_xmodel_load_index(xm, 0, &rt->xm0, err))) return st;
-  if ((st = pprt_xmodel_load_index(xm, 1, &rt->xm1, err))) return st;
-  snprintf(rt->name0, sizeof rt->name0, "%s", pprt_xmodel_subgraph_name(rt->xm0));
-  snprintf(rt->name1, sizeof rt->name1, "%s", pprt_xmodel_subgraph_name(rt->xm1));
   if (pprt_xmodel_num_inputs(rt->xm0) != 1 || pprt_xmodel_num_outputs(rt->xm0) != 1 ||
       pprt_xmodel_num_inputs(rt->xm1) != 1 || pprt_xmodel_num_outputs(rt->xm1) != 3)
     return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
-                     "%s: the KITTI graph needs DPU subgraphs of 1 input / 1 output and 1 input / 3 outputs", xm);
+                     "%s: a KITTI model needs DPU subgraphs of 1 input / 1 output and 1 input / 3 outputs", what);
   if ((st = kitti_outputs(rt, err))) return st;
   const struct pprt_tensor_desc* in0 = pprt_xmodel_input(rt->xm0, 0);
   const struct pprt_tensor_desc* out0 = pprt_xmodel_output(rt->xm0, 0);
@@ -456,7 +449,7 @@ static enum pprt_status create_kitti_graph(pprt_runtime_t* rt, const struct pprt
   rt->sp.C = (uint32_t)c0;
   rt->sp.feat_stride = (size_t)c0;
   rt->sp.shift = in1->fix_point - out0->fix_point;
-  rt->sp.mode = PPRT_REQUANT_DPU; /* fix2float -> PPScatterV2 -> float2fix (DPU_ROUND, saturating) */
+  rt->sp.mode = requant;
   if (rt->sp.shift <= -8 || rt->sp.shift >= 8)
     return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "DPU0 output / DPU1 input fix points differ by more than 7 bits");
 
@@ -489,6 +482,57 @@ static enum pprt_status create_kitti_graph(pprt_runtime_t* rt, const struct pprt
   pprt_xmodel_dpu_info(rt->xm0, rt->dpu_attrs[0], sizeof rt->dpu_attrs[0]);
   pprt_xmodel_dpu_info(rt->xm1, rt->dpu_attrs[1], sizeof rt->dpu_attrs[1]);
   return pprt_frame_ctx_init(rt, &rt->ctx, runner_kind, err);
+}
+
+/* The one-file custom-op graph X.xmodel: its first and second DPU subgraph, the CPU ops between them done by pprt
+ * (fix2float -> PPScatterV2 -> float2fix: the DPU's rounding, saturating). */
+static enum pprt_status create_kitti_graph(pprt_runtime_t* rt, const struct pprt_options* opts,
+                                           enum pprt_runner runner_kind, struct pprt_err* err) {
+  enum pprt_status st;
+  const char* xm = rt->model_dir;
+  rt->family = PPRT_FAMILY_KITTI;
+  char pt[4096 + 64], oc[4096 + 64];
+  if ((st = kitti_config_paths(xm, pt, oc, sizeof pt, err))) return st;
+  if ((st = pprt_kitti_config_load(pt, oc, &rt->kcfg, err))) return st;
+  if ((st = pprt_xmodel_load_index(xm, 0, &rt->xm0, err))) return st;
+  if ((st = pprt_xmodel_load_index(xm, 1, &rt->xm1, err))) return st;
+  snprintf(rt->name0, sizeof rt->name0, "%s", pprt_xmodel_subgraph_name(rt->xm0));
+  snprintf(rt->name1, sizeof rt->name1, "%s", pprt_xmodel_subgraph_name(rt->xm1));
+  return kitti_setup(rt, opts, runner_kind, PPRT_REQUANT_DPU, xm, err);
+}
+
+/* The Model Zoo pair (DIR/<name0>/, DIR/<name1>/), as VAI-L 2.5's `pointpillars` runs it (docs/KITTI.md): every
+ * parameter from <name0>_officialcfg.prototxt beside subgraph 0's xmodel (its PointPillarsKittiParam prototxt
+ * parsed first, its base values overridden); between the DPU subgraphs VAI-L copies the features when the two
+ * scales are equal and otherwise converts in_scale * out_scale * q to int8 by truncation (PPRT_REQUANT_TRUNCATE). */
+static enum pprt_status create_kitti_pair(pprt_runtime_t* rt, const struct pprt_options* opts,
+                                          enum pprt_runner runner_kind,
+                                          const char (*pt)[4096 + 600], const char (*xm)[4096 + 600],
+                                          struct pprt_err* err) {
+  enum pprt_status st;
+  rt->family = PPRT_FAMILY_KITTI;
+  char oc[4096 + 640];
+  size_t n = strlen(pt[0]) - strlen(".prototxt");
+  snprintf(oc, sizeof oc, "%.*s_officialcfg.prototxt", (int)n, pt[0]);
+  if (!is_file(oc))
+    return pprt_fail(err, PPRT_STATUS_IO_ERROR,
+                     "%s: missing: a KITTI PointPillars pair (model_type POINTPILLARS) takes every parameter from the "
+                     "second.pytorch configuration beside subgraph 0's xmodel, as the Vitis AI Library does",
+                     oc);
+  struct pprt_model_config* c1 = malloc(sizeof *c1);
+  if (c1 == NULL) return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "out of memory");
+  st = pprt_prototxt_load(pt[1], c1, err); /* VAI-L parses both prototxts */
+  free(c1);
+  if (st) return st;
+  if ((st = pprt_kitti_config_load(pt[0], oc, &rt->kcfg, err))) return st;
+  if ((st = pprt_xmodel_load(xm[0], &rt->xm0, err))) return st;
+  if ((st = pprt_xmodel_load(xm[1], &rt->xm1, err))) return st;
+  const struct pprt_tensor_desc* in1 = pprt_xmodel_num_inputs(rt->xm1) ? pprt_xmodel_input(rt->xm1, 0) : NULL;
+  if (in1 != NULL && in1->fix_point < 0)
+    return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
+                     "%s: DPU1 input fix point %d: VAI-L's integer input scale would be 0 (an all-zero canvas)", xm[1],
+                     in1->fix_point);
+  return kitti_setup(rt, opts, runner_kind, PPRT_REQUANT_TRUNCATE, rt->model_dir, err);
 }
 
 /* ------------------------------------------------------------------ create / destroy */
@@ -547,6 +591,7 @@ static enum pprt_status create_impl(pprt_runtime_t* rt, const struct pprt_option
    * parameter from model 0's config. Subgraph 1's prototxt must parse too (VAI-L parses both). */
   struct pprt_model_config c1;
   if ((st = pprt_model_config_load(pt_path[0], &rt->cfg, err))) return st;
+  if (pprt_model_config_is_kitti(&rt->cfg)) return create_kitti_pair(rt, opts, runner_kind, pt_path, xm_path, err);
   if ((st = pprt_prototxt_load(pt_path[1], &c1, err))) return st;
   if ((st = pprt_model_config_validate(&rt->cfg, pt_path[0], err))) return st;
 

@@ -1,8 +1,9 @@
 /* Reading a KITTI PointPillars configuration (docs/KITTI.md, "Model files"): the Model Zoo prototxt
- * (`model { pointpillars_kitti_param { base { ... } } }`) and the second.pytorch pipeline configuration
- * (`<name>_officialcfg.prototxt`, a TrainEvalPipelineConfig in protobuf text format). Both are walked by one small
- * text-format reader that tracks the path of nested messages and hands every scalar to the field table below;
- * fields pprt does not use are checked for syntax and skipped. */
+ * (`model { model_type: POINTPILLARS pointpillars_kitti_param { base { ... } } }`, Vitis AI 2.5's
+ * dpu_model_param.proto, read by the schema reader model/prototxt.c like every model prototxt) and the
+ * second.pytorch pipeline configuration (`<name>_officialcfg.prototxt`, a TrainEvalPipelineConfig in protobuf text
+ * format), walked by the small text-format reader below that tracks the path of nested messages and hands every
+ * scalar to the field table in store(); fields pprt does not use are checked for syntax and skipped. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "kitti.h"
+#include "model/model_config.h"
 
 #define PATH_MAX_DEPTH 16
 #define PATH_CAP 512
@@ -125,22 +127,16 @@ static int path_is(const struct reader* r, const char* p) { return strcmp(r->pat
 /* One scalar at r->path (the path includes the field name). */
 static enum pprt_status store(struct reader* r, const char* v, int quoted) {
   struct pprt_kitti_config* c = r->cfg;
-  if (path_is(r, "model.pointpillars_kitti_param.base.point_cloud_range") ||
-      path_is(r, SECOND "voxel_generator.point_cloud_range")) {
+  if (path_is(r, SECOND "voxel_generator.point_cloud_range")) {
     if (r->n_range == 6) r->n_range = 0; /* a second list (the other file) replaces the first */
     return push_f(r, v, c->point_cloud_range, &r->n_range, 6);
   }
-  if (path_is(r, "model.pointpillars_kitti_param.base.voxel_size") || path_is(r, SECOND "voxel_generator.voxel_size")) {
+  if (path_is(r, SECOND "voxel_generator.voxel_size")) {
     if (r->n_voxel == 3) r->n_voxel = 0;
     return push_f(r, v, c->voxel_size, &r->n_voxel, 3);
   }
-  if (path_is(r, "model.pointpillars_kitti_param.base.points_dim")) return to_uint(r, v, &c->points_dim);
-  if (path_is(r, "model.pointpillars_kitti_param.base.max_points_num") ||
-      path_is(r, SECOND "voxel_generator.max_number_of_points_per_voxel"))
-    return to_uint(r, v, &c->max_points_num);
-  if (path_is(r, "model.pointpillars_kitti_param.base.max_voxels_num") ||
-      path_is(r, "eval_input_reader.max_number_of_voxels"))
-    return to_uint(r, v, &c->max_voxels_num);
+  if (path_is(r, SECOND "voxel_generator.max_number_of_points_per_voxel")) return to_uint(r, v, &c->max_points_num);
+  if (path_is(r, "eval_input_reader.max_number_of_voxels")) return to_uint(r, v, &c->max_voxels_num);
   if (path_is(r, SECOND "num_class")) return to_uint(r, v, &c->num_class);
   if (path_is(r, SECOND "num_point_features")) return to_uint(r, v, &c->points_dim);
   if (path_is(r, SECOND "rpn.layer_strides")) {
@@ -333,11 +329,37 @@ static enum pprt_status parse_file(const char* path, struct pprt_kitti_config* c
   return st;
 }
 
+/* The Model Zoo prototxt of a KITTI model, through the schema reader: exactly one model, of type POINTPILLARS if a
+ * type is given, no nuScenes parameters; its pointpillars_kitti_param.base values become the defaults. */
+static enum pprt_status from_prototxt(const char* path, struct pprt_kitti_config* cfg, struct pprt_err* err) {
+  struct pprt_model_config* mc = malloc(sizeof *mc);
+  if (mc == NULL) return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "%s: out of memory", path);
+  enum pprt_status st = pprt_prototxt_load(path, mc, err);
+  if (st == PPRT_STATUS_OK && (mc->present & PPRT_CFG_PILLARS_PARAM))
+    st = pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
+                   "%s: pointpillars_nus_param in the prototxt of a KITTI model (pointpillars_kitti_param expected)",
+                   path);
+  if (st == PPRT_STATUS_OK && (mc->present & PPRT_CFG_MODEL_TYPE) && mc->model_type != 0 &&
+      mc->model_type != PPRT_MODEL_TYPE_POINTPILLARS)
+    st = pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: model_type %d; a KITTI PointPillars model is POINTPILLARS (%d)",
+                   path, (int)mc->model_type, PPRT_MODEL_TYPE_POINTPILLARS);
+  if (st == PPRT_STATUS_OK) {
+    const struct pprt_kitti_base_param* b = &mc->kitti;
+    if (b->present & PPRT_CFG_KB_RANGE) memcpy(cfg->point_cloud_range, b->point_cloud_range, sizeof b->point_cloud_range);
+    if (b->present & PPRT_CFG_KB_VOXEL_SIZE) memcpy(cfg->voxel_size, b->voxel_size, sizeof b->voxel_size);
+    if (b->present & PPRT_CFG_KB_POINTS_DIM) cfg->points_dim = b->points_dim;
+    if (b->present & PPRT_CFG_KB_MAX_POINTS) cfg->max_points_num = b->max_points_num;
+    if (b->present & PPRT_CFG_KB_MAX_VOXELS) cfg->max_voxels_num = b->max_voxels_num;
+  }
+  free(mc);
+  return st;
+}
+
 enum pprt_status pprt_kitti_config_load(const char* prototxt, const char* officialcfg, struct pprt_kitti_config* cfg,
                                         struct pprt_err* err) {
   pprt_kitti_config_demo(cfg);
   enum pprt_status st;
-  if (prototxt != NULL && (st = parse_file(prototxt, cfg, err))) return st;
+  if (prototxt != NULL && (st = from_prototxt(prototxt, cfg, err))) return st;
   if (officialcfg != NULL && (st = parse_file(officialcfg, cfg, err))) return st;
   return PPRT_STATUS_OK;
 }

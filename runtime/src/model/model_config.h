@@ -46,11 +46,34 @@ enum pprt_cfg_field {
   PPRT_CFG_ANCHOR_RANGES = 1u << 21,
   PPRT_CFG_ANCHOR_SIZES = 1u << 22,
   PPRT_CFG_ANCHOR_ROTATIONS = 1u << 23,
-  PPRT_CFG_ANCHOR_SCALE = 1u << 24
+  PPRT_CFG_ANCHOR_SCALE = 1u << 24,
+  PPRT_CFG_KITTI_PARAM = 1u << 25 /* a pointpillars_kitti_param block was present (a KITTI model, docs/KITTI.md) */
+};
+
+/* Bits of pprt_kitti_base_param.present. */
+enum pprt_cfg_kitti_field {
+  PPRT_CFG_KB_RANGE = 1u << 0,
+  PPRT_CFG_KB_VOXEL_SIZE = 1u << 1,
+  PPRT_CFG_KB_POINTS_DIM = 1u << 2,
+  PPRT_CFG_KB_MAX_POINTS = 1u << 3,
+  PPRT_CFG_KB_MAX_VOXELS = 1u << 4,
+  PPRT_CFG_KB_IN_CHANNELS = 1u << 5
 };
 
 /* DpuModelParam.ModelType of Vitis AI 2.5 that pprt reads (docs/PROTOTXT.md). */
 #define PPRT_MODEL_TYPE_POINTPILLARS_NUS 34
+#define PPRT_MODEL_TYPE_POINTPILLARS 39 /* the KITTI PointPillars of VAI-L's `pointpillars` */
+
+/* PointPillarsKittiParam.base (PointPillarsBaseParam) of Vitis AI 2.5's schema: what a KITTI model's prototxt
+ * may say about its voxelization. VAI-L's `pointpillars` reads these values from the second.pytorch configuration
+ * instead (docs/KITTI.md); pprt takes them as defaults that configuration overrides. */
+struct pprt_kitti_base_param {
+  uint32_t num_range, num_voxel_size;
+  float point_cloud_range[6];
+  float voxel_size[3];
+  uint32_t points_dim, max_points_num, max_voxels_num, in_channels;
+  uint32_t present; /* enum pprt_cfg_kitti_field bits */
+};
 
 struct pprt_anchor_config {
   uint32_t num_ranges;
@@ -90,8 +113,13 @@ struct pprt_model_config {
   char score_layer_name[PPRT_CFG_NAME_MAX];
   char bbox_layer_name[PPRT_CFG_NAME_MAX];
   char dir_layer_name[PPRT_CFG_NAME_MAX];
+  struct pprt_kitti_base_param kitti;    /* pointpillars_kitti_param { base { ... } } (KITTI models) */
   uint32_t present;                      /* enum pprt_cfg_field bits */
 };
+
+/** Whether the prototxt describes a KITTI PointPillars model (VAI-L's `pointpillars`): model_type POINTPILLARS or
+ *  a pointpillars_kitti_param block (docs/KITTI.md). */
+int pprt_model_config_is_kitti(const struct pprt_model_config* cfg);
 
 /** The Model Zoo's values (docs/PROTOTXT.md; tests and tools start from them), present = 0. The default-mode
  *  point_cloud_range equals the voxel grid (-50 -50 -5 50 50 3). */

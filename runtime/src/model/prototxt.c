@@ -108,7 +108,7 @@ void pprt_model_config_defaults(struct pprt_model_config* cfg) {
 /* Schema: Vitis AI 2.5 dpu_model_param.proto (proto3, package vitis.ai.proto), the messages a PointPillars nuScenes
  * prototxt uses, and pprt's settings file. A second model family adds its message types and fields here.        */
 
-enum msg_type { M_LIST, M_MODEL, M_KERNEL, M_NUS, M_ANCHOR, M_RANGE, M_SIZE, M_SETTINGS, M_COUNT };
+enum msg_type { M_LIST, M_MODEL, M_KERNEL, M_NUS, M_ANCHOR, M_RANGE, M_SIZE, M_SETTINGS, M_KITTI, M_KBASE, M_COUNT };
 
 static const char* const k_msg_names[M_COUNT] = {
     "vitis.ai.proto.DpuModelParamList",
@@ -119,6 +119,8 @@ static const char* const k_msg_names[M_COUNT] = {
     "vitis.ai.proto.PointPillarsNusParam.AnchorInfo.Ranges",
     "vitis.ai.proto.PointPillarsNusParam.AnchorInfo.Sizes",
     "pprt.ModelSettings",
+    "vitis.ai.proto.PointPillarsKittiParam",
+    "vitis.ai.proto.PointPillarsBaseParam",
 };
 
 /* K_OTHER: a field VAI-L's DpuModelParam has for another model type (a message or scalar pprt does not read);
@@ -162,6 +164,14 @@ enum field_id {
   F_SINGLE_SIZE,
   F_SET_VOXEL_SIZE,
   F_SET_VOXEL_RANGE,
+  F_KITTI,
+  F_KB,
+  F_KB_RANGE,
+  F_KB_VOXEL,
+  F_KB_POINTS_DIM,
+  F_KB_MAX_POINTS,
+  F_KB_MAX_VOXELS,
+  F_KB_IN_CHANNELS,
   F_COUNT
 };
 
@@ -208,6 +218,7 @@ static const struct field_desc k_fields[] = {
     {M_MODEL, "order_type", F_ORDER_TYPE, K_ENUM, 0, NO_CHILD, &k_enum_order_type, 0},
     {M_MODEL, "use_graph_runner", F_USE_GRAPH_RUNNER, K_BOOL, 0, NO_CHILD, NULL, 0},
     {M_MODEL, "pointpillars_nus_param", F_PILLARS, K_MSG, 0, M_NUS, NULL, PPRT_CFG_PILLARS_PARAM},
+    {M_MODEL, "pointpillars_kitti_param", F_KITTI, K_MSG, 0, M_KITTI, NULL, PPRT_CFG_KITTI_PARAM},
     /* ... and the fields of the other model types (refused by name) */
     {M_MODEL, "refine_det_param", F_OTHER, K_OTHER, 0, NO_CHILD, NULL, 0},
     {M_MODEL, "yolo_v3_param", F_OTHER, K_OTHER, 0, NO_CHILD, NULL, 0},
@@ -234,7 +245,6 @@ static const struct field_desc k_fields[] = {
     {M_MODEL, "bts_param", F_OTHER, K_OTHER, 0, NO_CHILD, NULL, 0},
     {M_MODEL, "fair_mot_param", F_OTHER, K_OTHER, 0, NO_CHILD, NULL, 0},
     {M_MODEL, "x_autonomous3d_param", F_OTHER, K_OTHER, 0, NO_CHILD, NULL, 0},
-    {M_MODEL, "pointpillars_kitti_param", F_OTHER, K_OTHER, 0, NO_CHILD, NULL, 0},
     {M_MODEL, "solo_param", F_OTHER, K_OTHER, 0, NO_CHILD, NULL, 0},
     {M_MODEL, "subgraph", F_OTHER, K_OTHER, 1, NO_CHILD, NULL, 0},
     {M_MODEL, "vehicleclassification_param", F_OTHER, K_OTHER, 0, NO_CHILD, NULL, 0},
@@ -271,6 +281,14 @@ static const struct field_desc k_fields[] = {
     /* pprt.ModelSettings (the .pprt file; not part of any VAI-L schema) */
     {M_SETTINGS, "voxel_size", F_SET_VOXEL_SIZE, K_FLOAT, 1, NO_CHILD, NULL, 0},
     {M_SETTINGS, "voxel_range", F_SET_VOXEL_RANGE, K_FLOAT, 1, NO_CHILD, NULL, 0},
+    /* PointPillarsKittiParam { PointPillarsBaseParam base } (KITTI models; docs/KITTI.md) */
+    {M_KITTI, "base", F_KB, K_MSG, 0, M_KBASE, NULL, 0},
+    {M_KBASE, "point_cloud_range", F_KB_RANGE, K_FLOAT, 1, NO_CHILD, NULL, 0},
+    {M_KBASE, "voxel_size", F_KB_VOXEL, K_FLOAT, 1, NO_CHILD, NULL, 0},
+    {M_KBASE, "points_dim", F_KB_POINTS_DIM, K_INT32, 0, NO_CHILD, NULL, 0},
+    {M_KBASE, "max_points_num", F_KB_MAX_POINTS, K_INT32, 0, NO_CHILD, NULL, 0},
+    {M_KBASE, "max_voxels_num", F_KB_MAX_VOXELS, K_INT32, 0, NO_CHILD, NULL, 0},
+    {M_KBASE, "in_channels", F_KB_IN_CHANNELS, K_INT32, 0, NO_CHILD, NULL, 0},
 };
 #define NUM_FIELDS (sizeof k_fields / sizeof k_fields[0])
 
@@ -907,6 +925,20 @@ static enum pprt_status store_scalar(struct parser* p, struct msg_ctx* ctx, cons
       return append_float(p, fd, v, x, c->voxel_size, &ctx->n_vsize, 3);
     case F_SET_VOXEL_RANGE:
       return append_float(p, fd, v, x, c->voxel_range, &ctx->n_vrange, 6);
+    case F_KB_RANGE:
+      c->kitti.present |= PPRT_CFG_KB_RANGE;
+      st = append_float(p, fd, v, x, c->kitti.point_cloud_range, &ctx->n_range, 6);
+      c->kitti.num_range = ctx->n_range;
+      return st;
+    case F_KB_VOXEL:
+      c->kitti.present |= PPRT_CFG_KB_VOXEL_SIZE;
+      st = append_float(p, fd, v, x, c->kitti.voxel_size, &ctx->n_vsize, 3);
+      c->kitti.num_voxel_size = ctx->n_vsize;
+      return st;
+    case F_KB_POINTS_DIM: c->kitti.points_dim = (uint32_t)i; c->kitti.present |= PPRT_CFG_KB_POINTS_DIM; return PPRT_STATUS_OK;
+    case F_KB_MAX_POINTS: c->kitti.max_points_num = (uint32_t)i; c->kitti.present |= PPRT_CFG_KB_MAX_POINTS; return PPRT_STATUS_OK;
+    case F_KB_MAX_VOXELS: c->kitti.max_voxels_num = (uint32_t)i; c->kitti.present |= PPRT_CFG_KB_MAX_VOXELS; return PPRT_STATUS_OK;
+    case F_KB_IN_CHANNELS: c->kitti.in_channels = (uint32_t)i; c->kitti.present |= PPRT_CFG_KB_IN_CHANNELS; return PPRT_STATUS_OK;
     case F_NMS_THRESH: c->nms_thresh = x; return PPRT_STATUS_OK;
     case F_SCORE_THRESH: c->score_thresh = x; return PPRT_STATUS_OK;
     case F_ANCHOR_SCALE: a->scale = x; return PPRT_STATUS_OK;
@@ -964,6 +996,7 @@ static enum pprt_status check_message(struct parser* p, const struct msg_ctx* m)
       {M_NUS, "point_cloud_range", m->n_range, 6}, {M_NUS, "featmap_size", m->n_featmap, 2},
       {M_RANGE, "single_range", m->count, 6},      {M_SIZE, "single_size", m->count, 3},
       {M_SETTINGS, "voxel_size", m->n_vsize, 3},   {M_SETTINGS, "voxel_range", m->n_vrange, 6},
+      {M_KBASE, "point_cloud_range", m->n_range, 6}, {M_KBASE, "voxel_size", m->n_vsize, 3},
   };
   for (size_t r = 0; r < sizeof rules / sizeof rules[0]; ++r) {
     if (rules[r].type != m->type) continue;
@@ -1143,8 +1176,8 @@ static enum pprt_status parse_fields(struct parser* p, struct msg_ctx* ctx, int 
     }
     if (fd->kind == K_OTHER)
       return perr(p, name.line, name.col,
-                  "'%s' is a field of %s for another model type; pprt reads POINTPILLARS_NUS models "
-                  "(pointpillars_nus_param)",
+                  "'%s' is a field of %s for another model type; pprt reads PointPillars models "
+                  "(pointpillars_nus_param or pointpillars_kitti_param)",
                   fd->name, k_msg_names[ctx->type]);
     const size_t fi = field_index(fd);
     if (!fd->repeated && mask_get(ctx->has, fi))
@@ -1155,7 +1188,8 @@ static enum pprt_status parse_fields(struct parser* p, struct msg_ctx* ctx, int 
     } else {
       p->cfg->present |= fd->present;
     }
-    if (fd->repeated && fd->kind != K_MSG && fd->id != F_RANGE && fd->id != F_FEATMAP &&
+    if (fd->repeated && fd->kind != K_MSG && fd->id != F_RANGE && fd->id != F_FEATMAP && fd->id != F_KB_RANGE &&
+        fd->id != F_KB_VOXEL &&
         fd->id != F_SINGLE_RANGE && fd->id != F_SINGLE_SIZE && fd->id != F_SET_VOXEL_SIZE &&
         fd->id != F_SET_VOXEL_RANGE && !(ctx->type == M_KERNEL && ctx->index != 0) && first_time(p, fd->id)) {
       /* an empty list also replaces the Model Zoo values */
@@ -1298,6 +1332,11 @@ enum pprt_status pprt_model_config_load(const char* prototxt_path, struct pprt_m
 /* ------------------------------------------------------------------------------------------------------------ */
 /* Validation                                                                                                    */
 
+int pprt_model_config_is_kitti(const struct pprt_model_config* cfg) {
+  return cfg != NULL && ((cfg->present & PPRT_CFG_KITTI_PARAM) ||
+                         ((cfg->present & PPRT_CFG_MODEL_TYPE) && cfg->model_type == PPRT_MODEL_TYPE_POINTPILLARS));
+}
+
 static int name_ok(const char* s) { return memchr(s, '\0', PPRT_CFG_NAME_MAX) != NULL && s[0] != '\0'; }
 
 enum pprt_status pprt_model_config_validate(const struct pprt_model_config* cfg, const char* source,
@@ -1333,6 +1372,12 @@ enum pprt_status pprt_model_config_validate(const struct pprt_model_config* cfg,
       {PPRT_CFG_BBOX_LAYER, "'bbox_layer_name' in pointpillars_nus_param"},
       {PPRT_CFG_DIR_LAYER, "'dir_layer_name' in pointpillars_nus_param"},
   };
+  if ((cfg->present & PPRT_CFG_KITTI_PARAM) && (cfg->present & PPRT_CFG_PILLARS_PARAM))
+    return pprt_fail(err, bad, "%s: both pointpillars_nus_param and pointpillars_kitti_param: one model is one or the "
+                     "other", src);
+  if (pprt_model_config_is_kitti(cfg))
+    return pprt_fail(err, bad, "%s: a KITTI PointPillars prototxt (model_type POINTPILLARS / pointpillars_kitti_param) "
+                     "where a nuScenes one (pointpillars_nus_param) is needed", src);
   for (size_t i = 0; i < sizeof need / sizeof need[0]; ++i) {
     if (!(cfg->present & need[i].bit))
       return pprt_fail(err, bad, "%s: no %s: VAI-L would read 0 or nothing for it; pprt requires it", src,
