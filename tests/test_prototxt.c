@@ -366,6 +366,45 @@ struct bad_case {
 
 static char g_deep[4096];
 
+/* A KITTI prototxt (model_type POINTPILLARS, PointPillarsKittiParam.base): read by the same schema reader, every
+ * base value kept with its present bit; the nuScenes validation refuses it by name (the runtime routes it to the
+ * KITTI family instead, docs/KITTI.md). */
+static void test_kitti_param(void) {
+  struct pprt_model_config c;
+  struct pprt_err err;
+  const char* t = "model {\n  name: \"pointpillars_kitti_12000_0_pt\"\n  model_type: POINTPILLARS\n"
+                  "  pointpillars_kitti_param {\n    base {\n      point_cloud_range: [0, -39.68, -3, 69.12, 39.68, 1]\n"
+                  "      voxel_size: 0.16 voxel_size: 0.16 voxel_size: 4\n      points_dim: 4\n"
+                  "      max_points_num: 100\n      max_voxels_num: 12000\n      in_channels: 64\n    }\n  }\n}\n";
+  enum pprt_status st = parse_str(t, &c, &err);
+  if (st) printf("\n  %s\n", err.msg);
+  CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
+  CU_ASSERT(pprt_model_config_is_kitti(&c));
+  CU_ASSERT_EQUAL(c.model_type, PPRT_MODEL_TYPE_POINTPILLARS);
+  CU_ASSERT(c.present & PPRT_CFG_KITTI_PARAM);
+  CU_ASSERT_EQUAL(c.kitti.present, PPRT_CFG_KB_RANGE | PPRT_CFG_KB_VOXEL_SIZE | PPRT_CFG_KB_POINTS_DIM |
+                                       PPRT_CFG_KB_MAX_POINTS | PPRT_CFG_KB_MAX_VOXELS | PPRT_CFG_KB_IN_CHANNELS);
+  CU_ASSERT(c.kitti.num_range == 6 && c.kitti.point_cloud_range[1] == -39.68f && c.kitti.point_cloud_range[3] == 69.12f);
+  CU_ASSERT(c.kitti.num_voxel_size == 3 && c.kitti.voxel_size[0] == 0.16f && c.kitti.voxel_size[2] == 4.0f);
+  CU_ASSERT(c.kitti.points_dim == 4 && c.kitti.max_points_num == 100 && c.kitti.max_voxels_num == 12000 &&
+            c.kitti.in_channels == 64);
+  CU_ASSERT_STRING_EQUAL(c.name, "pointpillars_kitti_12000_0_pt");
+  CU_ASSERT_EQUAL(pprt_model_config_validate(&c, "k", &err), PPRT_STATUS_MODEL_MISMATCH);
+  CU_ASSERT(strstr(err.msg, "k: a KITTI PointPillars prototxt") != NULL);
+  /* either sign makes it KITTI: the type alone, or the block alone (no model_type) */
+  CU_ASSERT_EQUAL_FATAL(parse_str("model { model_type: POINTPILLARS }", &c, &err), PPRT_STATUS_OK);
+  CU_ASSERT(pprt_model_config_is_kitti(&c) && c.kitti.present == 0);
+  CU_ASSERT_EQUAL_FATAL(parse_str("model { pointpillars_kitti_param { } }", &c, &err), PPRT_STATUS_OK);
+  CU_ASSERT(pprt_model_config_is_kitti(&c));
+  CU_ASSERT_EQUAL_FATAL(parse_str("model { model_type: POINTPILLARS_NUS }", &c, &err), PPRT_STATUS_OK);
+  CU_ASSERT(!pprt_model_config_is_kitti(&c));
+  /* both parameter blocks: protobuf accepts it, a model cannot be both */
+  CU_ASSERT_EQUAL_FATAL(parse_str("model { pointpillars_nus_param { } pointpillars_kitti_param { } }", &c, &err),
+                        PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL(pprt_model_config_validate(&c, "k", &err), PPRT_STATUS_MODEL_MISMATCH);
+  CU_ASSERT(strstr(err.msg, "both pointpillars_nus_param and pointpillars_kitti_param") != NULL);
+}
+
 static void test_malformed(void) {
   /* 1000 nested unknown messages: "a{a{...": the 101st '{' is at column 202. */
   for (int i = 0; i < 1000; ++i) memcpy(g_deep + 2 * i, "a{", 2);
@@ -394,6 +433,19 @@ static void test_malformed(void) {
       {"model { pointpillars_nus_param { featmap_size: 200 } }", 0, "t:1:9: ", "needs 2 'featmap_size' values, got 1"},
       {"model {\n ssd_param { num_classes: 3 } }", 0, "t:2:2: ",
        "'ssd_param' is a field of vitis.ai.proto.DpuModelParam for another model type"},
+      {"model { pointpillars_kitti_param { base {\n  point_cloud_range: [0, -39.68, -3, 69.12, 39.68] } } }", 0,
+       "t:1:36: ", "'base' needs 6 'point_cloud_range' values, got 5"},
+      {"model { pointpillars_kitti_param { base { voxel_size: [0.16, 0.16] } } }", 0, "t:1:36: ",
+       "'base' needs 3 'voxel_size' values, got 2"},
+      {"model { pointpillars_kitti_param { base { max_voxels_num: 0 } } }", 0, "t:1:59: ",
+       "'max_voxels_num' = 0: must be positive"},
+      {"model { pointpillars_kitti_param { base { nms_thresh: 0.5 } } }", 0, "t:1:43: ",
+       "message type \"vitis.ai.proto.PointPillarsBaseParam\" has no field named \"nms_thresh\""},
+      {"model { pointpillars_kitti_param { voxel_size: 0.16 } }", 0, "t:1:36: ",
+       "message type \"vitis.ai.proto.PointPillarsKittiParam\" has no field named \"voxel_size\""},
+      {"model { pointpillars_kitti_param { base { points_dim: 4 points_dim: 4 } } }", 0, "t:1:57: ",
+       "non-repeated field \"points_dim\" is specified multiple times"},
+      {"model { pointpillars_kitti_param { base { in_channels: 6.4 } } }", 0, "t:1:56: ", "in_channels"},
       {"model { kernel { name: \"k\" variance: 1 } }", 0, "t:1:28: ",
        "message type \"vitis.ai.proto.DpuKernelParam\" has no field named \"variance\""},
       {"model { pointpillars_nus_param { in_channels: 64\n in_channels: 64 } }", 0, "t:2:2: ",
@@ -736,6 +788,15 @@ static void test_agrees_with_protoc(void) {
       {"  name: \"pointpillars_nuscenes_40000_64_0_pt\"\n  kernel", "  name: \"\" name: \"b\"\n  kernel"},
       {"single_range: -49.6 single_range: -49.6 single_range: -1.80032795",
        "single_range: -49.6 single_range: -49.6 single_range: -1.80032795e"},
+      /* PointPillarsKittiParam (KITTI models; parsed here next to the nuScenes block, which both parsers allow) */
+      {"  model_type : POINTPILLARS_NUS",
+       "  pointpillars_kitti_param { base { voxel_size: [0.16, 0.16, 4] points_dim: 4 } }\n  model_type : 39"},
+      {"  model_type : POINTPILLARS_NUS", "  pointpillars_kitti_param { base: < in_channels: 64 > }"},
+      {"  model_type : POINTPILLARS_NUS", "  pointpillars_kitti_param { base { voxel_size: 0.16 nms: 1 } }"},
+      {"  model_type : POINTPILLARS_NUS", "  pointpillars_kitti_param { base { max_voxels_num: 1.5 } }"},
+      {"  model_type : POINTPILLARS_NUS", "  pointpillars_kitti_param { base { } base { } }"},
+      {"  model_type : POINTPILLARS_NUS", "  pointpillars_kitti_param { base { points_dim: \"4\" } }"},
+      {"  model_type : POINTPILLARS_NUS", "  pointpillars_kitti_param { }\n  model_type : POINTPILLARS"},
   };
   char* buf = malloc(len + 256);
   CU_ASSERT_FATAL(buf != NULL);
@@ -839,6 +900,7 @@ int main(void) {
       {"bools and numbers", test_bools_and_numbers},
       {"locale independent", test_locale_independent},
       {"malformed inputs with positions", test_malformed},
+      {"KITTI: PointPillarsKittiParam", test_kitti_param},
       {"source name in messages", test_source_name},
       {"nesting limit", test_nesting_limit},
       {"validate", test_validate},
