@@ -29,6 +29,7 @@ struct model_spec {
   std::string family = "nuscenes";  // "nuscenes" (mmdet3d, PointPillarsNusParam) / "kitti" (second.pytorch, docs/KITTI.md)
   std::string size_name;  // "small" / "full"
   int input_fp = 7;       // DPU0 input fix point (nuScenes: normalised features in [-1, 1); KITTI: 6, Xilinx's)
+  int canvas_fp_shift = 0;  // test hook: DPU1's input fix point minus DPU0's output fix point (0: a plain copy)
   // subgraph 0
   int pillars, slots, features, pfn_channels;
   // subgraph 1
@@ -87,6 +88,11 @@ std::string prototxt_text(const model_spec& spec, const std::string& name);
 // subgraph 0's xmodel (voxel generator, RPN stride, anchors per class, NMS); docs/KITTI.md.
 std::string kitti_prototxt_text(const model_spec& spec, const std::string& name);
 std::string kitti_officialcfg_text(const model_spec& spec);
+
+// KITTI: the Model Zoo pair of a one-file KITTI graph in the quantizer's form (ops up to the fix before the
+// PPScatterV2 custom op; a float canvas input + the scatter's output fix, then the RPN): the same weights as `g`.
+// Throws std::runtime_error naming what is missing on a graph it cannot split.
+void split_kitti_graph(xir::Graph* g, std::unique_ptr<xir::Graph>* g0, std::unique_ptr<xir::Graph>* g1);
 
 // Whether the spec's voxel grid is VAI-L's fixed one (0.25 x 0.25 x 8 over -50 -50 -5 50 50 3); if not, the model
 // folders get a pprt settings file <name>.pprt with settings_text().

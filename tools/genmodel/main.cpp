@@ -51,6 +51,10 @@ const char kUsage[] =
     "                     subgraph attributes dpu_fingerprint, reg_id_to_size, ...); no DPU instructions (mc_code):\n"
     "                     CPU runners only; quantized: the quantizer's *_int.xmodel layout (float const + fix,\n"
     "                     conv2d (+ relu) + fix, reduction_max + fix, concat + fix; no subgraphs)\n"
+    "  --from-graph G     (--family kitti) the pair of a one-file KITTI graph in the quantizer's form (e.g. Xilinx's\n"
+    "                     VoxelNet_int.xmodel): its ops and weights cut at the PPScatterV2 scatter, with the\n"
+    "                     configuration of Xilinx's example (--size full's); --size may be left out\n"
+    "  --canvas-fp-shift N  test hook: DPU1's input fix point = DPU0's output fix point + N (-7..7; default 0)\n"
     "  --quiet            print only the summary lines\n"
     "  --help             this text\n";
 
@@ -123,8 +127,9 @@ long file_size(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string size, out, name[2], weights, family = "nuscenes";
+  std::string size, out, name[2], weights, family = "nuscenes", from_graph;
   double cls_bias = -4.5;
+  long canvas_shift = 0;
   std::string form = "pprt";
   unsigned long long seed = 1, dpu_count = 1;
   bool quiet = false;
@@ -140,7 +145,8 @@ int main(int argc, char** argv) {
     }
     const bool takes_value = a == "--size" || a == "--out" || a == "--seed" || a == "--name0" || a == "--name1" ||
                              a == "--dpu-count" || a == "--weights" || a == "--cls-bias" ||
-                             a == "--form" || a == "--family";
+                             a == "--form" || a == "--family" || a == "--canvas-fp-shift" ||
+                             a == "--from-graph";
     if (!takes_value) return usage_error("unknown argument '%s'", argv[i]);
     if (i + 1 >= argc) return usage_error("%s needs a value", argv[i]);
     const char* v = argv[++i];
@@ -152,6 +158,14 @@ int main(int argc, char** argv) {
       if (out.empty()) return usage_error("--out needs a directory%s", "");
     } else if (a == "--seed") {
       if (!parse_u64(v, &seed)) return usage_error("--seed needs a non-negative integer, not '%s'", v);
+    } else if (a == "--canvas-fp-shift") {
+      char* end = nullptr;
+      errno = 0;
+      canvas_shift = std::strtol(v, &end, 10);
+      if (errno || end == v || *end || canvas_shift < -7 || canvas_shift > 7)
+        return usage_error("--canvas-fp-shift needs an integer in [-7, 7], not '%s'", v);
+    } else if (a == "--from-graph") {
+      from_graph = v;
     } else if (a == "--family") {
       family = v;
       if (family != "nuscenes" && family != "kitti") return usage_error("--family must be nuscenes or kitti, not '%s'", v);
@@ -173,6 +187,13 @@ int main(int argc, char** argv) {
       if (!valid_name(v)) return usage_error("invalid model name '%s' (non-empty, no '/', at most 200 chars)", v);
       name[a == "--name0" ? 0 : 1] = v;
     }
+  }
+  if (!from_graph.empty()) {
+    if (family != "kitti") return usage_error("--from-graph needs --family kitti%s", "");
+    if (size.empty()) size = "full";
+    if (size != "full") return usage_error("--from-graph writes Xilinx's configuration (--size full), not '%s'",
+                                           size.c_str());
+    if (form != "pprt") return usage_error("--from-graph keeps the graph's form; --form does not apply%s", "");
   }
   if (size.empty()) return usage_error("--size is required%s", "");
   if (out.empty()) return usage_error("--out is required%s", "");
@@ -202,13 +223,32 @@ int main(int argc, char** argv) {
   try {
     pprt_gen::model_spec spec = pprt_gen::spec_for(size, family);
     spec.cls_bias = cls_bias;
+    spec.canvas_fp_shift = static_cast<int>(canvas_shift);
     spec.form = form;
     pprt_gen::trained_weights tw;
     if (!weights.empty()) pprt_gen::load_weights(weights, &spec, &tw);
+    std::unique_ptr<xir::Graph> halves[2];
+    if (!from_graph.empty()) {
+      struct stat fst;
+      if (stat(from_graph.c_str(), &fst) != 0 || !S_ISREG(fst.st_mode))  // XIR aborts on a missing file
+        throw std::runtime_error("cannot read " + from_graph);
+      auto src = xir::Graph::deserialize(from_graph);
+      pprt_gen::split_kitti_graph(src.get(), &halves[0], &halves[1]);
+    }
     for (int k = 0; k < 2; ++k) {
       const auto t0 = std::chrono::steady_clock::now();
       pprt_gen::subgraph_report rep;
-      auto g = pprt_gen::build_graph(spec, k, seed, static_cast<int>(dpu_count), &rep, weights.empty() ? nullptr : &tw);
+      std::unique_ptr<xir::Graph> g;
+      if (halves[k]) {
+        g = std::move(halves[k]);
+        for (const xir::Op* op : g->get_ops()) {
+          const std::string t = op->get_type();
+          if (t == "const") ++rep.const_ops;
+          else if (t != "fix" && t != "data") ++rep.compute_ops;
+        }
+      } else {
+        g = pprt_gen::build_graph(spec, k, seed, static_cast<int>(dpu_count), &rep, weights.empty() ? nullptr : &tw);
+      }
       g->serialize(paths[k][0]);
       std::string err = write_text(paths[k][1], kitti ? pprt_gen::kitti_prototxt_text(spec, name[k])
                                                       : pprt_gen::prototxt_text(spec, name[k]));

@@ -558,7 +558,7 @@ std::unique_ptr<xir::Graph> build_graph(const model_spec& spec, int k, uint64_t 
   } else if (spec.form != "pprt" && spec.form != "quantized") {
     throw std::invalid_argument("unknown form '" + spec.form + "' (expected pprt, compiled or quantized)");
   }
-  int fp_canvas = pool_fix_point(spec);
+  int fp_canvas = pool_fix_point(spec) + spec.canvas_fp_shift;
   if (tw) {
     auto it = tw->layers.find("pts_voxel_encoder_pfn_layers_0_linear_fix");
     if (it == tw->layers.end()) throw std::runtime_error("weights file has no pillar layer");
