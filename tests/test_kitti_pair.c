@@ -473,6 +473,27 @@ static void test_bad_pairs(void) {
   free(good_oc);
 }
 
+/* pprt-genmodel --from-graph on files it cannot cut: a message and exit status 1, no abort. */
+static void test_split_errors(void) {
+  static char out[1 << 14];
+  struct {
+    const char* file;
+    const char* msg;
+  } cases[] = {
+      {"xilinx-kitti/sample_pointpillars.bin", "not an xmodel XIR can read"},
+      {"xilinx-kitti/pointpillars_custom_op.xmodel", "a compiled graph (upload / download ops)"},
+      {"demo-model/pointpillars_demo_0_pt/pointpillars_demo_0_pt.xmodel", "no PPScatterV2 op"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+    char* argv[] = {PPRT_GENMODEL_EXE, "--family", "kitti", "--quiet", "--out", (char*)pprt_test_work("kitti_split_bad"),
+                    "--from-graph", (char*)pprt_test_data(cases[i].file), NULL};
+    const int rc = pprt_test_run(argv, out, sizeof out);
+    if (rc != 1 || strstr(out, cases[i].msg) == NULL) printf("\n  %s: rc %d: %s\n", cases[i].file, rc, out);
+    CU_ASSERT_EQUAL(rc, 1);
+    CU_ASSERT(strstr(out, cases[i].msg) != NULL);
+  }
+}
+
 int main(void) {
   static const struct pprt_test_case cases[] = {
       {"pair: loads as a KITTI model, parameters from the officialcfg", test_loads_as_kitti},
@@ -485,6 +506,7 @@ int main(void) {
       {"pair: Xilinx's VoxelNet_int.xmodel as a pair = the board's five boxes", test_xilinx_pair_board_output},
       {"pair: pprt run", test_cli},
       {"pair: bad files give a status and a message", test_bad_pairs},
+      {"pprt-genmodel --from-graph: files it cannot cut", test_split_errors},
       {NULL, NULL}};
   return pprt_test_main("kitti_pair", cases);
 }

@@ -1,5 +1,7 @@
 // pprt-genmodel: write a synthetic PointPillars model pair in the compiled Vitis AI Library layout.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -232,6 +234,17 @@ int main(int argc, char** argv) {
       struct stat fst;
       if (stat(from_graph.c_str(), &fst) != 0 || !S_ISREG(fst.st_mode))  // XIR aborts on a missing file
         throw std::runtime_error("cannot read " + from_graph);
+      // XIR aborts on a file it cannot parse: try it in a child first, so a bad file is a message.
+      const pid_t pid = fork();
+      if (pid == 0) {
+        const int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0) dup2(devnull, STDERR_FILENO);
+        (void)xir::Graph::deserialize(from_graph);
+        _exit(0);
+      }
+      int wst = 0;
+      if (pid < 0 || waitpid(pid, &wst, 0) != pid || !WIFEXITED(wst) || WEXITSTATUS(wst) != 0)
+        throw std::runtime_error(from_graph + ": not an xmodel XIR can read");
       auto src = xir::Graph::deserialize(from_graph);
       pprt_gen::split_kitti_graph(src.get(), &halves[0], &halves[1]);
     }
@@ -267,6 +280,11 @@ int main(int argc, char** argv) {
         return 1;
       }
       const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      if (!from_graph.empty()) {
+        std::printf("%s: %zu compute ops, %zu const ops of %s, xmodel %.2f MB, %.0f ms\n", name[k].c_str(),
+                    rep.compute_ops, rep.const_ops, from_graph.c_str(), file_size(paths[k][0]) / 1e6, ms);
+        continue;
+      }
       if (!quiet)
         for (const auto& l : rep.lines) std::printf("  %s\n", l.c_str());
       std::printf("%s: %zu compute ops, %zu const-fix ops, %.1f KB int8 weights, %.3f G ops/frame (2 x MACs), "
