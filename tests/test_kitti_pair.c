@@ -15,6 +15,7 @@
 
 #include "core/runtime_internal.h"
 #include "model/kitti.h"
+#include "pprt/nusc.h"
 #include "testutil.h"
 
 static const char* pair_dir(const char* name) { return pprt_test_work(name); }
@@ -34,12 +35,13 @@ static float* load_sample(int swap, uint32_t* n) {
   return s;
 }
 
-static pprt_runtime_t* open_pair(const char* dir, int runner) {
+static pprt_runtime_t* open_pair(const char* dir, enum pprt_runner runner) {
   struct pprt_options o;
   pprt_options_init(&o);
   o.model_dir = dir;
+  o.runner = runner;
   pprt_runtime_t* rt = NULL;
-  enum pprt_status st = pprt_runtime_create_internal(&o, runner, &rt);
+  enum pprt_status st = pprt_runtime_create(&o, &rt);
   if (st) printf("\n  %s: %s\n", dir, pprt_last_error());
   CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
   CU_ASSERT_EQUAL_FATAL(rt->family, PPRT_FAMILY_KITTI);
@@ -78,7 +80,7 @@ static const float k_min[3] = {0.0f, -20.48f, -3.0f}, k_max[3] = {40.96f, 20.48f
                    k_vox[3] = {0.16f, 0.16f, 4.0f};
 
 static void test_loads_as_kitti(void) {
-  pprt_runtime_t* rt = open_pair(pair_dir("kitti_pair"), PPRT_RUNNER_NONE_INTERNAL);
+  pprt_runtime_t* rt = open_pair(pair_dir("kitti_pair"), PPRT_RUNNER_NONE);
   CU_ASSERT_EQUAL(pprt_runtime_num_classes(rt), 3);
   CU_ASSERT_STRING_EQUAL(pprt_runtime_class_name(rt, 0), "Car");
   CU_ASSERT_STRING_EQUAL(pprt_runtime_class_name(rt, 2), "Pedestrian");
@@ -142,7 +144,7 @@ static void voxel_oracle(const float* p, uint32_t n, struct vox_oracle* o) {
 }
 
 static void test_voxelize_oracle(void) {
-  pprt_runtime_t* rt = open_pair(pair_dir("kitti_pair"), PPRT_RUNNER_NONE_INTERNAL);
+  pprt_runtime_t* rt = open_pair(pair_dir("kitti_pair"), PPRT_RUNNER_NONE);
   static struct vox_oracle o;
   for (int swap = 0; swap < 2; ++swap) {
     uint32_t n = 0;
@@ -153,14 +155,14 @@ static void test_voxelize_oracle(void) {
     sw.points = pts;
     sw.num_points = n;
     sw.point_stride = 4;
-    CU_ASSERT_EQUAL_FATAL(pprt_rt_voxelize(rt, &sw, 1), PPRT_STATUS_OK);
+    CU_ASSERT_EQUAL_FATAL(pprt_stage_voxelize(rt, &sw, 1, pprt_rt_dpu0_input(rt), NULL), PPRT_STATUS_OK);
     struct pprt_frame_stats s;
     pprt_runtime_stats(rt, &s);
     CU_ASSERT_EQUAL(s.pillars, o.pillars);
     CU_ASSERT_EQUAL(s.points_out_of_range, o.out_of_range);
     CU_ASSERT_EQUAL(s.points_overflow, o.overflow);
     uint32_t np = 0;
-    const int32_t* coords = pprt_rt_coords(rt, &np);
+    const int32_t* coords = pprt_stage_pillars(rt, &np);
     CU_ASSERT_EQUAL_FATAL(np, o.pillars);
     CU_ASSERT(memcmp(coords, o.coords, (size_t)np * 8) == 0);
     if (swap == 0) { /* the sample in this 41 x 41 m grid fills the 6000 pillars: the limit path is exercised */
@@ -190,7 +192,7 @@ static void check_middle(const char* dir, int want_shift) {
   uint32_t nb = 0;
   free(run_pair(rt, 0, boxes, &nb));
   uint32_t np = 0;
-  const int32_t* coords = pprt_rt_coords(rt, &np);
+  const int32_t* coords = pprt_stage_pillars(rt, &np);
   const int8_t* feat = pprt_rt_dpu0_output(rt);
   const int8_t* canvas = pprt_rt_dpu1_input(rt);
   const uint32_t C = rt->sp.C, W = rt->sp.W, H = rt->sp.H;
@@ -417,8 +419,9 @@ static void expect_fail(const char* dir, enum pprt_status want, const char* msg)
   struct pprt_options o;
   pprt_options_init(&o);
   o.model_dir = dir;
+  o.runner = PPRT_RUNNER_NONE;
   pprt_runtime_t* rt = (pprt_runtime_t*)1;
-  enum pprt_status st = pprt_runtime_create_internal(&o, PPRT_RUNNER_NONE_INTERNAL, &rt);
+  enum pprt_status st = pprt_runtime_create(&o, &rt);
   CU_ASSERT_PTR_NULL(rt);
   if (st != want || strstr(pprt_last_error(), msg) == NULL)
     printf("\n  got %s \"%s\", expected %s \"...%s...\"\n", pprt_status_str(st), pprt_last_error(),
@@ -467,7 +470,7 @@ static void test_bad_pairs(void) {
   put(oc, "\x01\x02\x03");
   expect_fail(dir, PPRT_STATUS_PARSE_ERROR, "_officialcfg.prototxt:1:1: expected a field name");
   put(oc, good_oc);
-  pprt_runtime_t* rt = open_pair(dir, PPRT_RUNNER_NONE_INTERNAL); /* restored: loads again */
+  pprt_runtime_t* rt = open_pair(dir, PPRT_RUNNER_NONE); /* restored: loads again */
   pprt_runtime_destroy(rt);
   free(good_pt0);
   free(good_oc);
