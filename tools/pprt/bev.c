@@ -1,4 +1,4 @@
-/* Drawing primitives and PNG output for pprt view. */
+/* Drawing primitives and PNG output of the bird's-eye canvas (pprt view, pprt run --display). */
 #include "bev.h"
 
 #include <math.h>
@@ -8,42 +8,88 @@
 #include <string.h>
 
 int bev_create(struct bev_canvas* c, int w, int h, uint32_t bg) {
+  memset(c, 0, sizeof *c);
+  if (w <= 0 || h <= 0 || w > 65536 || h > 65536) return -1;
+  c->owned = malloc((size_t)w * (size_t)h * 4);
+  if (c->owned == NULL) return -1;
   c->w = w;
   c->h = h;
-  c->rgb = malloc((size_t)w * (size_t)h * 3);
-  if (c->rgb == NULL) return -1;
-  for (size_t i = 0; i < (size_t)w * (size_t)h; ++i) {
-    c->rgb[3 * i] = (uint8_t)(bg >> 16);
-    c->rgb[3 * i + 1] = (uint8_t)(bg >> 8);
-    c->rgb[3 * i + 2] = (uint8_t)bg;
-  }
+  c->stride = (size_t)w * 4;
+  c->base = c->owned;
+  bev_fill_rect(c, 0, 0, w, h, bg, 255);
   return 0;
 }
 
+int bev_wrap(struct bev_canvas* c, void* pixels, int w, int h, size_t stride) {
+  memset(c, 0, sizeof *c);
+  if (pixels == NULL || w <= 0 || h <= 0 || stride < (size_t)w * 4 || stride % 4 != 0) return -1;
+  c->w = w;
+  c->h = h;
+  c->stride = stride;
+  c->base = pixels;
+  return 0;
+}
+
+void bev_sub(struct bev_canvas* sub, const struct bev_canvas* p, int x, int y, int w, int h) {
+  if (x < 0) w += x, x = 0;
+  if (y < 0) h += y, y = 0;
+  if (x > p->w) x = p->w;
+  if (y > p->h) y = p->h;
+  if (w > p->w - x) w = p->w - x;
+  if (h > p->h - y) h = p->h - y;
+  sub->w = w > 0 ? w : 0;
+  sub->h = h > 0 ? h : 0;
+  sub->stride = p->stride;
+  sub->base = p->base + (size_t)y * p->stride + (size_t)x * 4;
+  sub->owned = NULL;
+}
+
 void bev_free(struct bev_canvas* c) {
-  free(c->rgb);
-  c->rgb = NULL;
+  free(c->owned);
+  memset(c, 0, sizeof *c);
+}
+
+uint32_t bev_get(const struct bev_canvas* c, int x, int y) {
+  if (x < 0 || y < 0 || x >= c->w || y >= c->h) return 0;
+  return bev_row(c, y)[x] & 0xFFFFFFu;
 }
 
 void bev_pixel(struct bev_canvas* c, int x, int y, uint32_t color, int a) {
   if (x < 0 || y < 0 || x >= c->w || y >= c->h) return;
-  uint8_t* p = c->rgb + ((size_t)y * (size_t)c->w + (size_t)x) * 3;
-  const int rgb[3] = {(int)(color >> 16) & 255, (int)(color >> 8) & 255, (int)color & 255};
-  for (int k = 0; k < 3; ++k) p[k] = (uint8_t)((rgb[k] * a + p[k] * (255 - a) + 127) / 255);
+  uint32_t* p = bev_row(c, y) + x;
+  uint32_t old = *p, out = 0xFF000000u; /* opaque: the same picture as XRGB8888 or ARGB8888 */
+  for (int sh = 16; sh >= 0; sh -= 8) {
+    uint32_t s = (color >> sh) & 255u, d = (old >> sh) & 255u;
+    out |= ((s * (uint32_t)a + d * (uint32_t)(255 - a) + 127u) / 255u) << sh;
+  }
+  *p = out;
 }
 
 void bev_fill_rect(struct bev_canvas* c, int x0, int y0, int x1, int y1, uint32_t color, int alpha) {
-  for (int y = y0; y < y1; ++y)
-    for (int x = x0; x < x1; ++x) bev_pixel(c, x, y, color, alpha);
+  if (x0 < 0) x0 = 0;
+  if (y0 < 0) y0 = 0;
+  if (x1 > c->w) x1 = c->w;
+  if (y1 > c->h) y1 = c->h;
+  for (int y = y0; y < y1; ++y) {
+    if (alpha >= 255) {
+      uint32_t* r = bev_row(c, y);
+      for (int x = x0; x < x1; ++x) r[x] = 0xFF000000u | color;
+    } else {
+      for (int x = x0; x < x1; ++x) bev_pixel(c, x, y, color, alpha);
+    }
+  }
 }
 
 void bev_line(struct bev_canvas* c, double x0, double y0, double x1, double y1, uint32_t color, int t) {
   double dx = x1 - x0, dy = y1 - y0;
-  int n = (int)ceil(fmax(fabs(dx), fabs(dy))) + 1;
-  if (n > 100000) return;
+  double len = fmax(fabs(dx), fabs(dy));
+  if (!(len <= 100000.0) || !isfinite(x0) || !isfinite(y0)) return; /* NaN, inf or absurdly long: nothing */
+  int n = (int)ceil(len) + 1;
   int r0 = -(t - 1) / 2, r1 = t / 2;
   for (int i = 0; i <= n; ++i) {
-    int x = (int)lround(x0 + dx * i / n), y = (int)lround(y0 + dy * i / n);
+    double fx = x0 + dx * i / n, fy = y0 + dy * i / n;
+    if (fabs(fx) > 1e6 || fabs(fy) > 1e6) continue;
+    int x = (int)lround(fx), y = (int)lround(fy);
     for (int a = r0; a <= r1; ++a)
       for (int b = r0; b <= r1; ++b) bev_pixel(c, x + a, y + b, color, 255);
   }
@@ -95,17 +141,6 @@ int bev_text(struct bev_canvas* c, int x, int y, const char* s, uint32_t color, 
   return x - x0;
 }
 
-void bev_blit(struct bev_canvas* dst, const struct bev_canvas* src, int x, int y) {
-  for (int r = 0; r < src->h; ++r) {
-    if (y + r < 0 || y + r >= dst->h) continue;
-    for (int col = 0; col < src->w; ++col) {
-      if (x + col < 0 || x + col >= dst->w) continue;
-      memcpy(dst->rgb + ((size_t)(y + r) * (size_t)dst->w + (size_t)(x + col)) * 3,
-             src->rgb + ((size_t)r * (size_t)src->w + (size_t)col) * 3, 3);
-    }
-  }
-}
-
 int bev_write_png(const struct bev_canvas* c, const char* path, char* err, int err_len) {
   FILE* f = fopen(path, "wb");
   if (f == NULL) {
@@ -114,17 +149,17 @@ int bev_write_png(const struct bev_canvas* c, const char* path, char* err, int e
   }
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
   png_infop info = png ? png_create_info_struct(png) : NULL;
-  png_bytep* rows = malloc((size_t)c->h * sizeof *rows);
-  if (png == NULL || info == NULL || rows == NULL) {
+  uint8_t* row = malloc((size_t)c->w * 3); /* one RGB row at a time from the XRGB canvas */
+  if (png == NULL || info == NULL || row == NULL) {
     png_destroy_write_struct(&png, &info);
-    free(rows);
+    free(row);
     fclose(f);
     snprintf(err, (size_t)err_len, "libpng: out of memory");
     return -1;
   }
   if (setjmp(png_jmpbuf(png))) {
     png_destroy_write_struct(&png, &info);
-    free(rows);
+    free(row);
     fclose(f);
     snprintf(err, (size_t)err_len, "libpng failed writing %s", path);
     return -1;
@@ -134,11 +169,18 @@ int bev_write_png(const struct bev_canvas* c, const char* path, char* err, int e
   png_set_IHDR(png, info, (png_uint_32)c->w, (png_uint_32)c->h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
-  for (int r = 0; r < c->h; ++r) rows[r] = c->rgb + (size_t)r * (size_t)c->w * 3;
-  png_write_image(png, rows);
+  for (int r = 0; r < c->h; ++r) {
+    const uint32_t* px = bev_row(c, r);
+    for (int x = 0; x < c->w; ++x) {
+      row[3 * x] = (uint8_t)(px[x] >> 16);
+      row[3 * x + 1] = (uint8_t)(px[x] >> 8);
+      row[3 * x + 2] = (uint8_t)px[x];
+    }
+    png_write_row(png, row);
+  }
   png_write_end(png, NULL);
   png_destroy_write_struct(&png, &info);
-  free(rows);
+  free(row);
   if (fclose(f) != 0) {
     snprintf(err, (size_t)err_len, "write error on %s", path);
     return -1;
