@@ -50,12 +50,16 @@ static void draw_box(struct bev_canvas* c, const struct bev_view* v, const struc
     double maxy = fmin(fmax(fmax(cy[0], cy[1]), fmax(cy[2], cy[3])), c->h);
     for (int py = (int)floor(miny); py <= (int)ceil(maxy); ++py)
       for (int px = (int)floor(minx); px <= (int)ceil(maxx); ++px) {
-        int inside = 1;
-        for (int k = 0; k < 4 && inside; ++k) {
+        /* inside: on the same side of all four edges, whichever way the corners run (the y flip of the screen
+         * turns them counter-clockwise; negative sizes turn them back) */
+        int pos = 0, neg = 0;
+        for (int k = 0; k < 4; ++k) {
           int j = (k + 1) % 4;
           double cr = (cx[j] - cx[k]) * (py - cy[k]) - (cy[j] - cy[k]) * (px - cx[k]);
-          if (cr > 0) inside = 0; /* corners run clockwise on screen */
+          pos += cr > 0;
+          neg += cr < 0;
         }
+        int inside = pos == 0 || neg == 0;
         if (inside) bev_pixel(c, px, py, col, 90);
       }
   }
@@ -93,7 +97,7 @@ void bev_draw_scene(struct bev_canvas* c, const struct bev_view* v, const struct
         double Z = w->rotation[6] * x + w->rotation[7] * y + w->rotation[8] * z + w->translation[2];
         x = X, y = Y, z = Z;
       }
-      if (!(fabs(x) < v->range && fabs(y) < v->range)) continue;
+      if (!(fabs(x) < v->range && fabs(y) < v->range && isfinite(z))) continue;
       double px, py;
       bev_to_px(v, x, y, &px, &py);
       bev_pixel(c, (int)px, (int)py, bev_colormap((z + 2.5) / 4.5), s ? 120 : 230);
