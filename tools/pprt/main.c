@@ -6,6 +6,8 @@
  * Exit codes: 0 success, 1 a runtime error (message on stderr), 2 a usage error. */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "commands.h"
 #include "pprt/nusc.h"
 #include "pprt/stages.h"
+#include "display.h"
 #include "core/fileio.h"
 
 #define EXIT_USAGE 2
@@ -44,6 +47,13 @@ struct args {
   uint32_t max_points;
   uint32_t max_sweeps;
   char name0[256], name1[256];
+  /* pprt run: the frames in order, each a SWEEP file or an --info file */
+  const char* seq[64];
+  unsigned char seq_info[64];
+  int nseq;
+  int display;            /* --display */
+  struct pprt_display_options disp;
+  double display_hold;    /* seconds the last frame stays on screen */
 };
 
 static void usage(FILE* f) {
@@ -61,6 +71,8 @@ static void usage(FILE* f) {
           "         [--runner-lib PATH] [--vai-compat] [--score-thresh X] [--repeat N]\n"
           "         [--max-points N] [--max-sweeps N] [--model-names NAME0,NAME1]\n"
           "         [--format table|json|vai|nuscenes|contest] [--out FILE] [--dataset DIR --sample TOKEN]\n"
+          "         [--display [--display-card N] [--display-connector NAME] [--display-range M]\n"
+          "          [--display-hold S] [--display-root DIR]]\n"
           "  DIR holds the two VAI-Library model folders <name>/<name>.xmodel + <name>.prototxt (found by their\n"
           "  _0_pt / _1_pt suffix unless --model-names is given). SWEEP is a point file (.pcd.bin nuScenes,\n"
           "  .bin KITTI, .pcd); --info reads a Vitis AI Library multi-sweep .info file instead (key sweep + earlier\n"
@@ -72,6 +84,12 @@ static void usage(FILE* f) {
           "    a KITTI model: the line VAI-L's KITTI programs print, label x y z w l h yaw score),\n"
           "  nuscenes (detection-results JSON, global frame) or contest ({token: {vehicle, pedestrian: [[x, y, score]]}});\n"
           "  the last two need --dataset DIR --sample TOKEN, which also reads the sample's key + 9 earlier sweeps.\n"
+          "  Several SWEEP files (or several --info) run one after the other as a sequence (table / json only).\n"
+          "  --display shows each frame's bird's-eye view (pprt view's drawing) on the board's display through\n"
+          "  KMS, no X or Wayland (stop a desktop first): the first connected connector of the first display card\n"
+          "  (or card N, or NAME such as DP-1 / HDMI-A-1), +-M metres (54), page flips on vblank; the last frame\n"
+          "  stays S seconds (5; Ctrl-C ends it) and the screen is put back as it was. --display-root DIR opens\n"
+          "  DIR/dev/dri/card* (tests).\n"
           "\n"
           "pprt voxelize --model DIR SWEEP [--info FILE.info] [--vai-compat] -o OUT\n"
           "  writes OUT/dpu0_input.bin (the raw int8 DPU0 input tensor, all rows; rows past the pillar count are 0)\n"
@@ -90,6 +108,8 @@ static int parse_u32(const char* s, uint32_t* out) { return pprt_cli_parse_u32(s
 
 static int parse_args(int argc, char** argv, struct args* a) {
   memset(a, 0, sizeof *a);
+  pprt_display_options_init(&a->disp);
+  a->display_hold = 5.0;
   a->score_thresh = -1.0f;
   a->repeat = 1;
   a->cmd = argv[1];
@@ -101,7 +121,33 @@ static int parse_args(int argc, char** argv, struct args* a) {
   } while (0)
     if (strcmp(o, "--model") == 0) { NEED_VALUE(); a->model = argv[++i]; }
     else if (strcmp(o, "--model-names") == 0) { NEED_VALUE(); a->names = argv[++i]; }
-    else if (strcmp(o, "--info") == 0) { NEED_VALUE(); a->info = argv[++i]; }
+    else if (strcmp(o, "--info") == 0) {
+      NEED_VALUE();
+      if (a->info != NULL && strcmp(a->cmd, "run") != 0) return usage_error("%s takes one --info", a->cmd);
+      if (a->nseq >= 64) return usage_error("at most 64 frames, got more at '%s'", argv[i + 1]);
+      if (a->info == NULL) a->info = argv[i + 1];
+      a->seq_info[a->nseq] = 1;
+      a->seq[a->nseq++] = argv[++i];
+    }
+    else if (strcmp(o, "--display") == 0) a->display = 1;
+    else if (strcmp(o, "--display-connector") == 0) { NEED_VALUE(); a->disp.connector = argv[++i]; }
+    else if (strcmp(o, "--display-root") == 0) { NEED_VALUE(); a->disp.root = argv[++i]; }
+    else if (strcmp(o, "--display-card") == 0) {
+      NEED_VALUE();
+      uint32_t v;
+      if (pprt_cli_parse_u32(argv[++i], 0, 63, &v) != 0) return usage_error("--display-card must be 0..63, got '%s'", argv[i]);
+      a->disp.card = (int)v;
+    } else if (strcmp(o, "--display-range") == 0 || strcmp(o, "--display-hold") == 0) {
+      NEED_VALUE();
+      char* end = NULL;
+      double v = strtod(argv[++i], &end);
+      int range = strcmp(o, "--display-range") == 0;
+      if (end == argv[i] || *end != '\0' || !(range ? v >= 5 && v <= 200 : v >= 0 && v <= 86400))
+        return usage_error(range ? "--display-range must be 5..200 m, got '%s'" : "--display-hold must be 0..86400 s, got '%s'",
+                           argv[i]);
+      if (range) a->disp.range = v;
+      else a->display_hold = v;
+    }
     else if (strcmp(o, "--runner") == 0) { NEED_VALUE(); a->runner = argv[++i]; }
     else if (strcmp(o, "--runner-lib") == 0) { NEED_VALUE(); a->runner_lib = argv[++i]; }
     else if (strcmp(o, "-o") == 0) { NEED_VALUE(); a->out = argv[++i]; }
@@ -143,8 +189,10 @@ static int parse_args(int argc, char** argv, struct args* a) {
       exit(0);
     } else if (o[0] == '-' && o[1] != '\0') {
       return usage_error("unknown option %s", o);
-    } else if (a->sweep == NULL) {
-      a->sweep = o;
+    } else if (a->sweep == NULL || (strcmp(a->cmd, "run") == 0 && a->nseq < 64)) {
+      if (a->sweep == NULL) a->sweep = o;
+      a->seq_info[a->nseq] = 0;
+      a->seq[a->nseq++] = o;
     } else {
       return usage_error("unexpected argument '%s'", o);
     }
@@ -168,6 +216,10 @@ static int parse_args(int argc, char** argv, struct args* a) {
   if ((strcmp(a->format, "nuscenes") == 0 || strcmp(a->format, "contest") == 0) && a->dataset == NULL)
     return usage_error("--format %s needs --dataset DIR --sample TOKEN (the sample's poses)", a->format);
   if ((a->dataset != NULL) != (a->sample != NULL)) return usage_error("%s", "--dataset and --sample go together");
+  if (a->nseq > 1 && strcmp(a->format, "table") != 0 && strcmp(a->format, "json") != 0)
+    return usage_error("--format %s writes one frame; several frames print as table or json", a->format);
+  if (a->nseq > 1 && a->dataset != NULL) return usage_error("%s", "--dataset reads one sample: no SWEEP / --info with it");
+  if (a->display && strcmp(a->cmd, "run") != 0) return usage_error("%s", "--display is an option of pprt run");
   if (a->out_file != NULL && strcmp(a->format, "table") == 0)
     return usage_error("%s", "--out FILE writes a file format: add --format json|vai|nuscenes|contest");
   return 0;
@@ -209,24 +261,31 @@ static void frame_input_free(struct frame_input* in) {
   memset(in, 0, sizeof *in);
 }
 
-static int load_frame(const struct args* a, struct frame_input* in) {
-  memset(in, 0, sizeof *in);
-  uint32_t cap = a->max_points ? a->max_points : 400000u;
-  uint32_t want = (a->info || a->dataset) ? (a->max_sweeps ? a->max_sweeps : 10u) : 1u;
-  if (want > 64) want = 64;
-  int sources = (a->sweep != NULL) + (a->info != NULL) + (a->dataset != NULL);
-  if (sources == 0) return usage_error("%s needs a SWEEP file, --info FILE or --dataset DIR --sample TOKEN", a->cmd);
-  if (sources > 1)
-    return usage_error("%s takes one of SWEEP, --info and --dataset (the .info / sample names its key sweep)", a->cmd);
-  for (uint32_t i = 0; i < want; ++i) {
-    enum pprt_status st = pprt_cloud_create(cap, &in->clouds[i]);
-    if (st) {
-      frame_input_free(in);
-      return fail(st, pprt_last_error());
+/* Frame k of a->seq (k = 0: the only frame of voxelize, or the --dataset sample) into in's clouds. The clouds are
+ * made once, by the first call; a sequence's later frames reuse them. */
+static int load_frame_at(const struct args* a, struct frame_input* in, int k) {
+  if (k == 0) {
+    memset(in, 0, sizeof *in);
+    int sources = (a->nseq > 0) + (a->dataset != NULL);
+    if (sources == 0) return usage_error("%s needs a SWEEP file, --info FILE or --dataset DIR --sample TOKEN", a->cmd);
+    if (sources > 1 || (strcmp(a->cmd, "run") != 0 && a->nseq > 1))
+      return usage_error("%s takes one of SWEEP, --info and --dataset (the .info / sample names its key sweep)", a->cmd);
+    int any_info = a->dataset != NULL;
+    for (int i = 0; i < a->nseq; ++i) any_info |= a->seq_info[i];
+    uint32_t cap = a->max_points ? a->max_points : 400000u;
+    uint32_t want = any_info ? (a->max_sweeps ? a->max_sweeps : 10u) : 1u;
+    if (want > 64) want = 64;
+    for (uint32_t i = 0; i < want; ++i) {
+      enum pprt_status st = pprt_cloud_create(cap, &in->clouds[i]);
+      if (st) {
+        frame_input_free(in);
+        return fail(st, pprt_last_error());
+      }
+      in->num_clouds = i + 1;
     }
-    in->num_clouds = i + 1;
   }
   enum pprt_status st;
+  in->num_sweeps = 0;
   if (a->dataset) {
     uint32_t idx = 0;
     st = pprt_nusc_open(a->dataset, a->version, &in->ds);
@@ -234,10 +293,10 @@ static int load_frame(const struct args* a, struct frame_input* in) {
     if (st == PPRT_STATUS_OK) st = pprt_nusc_sample_info(in->ds, idx, &in->sample);
     if (st == PPRT_STATUS_OK)
       st = pprt_nusc_load_sweeps(in->ds, idx, in->clouds, in->num_clouds, in->sweeps, &in->num_sweeps);
-  } else if (a->info) {
-    st = pprt_info_load(a->info, in->clouds, in->num_clouds, in->sweeps, &in->num_sweeps);
+  } else if (a->seq_info[k]) {
+    st = pprt_info_load(a->seq[k], in->clouds, in->num_clouds, in->sweeps, &in->num_sweeps);
   } else {
-    st = pprt_cloud_load(in->clouds[0], a->sweep, PPRT_FORMAT_AUTO, 0, &in->sweeps[0]);
+    st = pprt_cloud_load(in->clouds[0], a->seq[k], PPRT_FORMAT_AUTO, 0, &in->sweeps[0]);
     in->num_sweeps = 1;
   }
   if (st) {
@@ -247,6 +306,8 @@ static int load_frame(const struct args* a, struct frame_input* in) {
   }
   return 0;
 }
+
+static int load_frame(const struct args* a, struct frame_input* in) { return load_frame_at(a, in, 0); }
 
 /* ------------------------------------------------------------------ output */
 
@@ -333,13 +394,34 @@ static int write_boxes_format(const struct args* a, const pprt_runtime_t* rt, co
 
 /* ------------------------------------------------------------------ commands */
 
+/* pprt run --display: SIGINT / SIGTERM end the run after the frame in progress, so the screen is put back. */
+static volatile sig_atomic_t g_stop;
+static void on_stop(int sig) {
+  (void)sig;
+  g_stop = 1;
+}
+
+/* One frame on the display: the model's boxes into the buffer sized at start, then draw and flip. */
+static int display_frame(struct pprt_display* d, struct bev_box* dbox, const pprt_runtime_t* rt,
+                         const struct frame_input* in, const struct pprt_box* boxes, uint32_t n, const char* path,
+                         double total_ms) {
+  for (uint32_t i = 0; i < n; ++i)
+    dbox[i] = bev_box_from_model(&boxes[i], bev_class_of_name(pprt_runtime_class_name(rt, (uint32_t)boxes[i].label)));
+  char title[160], err[1024];
+  const char* slash = strrchr(path, '/');
+  snprintf(title, sizeof title, "%s: %u detections, %.1f ms", slash ? slash + 1 : path, n, total_ms);
+  enum pprt_status st = pprt_display_show(d, in->sweeps, in->num_sweeps, dbox, n, title, err, sizeof err);
+  return st ? fail(st, err) : 0;
+}
+
 static int cmd_run(const struct args* a) {
   struct pprt_options o;
   fill_options(a, &o);
   if (a->runner && pprt_runner_from_string(a->runner, &o.runner) != PPRT_STATUS_OK)
     return usage_error("--runner must be dpu, cpu or dummy, got '%s'", a->runner);
+  int nframes = a->dataset != NULL ? 1 : a->nseq;
   struct frame_input in;
-  int rc = load_frame(a, &in);
+  int rc = load_frame_at(a, &in, 0);
   if (rc) return rc;
   pprt_runtime_t* rt = NULL;
   enum pprt_status st = pprt_runtime_create(&o, &rt);
@@ -350,65 +432,104 @@ static int cmd_run(const struct args* a) {
   uint32_t cap = pprt_runtime_max_boxes(rt);
   struct pprt_box* boxes = calloc(cap ? cap : 1, sizeof *boxes);
   double* samples = calloc((size_t)a->repeat * PPRT_STAGE_COUNT, sizeof *samples);
-  if (boxes == NULL || samples == NULL) {
+  struct bev_box* dbox = a->display ? calloc(cap ? cap : 1, sizeof *dbox) : NULL;
+  if (boxes == NULL || samples == NULL || (a->display && dbox == NULL)) {
     free(boxes);
     free(samples);
+    free(dbox);
     pprt_runtime_destroy(rt);
     frame_input_free(&in);
     return fail(PPRT_STATUS_OUT_OF_MEMORY, "out of memory");
   }
+  /* the display: opened once, two buffers of the screen's size, the CRTC put back at the end */
+  struct pprt_display disp;
+  int disp_open = 0;
+  struct sigaction old_int, old_term;
+  if (a->display) {
+    char err[1024];
+    if ((st = pprt_display_open(&disp, &a->disp, err, sizeof err)) != PPRT_STATUS_OK) {
+      rc = fail(st, err);
+      free(samples);
+      free(boxes);
+      free(dbox);
+      pprt_runtime_destroy(rt);
+      frame_input_free(&in);
+      return rc;
+    }
+    disp_open = 1;
+    g_stop = 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    pprt_display_describe(&disp, err, sizeof err);
+    fprintf(stderr, "pprt run: display %s\n", err);
+  }
   uint32_t n = 0;
   struct pprt_frame_stats stats;
   memset(&stats, 0, sizeof stats);
-  for (int r = 0; r < a->repeat; ++r) {
-    st = pprt_runtime_run(rt, in.sweeps, in.num_sweeps, boxes, cap, &n);
-    if (st) break;
-    pprt_runtime_stats(rt, &stats);
-    for (int s = 0; s < PPRT_STAGE_COUNT; ++s) samples[(size_t)s * (size_t)a->repeat + (size_t)r] = stats.stage_ms[s];
-  }
-  if (st) {
-    rc = fail(st, pprt_runtime_last_error(rt));
-  } else {
+  for (int f = 0; f < nframes && rc == 0 && !g_stop; ++f) {
+    if (f > 0 && (rc = load_frame_at(a, &in, f)) != 0) break;
+    const char* path = a->dataset != NULL ? a->sample : a->seq[f];
+    for (int r = 0; r < a->repeat && !g_stop; ++r) {
+      st = pprt_runtime_run(rt, in.sweeps, in.num_sweeps, boxes, cap, &n);
+      if (st) break;
+      pprt_runtime_stats(rt, &stats);
+      for (int s = 0; s < PPRT_STAGE_COUNT; ++s) samples[(size_t)s * (size_t)a->repeat + (size_t)r] = stats.stage_ms[s];
+      if (disp_open && (rc = display_frame(&disp, dbox, rt, &in, boxes, n, path, stats.stage_ms[PPRT_STAGE_TOTAL])))
+        break;
+    }
+    if (rc) break;
+    if (st) {
+      rc = fail(st, pprt_runtime_last_error(rt));
+      break;
+    }
+    int runs = a->repeat;
     double med[PPRT_STAGE_COUNT], mn[PPRT_STAGE_COUNT];
     for (int s = 0; s < PPRT_STAGE_COUNT; ++s) {
       double* v = samples + (size_t)s * (size_t)a->repeat;
-      qsort(v, (size_t)a->repeat, sizeof *v, cmp_double);
+      qsort(v, (size_t)runs, sizeof *v, cmp_double);
       mn[s] = v[0];
-      med[s] = v[a->repeat / 2];
+      med[s] = v[runs / 2];
     }
     if (strcmp(a->format, "vai") == 0 || strcmp(a->format, "nuscenes") == 0 || strcmp(a->format, "contest") == 0) {
       rc = write_boxes_format(a, rt, &in, boxes, n);
     } else if (a->json) {
-      FILE* f = a->out_file != NULL ? fopen(a->out_file, "w") : stdout;
-      if (f == NULL) {
+      FILE* fo = a->out_file != NULL ? fopen(a->out_file, f == 0 ? "w" : "a") : stdout;
+      if (fo == NULL) {
         fprintf(stderr, "pprt: I/O error: cannot write %s: %s\n", a->out_file, strerror(errno));
         rc = 1;
-        goto done;
+        break;
       }
-      fprintf(f, "{");
-      print_boxes_json(f, rt, boxes, n);
-      fprintf(f, ",\n\"timings_ms\": {");
+      fprintf(fo, "{");
+      print_boxes_json(fo, rt, boxes, n);
+      fprintf(fo, ",\n\"timings_ms\": {");
       for (int s = 0; s < PPRT_STAGE_COUNT; ++s)
-        fprintf(f, "%s\"%s\": %.4f", s ? ", " : "", pprt_stage_name((enum pprt_stage)s), med[s]);
-      fprintf(f, "},\n\"stats\": {\"points\": %u, \"points_nonfinite\": %u, \"points_out_of_range\": %u, "
+        fprintf(fo, "%s\"%s\": %.4f", s ? ", " : "", pprt_stage_name((enum pprt_stage)s), med[s]);
+      fprintf(fo, "},\n\"stats\": {\"points\": %u, \"points_nonfinite\": %u, \"points_out_of_range\": %u, "
                  "\"points_overflow\": %u, \"pillars\": %u, \"candidates\": %u, \"boxes\": %u, \"sweeps\": %u, "
                  "\"runner\": \"%s\", \"kernels\": \"%s\"}}\n",
               stats.points_in, stats.points_nonfinite, stats.points_out_of_range, stats.points_overflow,
               stats.pillars, stats.candidates, stats.boxes, in.num_sweeps, pprt_runner_str(o.runner), kernels_of(rt));
-      if (f != stdout && fclose(f) != 0) {
+      if (fo != stdout && fclose(fo) != 0) {
         fprintf(stderr, "pprt: I/O error: cannot write %s\n", a->out_file);
         rc = 1;
       }
     } else {
-      struct pprt_runtime_info info;
-      pprt_runtime_get_info(rt, &info);
-      printf("pprt run: model %s (%s + %s), runner %s, kernels %s\n", a->model, info.model_name0, info.model_name1,
-             pprt_runner_str(o.runner), info.kernels);
+      if (f == 0) {
+        struct pprt_runtime_info info;
+        pprt_runtime_get_info(rt, &info);
+        printf("pprt run: model %s (%s + %s), runner %s, kernels %s\n", a->model, info.model_name0, info.model_name1,
+               pprt_runner_str(o.runner), info.kernels);
+      }
+      if (nframes > 1) printf("frame %d: %s\n", f, path);
       printf("frame: %u points in %u sweep%s -> %u pillars (dropped: %u non-finite, %u out of range, %u overflow); "
              "%u anchors above threshold; %u boxes\n",
              stats.points_in, in.num_sweeps, in.num_sweeps == 1 ? "" : "s", stats.pillars, stats.points_nonfinite,
              stats.points_out_of_range, stats.points_overflow, stats.candidates, n);
-      if (o.runner == PPRT_RUNNER_DUMMY)
+      if (o.runner == PPRT_RUNNER_DUMMY && f == 0)
         printf("note: the dummy runner writes no outputs; boxes come from whatever the output buffers hold\n");
       print_boxes_table(rt, boxes, n);
       if (a->repeat > 1) {
@@ -422,8 +543,21 @@ static int cmd_run(const struct args* a) {
       }
       printf("\n");
     }
+    fflush(stdout);
   }
-done:
+  if (disp_open) {
+    /* the last frame stays on screen for --display-hold seconds (Ctrl-C ends it), then the screen is put back */
+    for (double left = rc == 0 ? a->display_hold : 0; left > 0 && !g_stop; left -= 0.05) {
+      struct timespec ts = {0, 50 * 1000 * 1000};
+      nanosleep(&ts, NULL);
+    }
+    fprintf(stderr, "pprt run: %llu frame%s shown, display put back\n", (unsigned long long)disp.frames,
+            disp.frames == 1 ? "" : "s");
+    pprt_display_close(&disp);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+  }
+  free(dbox);
   free(samples);
   free(boxes);
   pprt_runtime_destroy(rt);
