@@ -203,6 +203,14 @@ static void make_board(const char* name, enum board b) {
     snprintf(p, sizeof p, "/sys/devices/system/cpu/cpu%d/cpufreq/cpuinfo_max_freq", c);
     put(p, "1333320\n");
   }
+  /* the display controller's connectors (zynqmp-dpsub): a monitor on the ZCU104's DisplayPort, none on the KV260 */
+  if (b == ZCU104) {
+    put("/sys/class/drm/card1-DP-1/status", "connected\n");
+    put("/sys/class/drm/card1-DP-1/modes", "1920x1080\n1680x1050\n1280x720\n");
+  } else {
+    put("/sys/class/drm/card1-HDMI-A-1/status", "disconnected\n");
+    put("/sys/class/drm/card1-DP-1/status", "disconnected\n");
+  }
   if (b == ZCU104) {
     struct xb_spec x = {0x10, 2, NULL, 0};
     put("/etc/vart.conf", "firmware: /run/media/mmcblk0p1/dpu.xclbin\n");
@@ -292,6 +300,7 @@ static void test_zcu104_ok(void) {
   expect("fingerprint", PPRT_DOCTOR_PASS, "compiled for DPUCZDX8G_ISA1_B4096", NULL);
   expect("cma", PPRT_DOCTOR_PASS, "MiB free of 512 MiB", NULL);
   expect("cpu", PPRT_DOCTOR_PASS, "4 CPUs, governor performance, 1333 of 1333 MHz", NULL);
+  expect("display", PPRT_DOCTOR_PASS, "DP-1 connected (card1), 1920x1080 preferred of 3 modes", NULL);
   CU_ASSERT_EQUAL(g_r.worst, PPRT_DOCTOR_WARN);
   CU_ASSERT_EQUAL(g_r.dpu_cores, 2u);
   CU_ASSERT_EQUAL(g_r.dpu_fingerprint, FP_B4096);
@@ -652,6 +661,37 @@ static void test_cli(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(out, "--root is not a folder"));
 }
 
+/* The display line (pprt run --display): connected with its preferred mode, held by a desktop, none connected, no
+ * connectors at all, a monitor without modes. Each is the verdict and words a user acts on. */
+static void test_display(void) {
+  make_board("display", ZCU104);
+  put("/proc/1/comm", "systemd\n");
+  doctor(NULL, NULL);
+  expect("display", PPRT_DOCTOR_PASS, "DP-1 connected (card1), 1920x1080 preferred of 3 modes",
+         "pprt run --display can use it", NULL);
+  put("/proc/812/comm", "Xorg\n");
+  doctor(NULL, NULL);
+  expect("display", PPRT_DOCTOR_WARN, "DP-1 connected", "Xorg (pid 812) holds it", "stop the desktop first", NULL);
+  put("/proc/812/comm", "bash\n");
+  put("/sys/class/drm/card1-DP-1/modes", "");
+  put("/sys/class/drm/card1-HDMI-A-1/status", "disconnected\n");
+  doctor(NULL, NULL);
+  expect("display", PPRT_DOCTOR_PASS, "DP-1 connected (card1), no modes read", "HDMI-A-1 disconnected", NULL);
+  put("/sys/class/drm/card1-DP-1/status", "disconnected\n");
+  doctor(NULL, NULL);
+  expect("display", PPRT_DOCTOR_WARN, "no display connected (DP-1 disconnected, HDMI-A-1 disconnected)",
+         "plug a monitor into the DisplayPort", NULL);
+  char cmd[1400];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", tp("/sys/class/drm/card1-DP-1"), tp("/sys/class/drm/card1-HDMI-A-1"));
+  CU_ASSERT_EQUAL(system(cmd), 0);
+  doctor(NULL, NULL);
+  expect("display", PPRT_DOCTOR_WARN, "no display connector in /sys/class/drm", "zynqmp-dpsub", NULL);
+  /* the KV260 board tree: nothing plugged in */
+  make_board("display_kv260", KV260);
+  doctor(NULL, NULL);
+  expect("display", PPRT_DOCTOR_WARN, "no display connected (DP-1 disconnected, HDMI-A-1 disconnected)", NULL);
+}
+
 int main(void) {
   static const struct pprt_test_case cases[] = {
       {"ZCU104 ready", test_zcu104_ok},
@@ -663,6 +703,7 @@ int main(void) {
       {"/etc/vart.conf as VART reads it", test_vart_conf_rules},
       {"xclbin contents", test_xclbin_contents},
       {"CMA and CPU", test_cma_and_cpu},
+      {"display", test_display},
       {"fingerprint names", test_fingerprint_names},
       {"preflight", test_preflight},
       {"jobs in a child", test_jobs_in_a_child},

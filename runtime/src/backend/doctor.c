@@ -965,6 +965,111 @@ static void check_cpu(struct doctor* d) {
         max_mhz);
 }
 
+/* ------------------------------------------------------------------ display (pprt run --display) */
+
+static int cmp_str(const void* a, const void* b) { return strcmp((const char*)a, (const char*)b); }
+
+/* A desktop or compositor process holding the display (DRM master): pprt run --display cannot set a mode then. */
+static int desktop_process(const struct doctor* d, char* name, size_t cap, long* pid) {
+  static const char* const known[] = {"Xorg", "X", "Xwayland", "weston", "gnome-shell", "kwin_wayland", "sway",
+                                      "matchbox-window", "matchbox-deskto", "lightdm", "gdm-x-session", NULL};
+  char p[PATH_MAX];
+  DIR* dd = opendir(at(d, "/proc", p, sizeof p));
+  if (dd == NULL) return 0;
+  struct dirent* e;
+  int found = 0;
+  while (!found && (e = readdir(dd)) != NULL) {
+    if (!isdigit((unsigned char)e->d_name[0])) continue;
+    char f[PATH_MAX + 300], comm[64];
+    snprintf(f, sizeof f, "%s/%s/comm", p, e->d_name);
+    if (read_text(f, comm, sizeof comm) != 0) continue;
+    for (int i = 0; known[i] != NULL && !found; ++i)
+      if (strcmp(comm, known[i]) == 0) {
+        snprintf(name, cap, "%s", comm);
+        *pid = atol(e->d_name);
+        found = 1;
+      }
+  }
+  closedir(dd);
+  return found;
+}
+
+/* The display connectors the kernel lists in /sys/class/drm/card<N>-<connector>/ (status, modes). Reads sysfs only:
+ * no DRM device is opened, nothing on screen changes. docs/DOCTOR.md "display". */
+static void check_display(struct doctor* d) {
+  char p[PATH_MAX];
+  char names[16][64];
+  unsigned n = 0;
+  DIR* dd = opendir(at(d, "/sys/class/drm", p, sizeof p));
+  if (dd != NULL) {
+    struct dirent* e;
+    while ((e = readdir(dd)) != NULL && n < 16) {
+      const char* dash = strchr(e->d_name, '-');
+      if (strncmp(e->d_name, "card", 4) != 0 || !isdigit((unsigned char)e->d_name[4]) || dash == NULL) continue;
+      if (strlen(e->d_name) >= sizeof names[0]) continue;
+      snprintf(names[n++], sizeof names[0], "%s", e->d_name);
+    }
+    closedir(dd);
+  }
+  if (n == 0) {
+    add(d, PPRT_DOCTOR_WARN, "display",
+        "only pprt run --display needs one: the display driver (ZCU104 / KV260: zynqmp-dpsub) lists its "
+        "DisplayPort / HDMI connectors here",
+        "no display connector in /sys/class/drm: no display output for pprt run --display");
+    return;
+  }
+  qsort(names, n, sizeof names[0], cmp_str);
+  char connected[512] = "", others[512] = "";
+  unsigned nconn = 0;
+  for (unsigned i = 0; i < n; ++i) {
+    char f[PATH_MAX + 160], status[32], modes[4096];
+    snprintf(f, sizeof f, "%s/%.63s/status", p, names[i]);
+    if (read_text(f, status, sizeof status) != 0) snprintf(status, sizeof status, "unknown");
+    const char* conn = strchr(names[i], '-') + 1; /* "DP-1" of "card1-DP-1" */
+    char card[16];
+    snprintf(card, sizeof card, "%.*s", (int)(conn - 1 - names[i]), names[i]);
+    if (strcmp(status, "connected") == 0) {
+      snprintf(f, sizeof f, "%s/%.63s/modes", p, names[i]);
+      unsigned nmodes = 0;
+      char first[64] = "";
+      if (read_text(f, modes, sizeof modes) == 0 && modes[0] != '\0') {
+        size_t len = strcspn(modes, "\n");
+        snprintf(first, sizeof first, "%.*s", (int)(len < 40 ? len : 40), modes);
+        for (const char* q = modes; q != NULL && *q; q = strchr(q, '\n'), q = q ? q + 1 : NULL) ++nmodes;
+      }
+      size_t used = strlen(connected);
+      if (first[0])
+        snprintf(connected + used, sizeof connected - used, "%s%s connected (%s), %s preferred of %u mode%s",
+                 used ? "; " : "", conn, card, first, nmodes, nmodes == 1 ? "" : "s");
+      else
+        snprintf(connected + used, sizeof connected - used, "%s%s connected (%s), no modes read (EDID?)",
+                 used ? "; " : "", conn, card);
+      ++nconn;
+    } else {
+      size_t used = strlen(others);
+      snprintf(others + used, sizeof others - used, "%s%s %s", used ? ", " : "", conn, status);
+    }
+  }
+  if (nconn == 0) {
+    add(d, PPRT_DOCTOR_WARN, "display",
+        "only pprt run --display needs one: plug a monitor into the DisplayPort (ZCU104; KV260: HDMI or "
+        "DisplayPort) and power it on before booting or running",
+        "no display connected (%s)", others);
+    return;
+  }
+  char who[64];
+  long pid = 0;
+  if (desktop_process(d, who, sizeof who, &pid)) {
+    add(d, PPRT_DOCTOR_WARN, "display",
+        "pprt run --display needs the display to itself: stop the desktop first (board/ZCU104.md, board/KV260.md)",
+        "%s%s%s; %s (pid %ld) holds it, so pprt run --display cannot set a mode", connected, others[0] ? "; " : "",
+        others, who, pid);
+    return;
+  }
+  add(d, PPRT_DOCTOR_PASS, "display", NULL, "%s%s%s: pprt run --display can use it", connected,
+      others[0] ? "; " : "", others);
+}
+
 /* ------------------------------------------------------------------ VART / XIR */
 
 static void lib_version(const char* soname, char* out, size_t cap) {
@@ -1173,6 +1278,7 @@ static enum pprt_status run(const struct pprt_doctor_options* opts, const struct
   if (!cheap) {
     check_cma(&d);
     check_cpu(&d);
+    check_display(&d);
     check_vart(&d);
     check_jobs(&d);
   }
