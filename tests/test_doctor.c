@@ -659,6 +659,26 @@ static void test_cli(void) {
   char* noroot[] = {(char*)PPRT_TEST_PPRT_EXE, (char*)"doctor", (char*)"--root", (char*)"/nonexistent/board", NULL};
   CU_ASSERT_EQUAL(pprt_test_run(noroot, out, sizeof out), 1);
   CU_ASSERT_PTR_NOT_NULL(strstr(out, "--root is not a folder"));
+  /* pprt bench reports the DPU as pprt doctor sees it (this host's own files: no --root for bench) */
+  char* bench[] = {(char*)PPRT_TEST_PPRT_EXE, (char*)"bench", (char*)"--model", (char*)small_model(),
+                   (char*)pprt_test_data("sim/sim_8.pcd.bin"), (char*)"--runner", (char*)"dummy", (char*)"--frames",
+                   (char*)"1", (char*)"--warmup", (char*)"0", (char*)"--mode", (char*)"latency", NULL};
+  CU_ASSERT_EQUAL(pprt_test_run(bench, out, sizeof out), 0);
+  struct stat zst;
+  if (stat("/sys/module/zocl", &zst) != 0) {
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "DPU device: none on this host (pprt doctor: zocl: zocl (XRT's Zynq driver) is not "
+                                       "loaded"));
+  } else {
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "DPU device (pprt doctor, without its job check"));
+  }
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nCPU: "));
+  CU_ASSERT_PTR_NULL(strstr(out, "no zocl device")); /* the probe's old words */
+  char* bench_json[] = {(char*)PPRT_TEST_PPRT_EXE, (char*)"bench", (char*)"--model", (char*)small_model(),
+                        (char*)pprt_test_data("sim/sim_8.pcd.bin"), (char*)"--runner", (char*)"dummy", (char*)"--frames",
+                        (char*)"1", (char*)"--warmup", (char*)"0", (char*)"--mode", (char*)"latency", (char*)"--json", NULL};
+  CU_ASSERT_EQUAL(pprt_test_run(bench_json, out, sizeof out), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"dpu\": {\"doctor\": {\"worst\": \""));
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"zocl\": \""));
 }
 
 /* The display line (pprt run --display): connected with its preferred mode, held by a desktop, none connected, no

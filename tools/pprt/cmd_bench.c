@@ -675,7 +675,8 @@ static void json_string(const char* s) {
 }
 
 static void print_json(const struct mode_result* r, const struct bench_args* a, const struct bench_frame* fr,
-                       const pprt_runtime_t* rt, const char* dpu_probe, const char* dpu_attrs, const char* exe_name) {
+                       const pprt_runtime_t* rt, const struct pprt_doctor_report* doc, const char* dpu_attrs,
+                       const char* exe_name) {
   struct pprt_runtime_info info;
   pprt_runtime_get_info(rt, &info);
   printf("{\"mode\": \"%s\", \"frames\": %u, \"fps\": %.4f, \"wall_ms\": %.3f, \"latency_ms\": ", r->mode, r->frames,
@@ -706,29 +707,59 @@ static void print_json(const struct mode_result* r, const struct bench_args* a, 
            a->dpu_ms[1], a->dpu_cores ? a->dpu_cores : 1,
            (a->dpu_ms[0] + a->dpu_ms[1]) > 0 ? 1000.0 * (a->dpu_cores ? a->dpu_cores : 1) / (a->dpu_ms[0] + a->dpu_ms[1])
                                              : 0.0);
-  printf(", \"dpu\": {\"probe\": ");
-  json_string(dpu_probe);
-  printf(", \"xmodel\": ");
+  /* the board as pprt doctor sees it (without its job check): verdicts and what it found */
+  printf(", \"dpu\": {\"doctor\": {\"worst\": \"%s\", \"board\": ", pprt_doctor_verdict_str(doc->worst));
+  json_string(doc->board);
+  printf(", \"xclbin\": ");
+  json_string(doc->xclbin);
+  printf(", \"cores\": %u, \"arch\": ", doc->dpu_cores);
+  json_string(doc->dpu_arch);
+  printf(", \"fingerprint\": \"0x%016llx\", \"checks\": {", (unsigned long long)doc->dpu_fingerprint);
+  for (uint32_t i = 0; i < doc->count; ++i) {
+    char v[1100];
+    snprintf(v, sizeof v, "%s: %s", pprt_doctor_verdict_str(doc->checks[i].verdict), doc->checks[i].message);
+    printf("%s", i ? ", " : "");
+    json_string(doc->checks[i].name);
+    printf(": ");
+    json_string(v);
+  }
+  printf("}}, \"xmodel\": ");
   json_string(dpu_attrs);
   printf("}}\n");
 }
 
-/* On a board: what xdputil says about the DPU (cores, fingerprint), if it is installed. */
-static void print_xdputil(void) {
-  if (access("/usr/bin/xdputil", X_OK) != 0 && access("/usr/local/bin/xdputil", X_OK) != 0) {
-    printf("xdputil: not installed (Vitis AI runtime tools); DPU details from the xmodel only\n");
-    return;
+/* The DPU as pprt doctor sees it, without its job check (docs/DOCTOR.md): zocl, the render node, the KV260 app, the
+ * xclbin VART resolves, the DPU cores / arch / fingerprint (xclbin, xdputil query), CMA and the CPU governor. With
+ * --runner dpu pprt_runtime_create has already run the cheap ones as its preflight. */
+static void run_doctor(const struct bench_args* a, struct pprt_doctor_report* doc) {
+  struct pprt_doctor_options o;
+  pprt_doctor_options_init(&o);
+  o.dpu_cores = a->runner == PPRT_RUNNER_DPU ? a->dpu_cores : 0;
+  o.run_jobs = 0;
+  o.timeout_ms = 10000;
+  if (pprt_doctor_run(&o, doc) != PPRT_STATUS_OK) memset(doc, 0, sizeof *doc);
+}
+
+static const struct pprt_doctor_check* doctor_check(const struct pprt_doctor_report* doc, const char* name) {
+  for (uint32_t i = 0; i < doc->count; ++i)
+    if (strcmp(doc->checks[i].name, name) == 0) return &doc->checks[i];
+  return NULL;
+}
+
+static void print_doctor(const struct pprt_doctor_report* doc) {
+  const struct pprt_doctor_check* zocl = doctor_check(doc, "zocl");
+  if (zocl == NULL || zocl->verdict == PPRT_DOCTOR_FAIL) {
+    printf("DPU device: none on this host (pprt doctor: zocl: %s)\n", zocl ? zocl->message : "not checked");
+  } else {
+    printf("DPU device (pprt doctor, without its job check; 'pprt doctor --model DIR' for all of it):\n");
+    static const char* const names[] = {"board", "zocl", "render-node", "app", "xclbin", "dpu", "cma", NULL};
+    for (int i = 0; names[i] != NULL; ++i) {
+      const struct pprt_doctor_check* c = doctor_check(doc, names[i]);
+      if (c != NULL) printf("  %s %s: %s\n", pprt_doctor_verdict_str(c->verdict), c->name, c->message);
+    }
   }
-  FILE* f = popen("xdputil query 2>/dev/null", "r");
-  if (f == NULL) return;
-  char line[512];
-  int n = 0;
-  printf("xdputil query:\n");
-  while (fgets(line, sizeof line, f) != NULL && n < 60) {
-    printf("  %s", line);
-    ++n;
-  }
-  pclose(f);
+  const struct pprt_doctor_check* cpu = doctor_check(doc, "cpu");
+  if (cpu != NULL) printf("CPU: %s%s%s\n", cpu->message, cpu->fix[0] ? "; " : "", cpu->fix);
 }
 
 /* ================================================================== the command */
@@ -765,8 +796,9 @@ int pprt_cmd_bench(int argc, char** argv) {
     return 1;
   }
 
-  char probe[512] = "", attrs[1100];
-  int has_dpu = pprt_doctor_dpu_device(probe, sizeof probe);
+  char attrs[1100];
+  static struct pprt_doctor_report doc;
+  run_doctor(&a, &doc);
   struct pprt_runtime_info info;
   pprt_runtime_get_info(rt, &info);
   snprintf(attrs, sizeof attrs, "subgraph 0: %s; subgraph 1: %s",
@@ -802,9 +834,8 @@ int pprt_cmd_bench(int argc, char** argv) {
       printf("simulated DPU: %.1f + %.1f ms per frame, %u core%s: DPU-bound limit %.2f fps\n", a.dpu_ms[0],
              a.dpu_ms[1], c, c == 1 ? "" : "s", 1000.0 * c / (a.dpu_ms[0] + a.dpu_ms[1]));
     }
-    printf("DPU device: %s\n", has_dpu ? probe : "none on this host (no zocl device)");
+    print_doctor(&doc);
     printf("DPU of the xmodels: %s\n", attrs);
-    if (has_dpu) print_xdputil();
     if (a.runner == PPRT_RUNNER_DUMMY) printf("note: the dummy runner computes nothing; DPU stage times are simulated\n");
     if (!g_counting_works)
       printf("note: allocations are not counted (%s)\n",
@@ -822,7 +853,7 @@ int pprt_cmd_bench(int argc, char** argv) {
     if (rc == 0) ++nres;
   }
   for (int i = 0; i < nres; ++i) {
-    if (a.json) print_json(&res[i], &a, &fr, rt, has_dpu ? probe : "", attrs, exe_name);
+    if (a.json) print_json(&res[i], &a, &fr, rt, &doc, attrs, exe_name);
     else print_table(&res[i], exe_name);
   }
   if (!a.json && nres == 2)
