@@ -1007,7 +1007,7 @@ static void check_display(struct doctor* d) {
       const char* dash = strchr(e->d_name, '-');
       if (strncmp(e->d_name, "card", 4) != 0 || !isdigit((unsigned char)e->d_name[4]) || dash == NULL) continue;
       if (strlen(e->d_name) >= sizeof names[0]) continue;
-      snprintf(names[n++], sizeof names[0], "%s", e->d_name);
+      snprintf(names[n++], sizeof names[0], "%.63s", e->d_name);
     }
     closedir(dd);
   }
