@@ -726,6 +726,45 @@ static void test_run_display_cli(void) {
   CU_ASSERT(f1 != NULL && strstr(f1, "sim_10.pcd.bin") == f1 + 9 + strlen(sweep) - strlen("sim_8.pcd.bin"));
   char* a6[] = {(char*)PPRT_EXE, "run", "--model", (char*)model, (char*)sweep, (char*)sweep, "--format", "vai", NULL};
   CU_ASSERT_EQUAL(pprt_test_run(a6, out, sizeof out), 2);
+  /* the same sequence through a stream: the same frames, in order, with the same statistics */
+  const char* s10 = pprt_test_data("sim/sim_10.pcd.bin");
+  char* seq[] = {(char*)PPRT_EXE, "run", "--model", (char*)model, (char*)sweep, (char*)s10, (char*)sweep, (char*)s10,
+                 "--runner", "dummy", "--score-thresh", "0.6", "--json", NULL};
+  char* str[] = {(char*)PPRT_EXE, "run", "--model", (char*)model, (char*)sweep, (char*)s10, (char*)sweep, (char*)s10,
+                 "--runner", "dummy", "--score-thresh", "0.6", "--json", "--stream", "--dpu-cores", "2",
+                 "--in-flight", "3", "--rate", "200", NULL};
+  static char o1[65536], o2[65536];
+  CU_ASSERT_EQUAL(pprt_test_run(seq, o1, sizeof o1), 0);
+  CU_ASSERT_EQUAL(pprt_test_run(str, o2, sizeof o2), 0);
+  const char *p1 = o1, *p2 = o2;
+  int frames = 0;
+  for (;;) {
+    const char* q1 = strstr(p1, "\"stats\"");
+    const char* q2 = strstr(p2, "\"stats\"");
+    if (q1 == NULL || q2 == NULL) {
+      CU_ASSERT(q1 == NULL && q2 == NULL);
+      break;
+    }
+    size_t l1 = strcspn(q1, "}"), l2 = strcspn(q2, "}");
+    CU_ASSERT(l1 == l2 && memcmp(q1, q2, l1) == 0);
+    p1 = q1 + l1;
+    p2 = q2 + l2;
+    ++frames;
+  }
+  CU_ASSERT_EQUAL(frames, 4);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o1, "\"pillars\": 3723")); /* sim_8 */
+  CU_ASSERT_PTR_NOT_NULL(strstr(o1, "\"pillars\": 3180")); /* sim_10 */
+  char* bad1[] = {(char*)PPRT_EXE, "run", "--model", (char*)model, (char*)sweep, "--stream", "--repeat", "2", NULL};
+  CU_ASSERT_EQUAL(pprt_test_run(bad1, out, sizeof out), 2);
+  char* bad2[] = {(char*)PPRT_EXE, "run", "--model", (char*)model, (char*)sweep, "--dpu-cores", "2", NULL};
+  CU_ASSERT_EQUAL(pprt_test_run(bad2, out, sizeof out), 2);
+  char* bad3[] = {(char*)PPRT_EXE, "run", "--model", (char*)model, (char*)sweep, "--rate", "0", NULL};
+  CU_ASSERT_EQUAL(pprt_test_run(bad3, out, sizeof out), 2);
+  /* a frame that cannot be loaded mid-stream: an error, no hang, nothing leaked (ASan) */
+  char* bad4[] = {(char*)PPRT_EXE, "run", "--model", (char*)model, (char*)sweep, (char*)sweep, "/nonexistent.pcd.bin",
+                  (char*)sweep, "--runner", "dummy", "--stream", "--in-flight", "1", NULL};
+  CU_ASSERT_EQUAL(pprt_test_run(bad4, big, sizeof big), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(big, "/nonexistent.pcd.bin"));
 }
 
 int main(void) {

@@ -51,6 +51,9 @@ struct args {
   const char* seq[64];
   unsigned char seq_info[64];
   int nseq;
+  int stream;             /* --stream: the sequence through pprt_stream */
+  uint32_t dpu_cores, in_flight;
+  double rate;            /* --rate HZ: frames start no faster (0: as fast as they go) */
   int display;            /* --display */
   struct pprt_display_options disp;
   double display_hold;    /* seconds the last frame stays on screen */
@@ -71,6 +74,7 @@ static void usage(FILE* f) {
           "         [--runner-lib PATH] [--vai-compat] [--score-thresh X] [--repeat N]\n"
           "         [--max-points N] [--max-sweeps N] [--model-names NAME0,NAME1]\n"
           "         [--format table|json|vai|nuscenes|contest] [--out FILE] [--dataset DIR --sample TOKEN]\n"
+          "         [--stream [--dpu-cores N] [--in-flight N]] [--rate HZ]\n"
           "         [--display [--display-card N] [--display-connector NAME] [--display-range M]\n"
           "          [--display-hold S] [--display-root DIR]]\n"
           "  DIR holds the two VAI-Library model folders <name>/<name>.xmodel + <name>.prototxt (found by their\n"
@@ -84,7 +88,9 @@ static void usage(FILE* f) {
           "    a KITTI model: the line VAI-L's KITTI programs print, label x y z w l h yaw score),\n"
           "  nuscenes (detection-results JSON, global frame) or contest ({token: {vehicle, pedestrian: [[x, y, score]]}});\n"
           "  the last two need --dataset DIR --sample TOKEN, which also reads the sample's key + 9 earlier sweeps.\n"
-          "  Several SWEEP files (or several --info) run one after the other as a sequence (table / json only).\n"
+          "  Several SWEEP files (or several --info) run one after the other as a sequence (table / json only);\n"
+          "  --stream runs them through a stream (pprt_stream: --dpu-cores N runner pairs, --in-flight N frames),\n"
+          "  results in order; --rate HZ starts frames no faster than HZ per second (a lidar's sweep rate).\n"
           "  --display shows each frame's bird's-eye view (pprt view's drawing) on the board's display through\n"
           "  KMS, no X or Wayland (stop a desktop first): the first connected connector of the first display card\n"
           "  (or card N, or NAME such as DP-1 / HDMI-A-1), +-M metres (54), page flips on vblank; the last frame\n"
@@ -130,6 +136,22 @@ static int parse_args(int argc, char** argv, struct args* a) {
       a->seq[a->nseq++] = argv[++i];
     }
     else if (strcmp(o, "--display") == 0) a->display = 1;
+    else if (strcmp(o, "--stream") == 0) a->stream = 1;
+    else if (strcmp(o, "--dpu-cores") == 0 || strcmp(o, "--in-flight") == 0) {
+      NEED_VALUE();
+      int cores = strcmp(o, "--dpu-cores") == 0;
+      uint32_t v;
+      if (pprt_cli_parse_u32(argv[++i], 1, cores ? 8 : 64, &v) != 0)
+        return usage_error(cores ? "--dpu-cores must be 1..8, got '%s'" : "--in-flight must be 1..64, got '%s'", argv[i]);
+      if (cores) a->dpu_cores = v;
+      else a->in_flight = v;
+    } else if (strcmp(o, "--rate") == 0) {
+      NEED_VALUE();
+      char* end = NULL;
+      double v = strtod(argv[++i], &end);
+      if (end == argv[i] || *end != '\0' || !(v > 0 && v <= 1000)) return usage_error("--rate must be in (0, 1000] Hz, got '%s'", argv[i]);
+      a->rate = v;
+    }
     else if (strcmp(o, "--display-connector") == 0) { NEED_VALUE(); a->disp.connector = argv[++i]; }
     else if (strcmp(o, "--display-root") == 0) { NEED_VALUE(); a->disp.root = argv[++i]; }
     else if (strcmp(o, "--display-card") == 0) {
@@ -220,6 +242,10 @@ static int parse_args(int argc, char** argv, struct args* a) {
     return usage_error("--format %s writes one frame; several frames print as table or json", a->format);
   if (a->nseq > 1 && a->dataset != NULL) return usage_error("%s", "--dataset reads one sample: no SWEEP / --info with it");
   if (a->display && strcmp(a->cmd, "run") != 0) return usage_error("%s", "--display is an option of pprt run");
+  if ((a->stream || a->dpu_cores || a->in_flight || a->rate > 0) && strcmp(a->cmd, "run") != 0)
+    return usage_error("%s", "--stream, --dpu-cores, --in-flight and --rate are options of pprt run");
+  if ((a->dpu_cores || a->in_flight) && !a->stream) return usage_error("%s", "--dpu-cores / --in-flight go with --stream");
+  if (a->stream && a->repeat > 1) return usage_error("%s", "--stream runs each frame once: no --repeat");
   if (a->out_file != NULL && strcmp(a->format, "table") == 0)
     return usage_error("%s", "--out FILE writes a file format: add --format json|vai|nuscenes|contest");
   return 0;
@@ -261,10 +287,10 @@ static void frame_input_free(struct frame_input* in) {
   memset(in, 0, sizeof *in);
 }
 
-/* Frame k of a->seq (k = 0: the only frame of voxelize, or the --dataset sample) into in's clouds. The clouds are
- * made once, by the first call; a sequence's later frames reuse them. */
-static int load_frame_at(const struct args* a, struct frame_input* in, int k) {
-  if (k == 0) {
+/* Frame k of a->seq (k = 0: the only frame of voxelize, or the --dataset sample) into in's clouds. create: make the
+ * clouds first (in is cleared); else a frame loaded earlier into in gives its clouds to this one. */
+static int load_frame_at(const struct args* a, struct frame_input* in, int k, int create) {
+  if (create) {
     memset(in, 0, sizeof *in);
     int sources = (a->nseq > 0) + (a->dataset != NULL);
     if (sources == 0) return usage_error("%s needs a SWEEP file, --info FILE or --dataset DIR --sample TOKEN", a->cmd);
@@ -307,7 +333,7 @@ static int load_frame_at(const struct args* a, struct frame_input* in, int k) {
   return 0;
 }
 
-static int load_frame(const struct args* a, struct frame_input* in) { return load_frame_at(a, in, 0); }
+static int load_frame(const struct args* a, struct frame_input* in) { return load_frame_at(a, in, 0, 1); }
 
 /* ------------------------------------------------------------------ output */
 
@@ -414,14 +440,147 @@ static int display_frame(struct pprt_display* d, struct bev_box* dbox, const ppr
   return st ? fail(st, err) : 0;
 }
 
+/* Print one frame's result as a->format says: f is its index in the sequence (the table's header comes once, --out
+ * FILE is appended to after the first frame), med / mn its stage times. */
+static int report_frame(const struct args* a, const struct pprt_options* o, const pprt_runtime_t* rt,
+                        const struct frame_input* in, const struct pprt_box* boxes, uint32_t n,
+                        const struct pprt_frame_stats* stats, const double* med, const double* mn, int f, int nframes,
+                        const char* path) {
+  int rc = 0;
+  if (strcmp(a->format, "vai") == 0 || strcmp(a->format, "nuscenes") == 0 || strcmp(a->format, "contest") == 0) {
+    rc = write_boxes_format(a, rt, in, boxes, n);
+  } else if (a->json) {
+    FILE* fo = a->out_file != NULL ? fopen(a->out_file, f == 0 ? "w" : "a") : stdout;
+    if (fo == NULL) {
+      fprintf(stderr, "pprt: I/O error: cannot write %s: %s\n", a->out_file, strerror(errno));
+      return 1;
+    }
+    fprintf(fo, "{");
+    print_boxes_json(fo, rt, boxes, n);
+    fprintf(fo, ",\n\"timings_ms\": {");
+    for (int s = 0; s < PPRT_STAGE_COUNT; ++s)
+      fprintf(fo, "%s\"%s\": %.4f", s ? ", " : "", pprt_stage_name((enum pprt_stage)s), med[s]);
+    fprintf(fo, "},\n\"stats\": {\"points\": %u, \"points_nonfinite\": %u, \"points_out_of_range\": %u, "
+                "\"points_overflow\": %u, \"pillars\": %u, \"candidates\": %u, \"boxes\": %u, \"sweeps\": %u, "
+                "\"runner\": \"%s\", \"kernels\": \"%s\"}}\n",
+            stats->points_in, stats->points_nonfinite, stats->points_out_of_range, stats->points_overflow,
+            stats->pillars, stats->candidates, stats->boxes, in->num_sweeps, pprt_runner_str(o->runner), kernels_of(rt));
+    if (fo != stdout && fclose(fo) != 0) {
+      fprintf(stderr, "pprt: I/O error: cannot write %s\n", a->out_file);
+      rc = 1;
+    }
+  } else {
+    if (f == 0) {
+      struct pprt_runtime_info info;
+      pprt_runtime_get_info(rt, &info);
+      printf("pprt run: model %s (%s + %s), runner %s, kernels %s\n", a->model, info.model_name0, info.model_name1,
+             pprt_runner_str(o->runner), info.kernels);
+    }
+    if (nframes > 1) printf("frame %d: %s\n", f, path);
+    printf("frame: %u points in %u sweep%s -> %u pillars (dropped: %u non-finite, %u out of range, %u overflow); "
+           "%u anchors above threshold; %u boxes\n",
+           stats->points_in, in->num_sweeps, in->num_sweeps == 1 ? "" : "s", stats->pillars, stats->points_nonfinite,
+           stats->points_out_of_range, stats->points_overflow, stats->candidates, n);
+    if (o->runner == PPRT_RUNNER_DUMMY && f == 0)
+      printf("note: the dummy runner writes no outputs; boxes come from whatever the output buffers hold\n");
+    print_boxes_table(rt, boxes, n);
+    if (a->repeat > 1) {
+      printf("timings over %d runs, min / median (ms):", a->repeat);
+      for (int s = 0; s < PPRT_STAGE_COUNT; ++s)
+        printf("%s %s %.3f / %.3f", s ? " |" : "", pprt_stage_name((enum pprt_stage)s), mn[s], med[s]);
+    } else {
+      printf("timings (ms)%s:", a->stream ? ", total from submit" : "");
+      for (int s = 0; s < PPRT_STAGE_COUNT; ++s)
+        printf("%s %s %.3f", s ? " |" : "", pprt_stage_name((enum pprt_stage)s), med[s]);
+    }
+    printf("\n");
+  }
+  fflush(stdout);
+  return rc;
+}
+
+static double mono_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* --rate HZ: wait until frame f's start time (t0 + f / HZ); a signal ends the wait. */
+static void pace(const struct args* a, double t0, int f) {
+  if (a->rate <= 0) return;
+  for (double left = t0 + f / a->rate - mono_s(); left > 0 && !g_stop; left = t0 + f / a->rate - mono_s()) {
+    double step = left < 0.05 ? left : 0.05;
+    struct timespec ts = {0, (long)(step * 1e9)};
+    nanosleep(&ts, NULL);
+  }
+}
+
+/* The sequence through a stream: up to in_flight frames loaded (each its own clouds, made here), submitted, and
+ * received in order; each result printed and shown as it comes. */
+static int run_stream(const struct args* a, const struct pprt_options* o, pprt_runtime_t* rt,
+                      struct frame_input* first, struct pprt_box* boxes, uint32_t cap, struct pprt_display* disp,
+                      struct bev_box* dbox) {
+  struct pprt_stream_options so;
+  pprt_stream_options_init(&so);
+  so.dpu_cores = a->dpu_cores;
+  so.max_in_flight = a->in_flight;
+  pprt_stream_t* s = NULL;
+  enum pprt_status st = pprt_stream_create(rt, &so, &s);
+  if (st) return fail(st, pprt_last_error());
+  pprt_stream_get_options(s, &so);
+  int nframes = a->nseq;
+  int k = (int)so.max_in_flight < nframes ? (int)so.max_in_flight : nframes;
+  struct frame_input* slot = calloc((size_t)k, sizeof *slot);
+  if (slot == NULL) {
+    pprt_stream_destroy(s);
+    return fail(PPRT_STATUS_OUT_OF_MEMORY, "out of memory");
+  }
+  slot[0] = *first; /* frame 0, loaded by the caller: its clouds move here */
+  memset(first, 0, sizeof *first);
+  int rc = 0;
+  for (int i = 1; i < k && rc == 0; ++i) rc = load_frame_at(a, &slot[i], i, 1);
+  int next = 0, done = 0;
+  double t0 = mono_s();
+  while (rc == 0 && done < nframes && !g_stop) {
+    while (rc == 0 && next < nframes && next - done < k && !g_stop) {
+      struct frame_input* in = &slot[next % k];
+      if (next >= k && (rc = load_frame_at(a, in, next, 0)) != 0) break;
+      pace(a, t0, next);
+      pprt_stream_submit(s, in->sweeps, in->num_sweeps, (uint64_t)next);
+      ++next;
+    }
+    if (rc != 0 || next == done) break;
+    uint32_t n = 0;
+    uint64_t tag = 0;
+    struct pprt_frame_stats stats;
+    memset(&stats, 0, sizeof stats);
+    st = pprt_stream_receive(s, boxes, cap, &n, &tag, &stats);
+    if (st) {
+      rc = fail(st, pprt_last_error());
+      break;
+    }
+    const struct frame_input* in = &slot[tag % (uint64_t)k];
+    const char* path = a->seq[tag];
+    if (disp != NULL && (rc = display_frame(disp, dbox, rt, in, boxes, n, path, stats.stage_ms[PPRT_STAGE_TOTAL])))
+      break;
+    rc = report_frame(a, o, rt, in, boxes, n, &stats, stats.stage_ms, stats.stage_ms, (int)tag, nframes, path);
+    ++done;
+  }
+  pprt_stream_destroy(s); /* frames still in flight are dropped before their points go */
+  for (int i = 0; i < k; ++i) frame_input_free(&slot[i]);
+  free(slot);
+  return rc;
+}
+
 static int cmd_run(const struct args* a) {
   struct pprt_options o;
   fill_options(a, &o);
   if (a->runner && pprt_runner_from_string(a->runner, &o.runner) != PPRT_STATUS_OK)
     return usage_error("--runner must be dpu, cpu or dummy, got '%s'", a->runner);
+  if (a->stream && a->dataset != NULL) return usage_error("%s", "--stream runs SWEEP / --info frames, not --dataset");
   int nframes = a->dataset != NULL ? 1 : a->nseq;
   struct frame_input in;
-  int rc = load_frame_at(a, &in, 0);
+  int rc = load_frame_at(a, &in, 0, 1);
   if (rc) return rc;
   pprt_runtime_t* rt = NULL;
   enum pprt_status st = pprt_runtime_create(&o, &rt);
@@ -445,6 +604,7 @@ static int cmd_run(const struct args* a) {
   struct pprt_display disp;
   int disp_open = 0;
   struct sigaction old_int, old_term;
+  g_stop = 0;
   if (a->display) {
     char err[1024];
     if ((st = pprt_display_open(&disp, &a->disp, err, sizeof err)) != PPRT_STATUS_OK) {
@@ -457,7 +617,6 @@ static int cmd_run(const struct args* a) {
       return rc;
     }
     disp_open = 1;
-    g_stop = 0;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop;
@@ -467,83 +626,39 @@ static int cmd_run(const struct args* a) {
     pprt_display_describe(&disp, err, sizeof err);
     fprintf(stderr, "pprt run: display %s\n", err);
   }
-  uint32_t n = 0;
-  struct pprt_frame_stats stats;
-  memset(&stats, 0, sizeof stats);
-  for (int f = 0; f < nframes && rc == 0 && !g_stop; ++f) {
-    if (f > 0 && (rc = load_frame_at(a, &in, f)) != 0) break;
-    const char* path = a->dataset != NULL ? a->sample : a->seq[f];
-    for (int r = 0; r < a->repeat && !g_stop; ++r) {
-      st = pprt_runtime_run(rt, in.sweeps, in.num_sweeps, boxes, cap, &n);
-      if (st) break;
-      pprt_runtime_stats(rt, &stats);
-      for (int s = 0; s < PPRT_STAGE_COUNT; ++s) samples[(size_t)s * (size_t)a->repeat + (size_t)r] = stats.stage_ms[s];
-      if (disp_open && (rc = display_frame(&disp, dbox, rt, &in, boxes, n, path, stats.stage_ms[PPRT_STAGE_TOTAL])))
-        break;
-    }
-    if (rc) break;
-    if (st) {
-      rc = fail(st, pprt_runtime_last_error(rt));
-      break;
-    }
-    int runs = a->repeat;
-    double med[PPRT_STAGE_COUNT], mn[PPRT_STAGE_COUNT];
-    for (int s = 0; s < PPRT_STAGE_COUNT; ++s) {
-      double* v = samples + (size_t)s * (size_t)a->repeat;
-      qsort(v, (size_t)runs, sizeof *v, cmp_double);
-      mn[s] = v[0];
-      med[s] = v[runs / 2];
-    }
-    if (strcmp(a->format, "vai") == 0 || strcmp(a->format, "nuscenes") == 0 || strcmp(a->format, "contest") == 0) {
-      rc = write_boxes_format(a, rt, &in, boxes, n);
-    } else if (a->json) {
-      FILE* fo = a->out_file != NULL ? fopen(a->out_file, f == 0 ? "w" : "a") : stdout;
-      if (fo == NULL) {
-        fprintf(stderr, "pprt: I/O error: cannot write %s: %s\n", a->out_file, strerror(errno));
-        rc = 1;
+  if (a->stream) {
+    rc = run_stream(a, &o, rt, &in, boxes, cap, disp_open ? &disp : NULL, dbox);
+  } else {
+    double t0 = mono_s();
+    for (int f = 0; f < nframes && rc == 0 && !g_stop; ++f) {
+      if (f > 0 && (rc = load_frame_at(a, &in, f, 0)) != 0) break;
+      const char* path = a->dataset != NULL ? a->sample : a->seq[f];
+      uint32_t n = 0;
+      struct pprt_frame_stats stats;
+      memset(&stats, 0, sizeof stats);
+      pace(a, t0, f);
+      for (int r = 0; r < a->repeat && !g_stop; ++r) {
+        st = pprt_runtime_run(rt, in.sweeps, in.num_sweeps, boxes, cap, &n);
+        if (st) break;
+        pprt_runtime_stats(rt, &stats);
+        for (int s = 0; s < PPRT_STAGE_COUNT; ++s) samples[(size_t)s * (size_t)a->repeat + (size_t)r] = stats.stage_ms[s];
+        if (disp_open && (rc = display_frame(&disp, dbox, rt, &in, boxes, n, path, stats.stage_ms[PPRT_STAGE_TOTAL])))
+          break;
+      }
+      if (rc) break;
+      if (st) {
+        rc = fail(st, pprt_runtime_last_error(rt));
         break;
       }
-      fprintf(fo, "{");
-      print_boxes_json(fo, rt, boxes, n);
-      fprintf(fo, ",\n\"timings_ms\": {");
-      for (int s = 0; s < PPRT_STAGE_COUNT; ++s)
-        fprintf(fo, "%s\"%s\": %.4f", s ? ", " : "", pprt_stage_name((enum pprt_stage)s), med[s]);
-      fprintf(fo, "},\n\"stats\": {\"points\": %u, \"points_nonfinite\": %u, \"points_out_of_range\": %u, "
-                 "\"points_overflow\": %u, \"pillars\": %u, \"candidates\": %u, \"boxes\": %u, \"sweeps\": %u, "
-                 "\"runner\": \"%s\", \"kernels\": \"%s\"}}\n",
-              stats.points_in, stats.points_nonfinite, stats.points_out_of_range, stats.points_overflow,
-              stats.pillars, stats.candidates, stats.boxes, in.num_sweeps, pprt_runner_str(o.runner), kernels_of(rt));
-      if (fo != stdout && fclose(fo) != 0) {
-        fprintf(stderr, "pprt: I/O error: cannot write %s\n", a->out_file);
-        rc = 1;
+      double med[PPRT_STAGE_COUNT], mn[PPRT_STAGE_COUNT];
+      for (int s = 0; s < PPRT_STAGE_COUNT; ++s) {
+        double* v = samples + (size_t)s * (size_t)a->repeat;
+        qsort(v, (size_t)a->repeat, sizeof *v, cmp_double);
+        mn[s] = v[0];
+        med[s] = v[a->repeat / 2];
       }
-    } else {
-      if (f == 0) {
-        struct pprt_runtime_info info;
-        pprt_runtime_get_info(rt, &info);
-        printf("pprt run: model %s (%s + %s), runner %s, kernels %s\n", a->model, info.model_name0, info.model_name1,
-               pprt_runner_str(o.runner), info.kernels);
-      }
-      if (nframes > 1) printf("frame %d: %s\n", f, path);
-      printf("frame: %u points in %u sweep%s -> %u pillars (dropped: %u non-finite, %u out of range, %u overflow); "
-             "%u anchors above threshold; %u boxes\n",
-             stats.points_in, in.num_sweeps, in.num_sweeps == 1 ? "" : "s", stats.pillars, stats.points_nonfinite,
-             stats.points_out_of_range, stats.points_overflow, stats.candidates, n);
-      if (o.runner == PPRT_RUNNER_DUMMY && f == 0)
-        printf("note: the dummy runner writes no outputs; boxes come from whatever the output buffers hold\n");
-      print_boxes_table(rt, boxes, n);
-      if (a->repeat > 1) {
-        printf("timings over %d runs, min / median (ms):", a->repeat);
-        for (int s = 0; s < PPRT_STAGE_COUNT; ++s)
-          printf("%s %s %.3f / %.3f", s ? " |" : "", pprt_stage_name((enum pprt_stage)s), mn[s], med[s]);
-      } else {
-        printf("timings (ms):");
-        for (int s = 0; s < PPRT_STAGE_COUNT; ++s)
-          printf("%s %s %.3f", s ? " |" : "", pprt_stage_name((enum pprt_stage)s), med[s]);
-      }
-      printf("\n");
+      rc = report_frame(a, &o, rt, &in, boxes, n, &stats, med, mn, f, nframes, path);
     }
-    fflush(stdout);
   }
   if (disp_open) {
     /* the last frame stays on screen for --display-hold seconds (Ctrl-C ends it), then the screen is put back */
