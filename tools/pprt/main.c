@@ -1,5 +1,5 @@
 /* pprt: the command-line front end of the runtime.
- *   pprt run      --model DIR [SWEEP] [--info F] [--runner dpu|cpu|dummy] [--json] ...
+ *   pprt run      --model DIR [SWEEP...] [--info F]... [--runner dpu|cpu|dummy] [--json] ...
  *   pprt voxelize --model DIR SWEEP [--info F] -o OUT
  *   pprt scatter  --model DIR --features F --coords F -o OUT
  *   pprt post     --model DIR --cls F --reg F --dir F [--json]
@@ -70,7 +70,7 @@ static void usage(FILE* f) {
           "  post      run the post-processing stage alone on raw DPU1 outputs and print the boxes\n"
           "  help      show this text (pprt help <command> for one command)\n"
           "\n"
-          "pprt run --model DIR [SWEEP] [--info FILE.info] [--runner dpu|cpu|dummy] [--json]\n"
+          "pprt run --model DIR [SWEEP...] [--info FILE.info]... [--runner dpu|cpu|dummy] [--json]\n"
           "         [--runner-lib PATH] [--vai-compat] [--score-thresh X] [--repeat N]\n"
           "         [--max-points N] [--max-sweeps N] [--model-names NAME0,NAME1]\n"
           "         [--format table|json|vai|nuscenes|contest] [--out FILE] [--dataset DIR --sample TOKEN]\n"
