@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "bev.h"
+#include "pprt/nusc.h"
 #include "pprt/pprt.h"
 
 #define BEV_BACKGROUND 0x14161Bu
