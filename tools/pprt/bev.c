@@ -196,6 +196,7 @@ uint32_t bev_colormap(double t) {
   int i = s >= 4 ? 3 : (int)s;
   double f = s - i;
   uint32_t out = 0;
-  for (int k = 0; k < 3; ++k) out = (out << 8) | (uint32_t)lround(stops[i][k] * (1 - f) + stops[i + 1][k] * f);
+  /* v is in [0, 255]: + 0.5 and truncation round it as lround does, without a libm call per point */
+  for (int k = 0; k < 3; ++k) out = (out << 8) | (uint32_t)(stops[i][k] * (1 - f) + stops[i + 1][k] * f + 0.5);
   return out;
 }
