@@ -3,6 +3,13 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+static double mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 void pprt_display_options_init(struct pprt_display_options* o) {
   memset(o, 0, sizeof *o);
@@ -60,9 +67,16 @@ enum pprt_status pprt_display_show(struct pprt_display* d, const struct pprt_swe
   }
   /* the margins stay as kms_open cleared them; only the panel is drawn */
   bev_sub(&panel, &screen, d->panel_x, d->panel_y, d->view.size, d->view.size);
+  double t0 = mono_ms();
   bev_draw_scene(&panel, &d->view, sw, nsw, det, ndet, NULL, 0, title);
+  double t1 = mono_ms();
   enum pprt_status st = kms_flip(&d->kms, err, err_cap);
-  if (st == PPRT_STATUS_OK) d->frames++;
+  if (st == PPRT_STATUS_OK) {
+    d->frames++;
+    d->draw_ms_sum += t1 - t0;
+    if (t1 - t0 > d->draw_ms_max) d->draw_ms_max = t1 - t0;
+    d->flip_ms_sum += mono_ms() - t1;
+  }
   return st;
 }
 

@@ -22,6 +22,8 @@ struct pprt_display {
   struct bev_view view;   /* the square panel: min(mode width, height) pixels */
   int panel_x, panel_y;   /* its top-left corner on the screen */
   uint64_t frames;
+  double draw_ms_sum, draw_ms_max; /* drawing a frame into the back buffer */
+  double flip_ms_sum;              /* from the flip request to its vblank event */
 };
 
 void pprt_display_options_init(struct pprt_display_options* o);
@@ -43,7 +45,7 @@ enum pprt_status pprt_display_show(struct pprt_display* d, const struct pprt_swe
 /* Put the screen back as it was and close the card. Safe after a failed open and twice. */
 void pprt_display_close(struct pprt_display* d);
 
-/* One line describing the display: "DP-1 1920x1080@60 on /dev/dri/card0 (ARGB8888)". */
+/* One line describing the display: "DP-1 1920x1080@60 on /dev/dri/card0 ARGB8888". */
 void pprt_display_describe(const struct pprt_display* d, char* buf, size_t cap);
 
 #endif

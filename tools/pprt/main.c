@@ -666,8 +666,10 @@ static int cmd_run(const struct args* a) {
       struct timespec ts = {0, 50 * 1000 * 1000};
       nanosleep(&ts, NULL);
     }
-    fprintf(stderr, "pprt run: %llu frame%s shown, display put back\n", (unsigned long long)disp.frames,
-            disp.frames == 1 ? "" : "s");
+    double nf = disp.frames ? (double)disp.frames : 1.0;
+    fprintf(stderr, "pprt run: %llu frame%s shown (drawing %.1f ms mean, %.1f ms max; flip to vblank %.1f ms mean), "
+            "display put back\n", (unsigned long long)disp.frames, disp.frames == 1 ? "" : "s", disp.draw_ms_sum / nf,
+            disp.draw_ms_max, disp.flip_ms_sum / nf);
     pprt_display_close(&disp);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
