@@ -463,10 +463,27 @@ static void test_bad_pairs(void) {
   expect_fail(dir, PPRT_STATUS_IO_ERROR, "pointpillars_kitti_small_0_pt_officialcfg.prototxt: missing");
   put(oc, "model: { second: { voxel_generator { voxel_size: [0.16, 0.16, 4]\n");
   expect_fail(dir, PPRT_STATUS_PARSE_ERROR, "_officialcfg.prototxt:2:1: missing '}' at end of file");
-  put(oc, "model: { second: { voxel_generator { voxel_size: [0.2, 0.2, 4] } } }\n");
-  expect_fail(dir, PPRT_STATUS_MODEL_MISMATCH, "DPU1 input");
-  put(oc, "model: { second: { num_class: 2 } }\n");
-  expect_fail(dir, PPRT_STATUS_MODEL_MISMATCH, "DPU1 output");
+  const struct {
+    const char *from, *to, *msg;
+  } edits[] = {
+      {"voxel_size : [0.16, 0.16, 4.0]", "voxel_size : [0.2, 0.2, 4.0]", "DPU1 input"}, /* another grid */
+      {"num_class: 3", "num_class: 2", "DPU1 output"},                                 /* heads of 3 classes */
+      {"max_number_of_voxels: 6000", "max_number_of_voxels: 7000", "DPU0 input"},
+      /* a field VAI-L reads, missing: it would read 0 */
+      {"    nms_iou_threshold: 0.5\n", "", "_officialcfg.prototxt: no model.second.nms_iou_threshold: "},
+      {"eval_input_reader", "eval_input_reader_x", "no eval_input_reader.max_number_of_voxels"},
+      {"rpn: {", "rpn_x: {", "no model.second.rpn.layer_strides"},
+  };
+  for (size_t i = 0; i < sizeof edits / sizeof edits[0]; ++i) {
+    char* at = strstr(good_oc, edits[i].from);
+    CU_ASSERT_FATAL(at != NULL);
+    char* t = malloc(strlen(good_oc) + 64);
+    CU_ASSERT_FATAL(t != NULL);
+    snprintf(t, strlen(good_oc) + 64, "%.*s%s%s", (int)(at - good_oc), good_oc, edits[i].to, at + strlen(edits[i].from));
+    put(oc, t);
+    free(t);
+    expect_fail(dir, PPRT_STATUS_MODEL_MISMATCH, edits[i].msg);
+  }
   put(oc, "\x01\x02\x03");
   expect_fail(dir, PPRT_STATUS_PARSE_ERROR, "_officialcfg.prototxt:1:1: expected a field name");
   put(oc, good_oc);

@@ -524,7 +524,14 @@ static enum pprt_status create_kitti_pair(pprt_runtime_t* rt, const struct pprt_
   st = pprt_prototxt_load(pt[1], c1, err); /* VAI-L parses both prototxts */
   free(c1);
   if (st) return st;
-  if ((st = pprt_kitti_config_load(pt[0], oc, &rt->kcfg, err))) return st;
+  uint32_t given = 0;
+  if ((st = pprt_kitti_config_load_given(pt[0], oc, &rt->kcfg, &given, err))) return st;
+  for (uint32_t bit = 1; bit & PPRT_KITTI_GIVEN_ALL; bit <<= 1)
+    if (!(given & bit))
+      return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
+                       "%s: no %s: the Vitis AI Library's pointpillars would read 0 or nothing for it; pprt requires "
+                       "it",
+                       oc, pprt_kitti_given_name(bit));
   if ((st = pprt_xmodel_load(xm[0], &rt->xm0, err))) return st;
   if ((st = pprt_xmodel_load(xm[1], &rt->xm1, err))) return st;
   const struct pprt_tensor_desc* in1 = pprt_xmodel_num_inputs(rt->xm1) ? pprt_xmodel_input(rt->xm1, 0) : NULL;

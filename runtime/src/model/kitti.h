@@ -56,6 +56,30 @@ void pprt_kitti_config_demo(struct pprt_kitti_config* cfg);
 enum pprt_status pprt_kitti_config_load(const char* prototxt, const char* officialcfg, struct pprt_kitti_config* cfg,
                                         struct pprt_err* err);
 
+/* Bits of what a second.pytorch configuration file gave (pprt_kitti_config_load_given). */
+enum pprt_kitti_given {
+  PPRT_KITTI_GIVEN_RANGE = 1u << 0,       /* model.second.voxel_generator.point_cloud_range */
+  PPRT_KITTI_GIVEN_VOXEL = 1u << 1,       /* model.second.voxel_generator.voxel_size */
+  PPRT_KITTI_GIVEN_MAX_POINTS = 1u << 2,  /* model.second.voxel_generator.max_number_of_points_per_voxel */
+  PPRT_KITTI_GIVEN_MAX_VOXELS = 1u << 3,  /* eval_input_reader.max_number_of_voxels */
+  PPRT_KITTI_GIVEN_NUM_CLASS = 1u << 4,   /* model.second.num_class */
+  PPRT_KITTI_GIVEN_STRIDES = 1u << 5,     /* model.second.rpn.layer_strides */
+  PPRT_KITTI_GIVEN_NMS_PRE = 1u << 6,     /* model.second.nms_pre_max_size */
+  PPRT_KITTI_GIVEN_NMS_POST = 1u << 7,    /* model.second.nms_post_max_size */
+  PPRT_KITTI_GIVEN_NMS_SCORE = 1u << 8,   /* model.second.nms_score_threshold */
+  PPRT_KITTI_GIVEN_NMS_IOU = 1u << 9,     /* model.second.nms_iou_threshold */
+  PPRT_KITTI_GIVEN_GENERATORS = 1u << 10, /* model.second.target_assigner.anchor_generators */
+  PPRT_KITTI_GIVEN_ALL = (1u << 11) - 1u
+};
+
+/** pprt_kitti_config_load, and *given (may be NULL) = the enum pprt_kitti_given bits of the fields the officialcfg
+ *  file set (the Model Zoo pair requires them all: VAI-L would read 0 for a missing one). */
+enum pprt_status pprt_kitti_config_load_given(const char* prototxt, const char* officialcfg,
+                                              struct pprt_kitti_config* cfg, uint32_t* given, struct pprt_err* err);
+
+/** The officialcfg path of a given bit ("model.second.nms_iou_threshold"), for messages. */
+const char* pprt_kitti_given_name(uint32_t bit);
+
 /** Grid of the voxelizer: int((max - min) / size) per axis (float arithmetic, as Vitis AI). */
 void pprt_kitti_grid(const struct pprt_kitti_config* cfg, int32_t grid[3]);
 

@@ -28,6 +28,7 @@ struct reader {
   int depth;
   /* counts of repeated fields seen in this file (the first occurrence replaces the default list) */
   uint32_t n_range, n_voxel, n_strides_layer, gen_open;
+  uint32_t given; /* enum pprt_kitti_given */
   uint32_t n_sizes, n_gstrides, n_offsets, n_rot;
 };
 
@@ -128,28 +129,37 @@ static int path_is(const struct reader* r, const char* p) { return strcmp(r->pat
 static enum pprt_status store(struct reader* r, const char* v, int quoted) {
   struct pprt_kitti_config* c = r->cfg;
   if (path_is(r, SECOND "voxel_generator.point_cloud_range")) {
+    r->given |= PPRT_KITTI_GIVEN_RANGE;
     if (r->n_range == 6) r->n_range = 0; /* a second list (the other file) replaces the first */
     return push_f(r, v, c->point_cloud_range, &r->n_range, 6);
   }
   if (path_is(r, SECOND "voxel_generator.voxel_size")) {
+    r->given |= PPRT_KITTI_GIVEN_VOXEL;
     if (r->n_voxel == 3) r->n_voxel = 0;
     return push_f(r, v, c->voxel_size, &r->n_voxel, 3);
   }
-  if (path_is(r, SECOND "voxel_generator.max_number_of_points_per_voxel")) return to_uint(r, v, &c->max_points_num);
-  if (path_is(r, "eval_input_reader.max_number_of_voxels")) return to_uint(r, v, &c->max_voxels_num);
-  if (path_is(r, SECOND "num_class")) return to_uint(r, v, &c->num_class);
+  if (path_is(r, SECOND "voxel_generator.max_number_of_points_per_voxel"))
+    return r->given |= PPRT_KITTI_GIVEN_MAX_POINTS, to_uint(r, v, &c->max_points_num);
+  if (path_is(r, "eval_input_reader.max_number_of_voxels"))
+    return r->given |= PPRT_KITTI_GIVEN_MAX_VOXELS, to_uint(r, v, &c->max_voxels_num);
+  if (path_is(r, SECOND "num_class")) return r->given |= PPRT_KITTI_GIVEN_NUM_CLASS, to_uint(r, v, &c->num_class);
   if (path_is(r, SECOND "num_point_features")) return to_uint(r, v, &c->points_dim);
   if (path_is(r, SECOND "rpn.layer_strides")) {
     uint32_t s = 0;
     enum pprt_status st = to_uint(r, v, &s);
     if (st) return st;
+    r->given |= PPRT_KITTI_GIVEN_STRIDES;
     if (r->n_strides_layer++ == 0) c->layer_stride = s; /* the first block's stride: input grid / feature map */
     return PPRT_STATUS_OK;
   }
-  if (path_is(r, SECOND "nms_pre_max_size")) return to_uint(r, v, &c->nms_pre_max_size);
-  if (path_is(r, SECOND "nms_post_max_size")) return to_uint(r, v, &c->nms_post_max_size);
-  if (path_is(r, SECOND "nms_score_threshold")) return to_float(r, v, &c->nms_score_threshold);
-  if (path_is(r, SECOND "nms_iou_threshold")) return to_float(r, v, &c->nms_iou_threshold);
+  if (path_is(r, SECOND "nms_pre_max_size"))
+    return r->given |= PPRT_KITTI_GIVEN_NMS_PRE, to_uint(r, v, &c->nms_pre_max_size);
+  if (path_is(r, SECOND "nms_post_max_size"))
+    return r->given |= PPRT_KITTI_GIVEN_NMS_POST, to_uint(r, v, &c->nms_post_max_size);
+  if (path_is(r, SECOND "nms_score_threshold"))
+    return r->given |= PPRT_KITTI_GIVEN_NMS_SCORE, to_float(r, v, &c->nms_score_threshold);
+  if (path_is(r, SECOND "nms_iou_threshold"))
+    return r->given |= PPRT_KITTI_GIVEN_NMS_IOU, to_float(r, v, &c->nms_iou_threshold);
   if (strncmp(r->path, GEN, strlen(GEN)) == 0) {
     if (r->gen_open == 0) return rerr(r, "anchor generator field outside an anchor_generators block");
     struct pprt_kitti_anchor_gen* g = &c->gen[r->gen_open - 1];
@@ -170,6 +180,7 @@ static enum pprt_status store(struct reader* r, const char* v, int quoted) {
 
 static enum pprt_status open_msg(struct reader* r) {
   if (path_is(r, SECOND "target_assigner.anchor_generators")) {
+    r->given |= PPRT_KITTI_GIVEN_GENERATORS;
     if (r->gen_open == 0) r->cfg->num_generators = 0; /* this file lists the generators */
     if (r->cfg->num_generators >= PPRT_KITTI_MAX_GENERATORS) return rerr(r, "too many anchor generators");
     struct pprt_kitti_anchor_gen* g = &r->cfg->gen[r->cfg->num_generators++];
@@ -275,7 +286,8 @@ static enum pprt_status parse_fields(struct reader* r, int depth) {
   }
 }
 
-static enum pprt_status parse_file(const char* path, struct pprt_kitti_config* cfg, struct pprt_err* err) {
+static enum pprt_status parse_file(const char* path, struct pprt_kitti_config* cfg, uint32_t* given,
+                                   struct pprt_err* err) {
   FILE* f = fopen(path, "rb");
   if (f == NULL) return pprt_fail(err, PPRT_STATUS_IO_ERROR, "cannot open %s: %s", path, strerror(errno));
   char* buf = NULL;
@@ -321,6 +333,7 @@ static enum pprt_status parse_file(const char* path, struct pprt_kitti_config* c
     return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s: not a text file (NUL byte)", path);
   }
   enum pprt_status st = parse_fields(&r, 0);
+  if (given != NULL) *given = r.given;
   if (st == PPRT_STATUS_OK && r.n_range != 0 && r.n_range != 6)
     st = pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s: point_cloud_range needs 6 values, it has %u", path, r.n_range);
   if (st == PPRT_STATUS_OK && r.n_voxel != 0 && r.n_voxel != 3)
@@ -355,11 +368,28 @@ static enum pprt_status from_prototxt(const char* path, struct pprt_kitti_config
   return st;
 }
 
-enum pprt_status pprt_kitti_config_load(const char* prototxt, const char* officialcfg, struct pprt_kitti_config* cfg,
-                                        struct pprt_err* err) {
+enum pprt_status pprt_kitti_config_load_given(const char* prototxt, const char* officialcfg,
+                                              struct pprt_kitti_config* cfg, uint32_t* given, struct pprt_err* err) {
   pprt_kitti_config_demo(cfg);
+  if (given != NULL) *given = 0;
   enum pprt_status st;
   if (prototxt != NULL && (st = from_prototxt(prototxt, cfg, err))) return st;
-  if (officialcfg != NULL && (st = parse_file(officialcfg, cfg, err))) return st;
+  if (officialcfg != NULL && (st = parse_file(officialcfg, cfg, given, err))) return st;
   return PPRT_STATUS_OK;
+}
+
+enum pprt_status pprt_kitti_config_load(const char* prototxt, const char* officialcfg, struct pprt_kitti_config* cfg,
+                                        struct pprt_err* err) {
+  return pprt_kitti_config_load_given(prototxt, officialcfg, cfg, NULL, err);
+}
+
+const char* pprt_kitti_given_name(uint32_t bit) {
+  static const char* const names[] = {
+      SECOND "voxel_generator.point_cloud_range", SECOND "voxel_generator.voxel_size",
+      SECOND "voxel_generator.max_number_of_points_per_voxel", "eval_input_reader.max_number_of_voxels",
+      SECOND "num_class", SECOND "rpn.layer_strides", SECOND "nms_pre_max_size", SECOND "nms_post_max_size",
+      SECOND "nms_score_threshold", SECOND "nms_iou_threshold", SECOND "target_assigner.anchor_generators"};
+  for (uint32_t i = 0; i < sizeof names / sizeof names[0]; ++i)
+    if (bit == (1u << i)) return names[i];
+  return "?";
 }
