@@ -456,6 +456,8 @@ static void test_bad_pairs(void) {
   expect_fail(dir, PPRT_STATUS_PARSE_ERROR,
               "pointpillars_kitti_small_1_pt.prototxt:1:36: message type \"vitis.ai.proto.PointPillarsKittiParam\" has "
               "no field named \"bogus\"");
+  put(pt1, "# nothing\n");
+  expect_fail(dir, PPRT_STATUS_MODEL_MISMATCH, "pointpillars_kitti_small_1_pt.prototxt: no 'model' block");
   put(pt1, good_pt0);
 
   char* rmoc[] = {"rm", "-f", oc, NULL};

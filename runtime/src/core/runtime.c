@@ -521,7 +521,9 @@ static enum pprt_status create_kitti_pair(pprt_runtime_t* rt, const struct pprt_
                      oc);
   struct pprt_model_config* c1 = malloc(sizeof *c1);
   if (c1 == NULL) return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "out of memory");
-  st = pprt_prototxt_load(pt[1], c1, err); /* VAI-L parses both prototxts */
+  st = pprt_prototxt_load(pt[1], c1, err); /* VAI-L parses both prototxts: exactly one model each */
+  if (st == PPRT_STATUS_OK && !(c1->present & PPRT_CFG_MODEL))
+    st = pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: no 'model' block (VAI-L: CHECK_EQ(model_size, 1))", pt[1]);
   free(c1);
   if (st) return st;
   uint32_t given = 0;
