@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# test.sh [host|asan|arm64|all] -- the pprt test command (also what .ci/run calls).
+# test.sh [host|asan|arm64|fuzz|tsan|all] -- the pprt test command (also what .ci/run calls).
 #
 #   host   RelWithDebInfo build in build/host, ctest
 #   asan   Debug build with -DPPRT_SANITIZE=ON (AddressSanitizer + UBSan + LeakSanitizer) in build/asan, ctest
 #   arm64  private arm64 sysroot (tools/make-sysroot.sh) + aarch64 cross build in build/arm64, ctest under qemu
-#   all    the three, in that order (default)
+#   fuzz   every libFuzzer harness (tests/fuzz) for PPRT_FUZZ_SECONDS (default 15) from its seeds (tools/fuzz.sh)
+#   tsan   ThreadSanitizer build in build/tsan, the thread tests (stream, runtime, robust, fault injection)
+#   all    the five, in that order (default)
 #
 # Environment: PPRT_SKIP_DEPS=1 skips tools/setup-deps.sh; PPRT_JOBS (default 2) build/ctest parallelism;
 # PPRT_SYSROOT (default <repo>/sysroot-arm64) the arm64 sysroot folder.
@@ -21,9 +23,11 @@ case "$mode" in
   host) steps=(host) ;;
   asan) steps=(asan) ;;
   arm64) steps=(arm64) ;;
-  all) steps=(host asan arm64) ;;
-  -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-  *) echo "usage: $0 [host|asan|arm64|all]" >&2; exit 2 ;;
+  fuzz) steps=(fuzz) ;;
+  tsan) steps=(tsan) ;;
+  all) steps=(host asan arm64 fuzz tsan) ;;
+  -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+  *) echo "usage: $0 [host|asan|arm64|fuzz|tsan|all]" >&2; exit 2 ;;
 esac
 
 now() { date +%s.%N; }
@@ -52,14 +56,20 @@ fi
 declare -A st_passed st_failed st_total st_status st_tbuild st_ttest st_failed_list
 
 # run_step NAME BUILD_DIR [cmake args...]: configure + build + ctest; fills the st_* tables.
+# step_targets (array): build only these targets; step_tests (regex): ctest -R (fixtures they need run too).
+step_targets=()
+step_tests=""
 run_step() {
   local name="$1" bdir="$2"; shift 2
   local t0 t1 t2 log rc
+  local build_args=() test_args=()
+  [[ ${#step_targets[@]} -gt 0 ]] && build_args=(--target "${step_targets[@]}")
+  [[ -n "$step_tests" ]] && test_args=(-R "$step_tests")
   st_passed[$name]=0; st_failed[$name]=0; st_total[$name]=0; st_failed_list[$name]=""
   t0=$(now)
   banner "$name: configure + build ($bdir)"
   if ! cmake -S "$root" -B "$bdir" -Wno-dev --no-warn-unused-cli "${py_args[@]}" "$@" ||
-     ! cmake --build "$bdir" -j"$jobs"; then
+     ! cmake --build "$bdir" -j"$jobs" "${build_args[@]}"; then
     t1=$(now)
     st_status[$name]="BUILD FAILED"; st_failed[$name]=1
     st_tbuild[$name]=$(elapsed "$t0" "$t1"); st_ttest[$name]=0.0
@@ -69,7 +79,7 @@ run_step() {
   st_tbuild[$name]=$(elapsed "$t0" "$t1")
   banner "$name: ctest"
   log="$bdir/ctest-output.log"
-  (cd "$bdir" && ctest --output-on-failure -j"$jobs") 2>&1 | tee "$log"
+  (cd "$bdir" && ctest --output-on-failure -j"$jobs" "${test_args[@]}") 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   t2=$(now)
   st_ttest[$name]=$(elapsed "$t1" "$t2")
@@ -125,15 +135,50 @@ for step in "${steps[@]}"; do
         overall=1
       fi
       ;;
+    fuzz)
+      # Each harness from its checked-in seeds for PPRT_FUZZ_SECONDS; a crash, a violated property, a leak or a hang
+      # fails the step (tools/fuzz.sh, docs/RELIABILITY.md).
+      banner "fuzz: build + ${PPRT_FUZZ_SECONDS:-15} s per harness (build/fuzz)"
+      t0=$(now)
+      log="$root/build/fuzz-step.log"
+      mkdir -p "$root/build"
+      PPRT_JOBS="$jobs" bash "$root/tools/fuzz.sh" --smoke --seconds "${PPRT_FUZZ_SECONDS:-15}" 2>&1 | tee "$log"
+      rc=${PIPESTATUS[0]}
+      line="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)"
+      st_passed[fuzz]=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"${line:-0 passed, 1 failed}")
+      st_failed[fuzz]=$(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"${line:-0 passed, 1 failed}")
+      st_total[fuzz]=$((st_passed[fuzz] + st_failed[fuzz]))
+      st_failed_list[fuzz]="$(sed -nE 's/^fuzz ([a-z0-9_]+): .*/\1/p' "$log" | while read -r h; do
+                               grep -A1 "^fuzz $h: " "$log" | grep -q '  FAILED' && printf '%s ' "$h"; done)"
+      st_tbuild[fuzz]="$(sed -nE 's/^fuzz.sh: built in ([0-9.]+) s$/\1/p' "$log" | tail -1)"
+      [[ -n "${st_tbuild[fuzz]}" ]] || st_tbuild[fuzz]=0.0
+      st_ttest[fuzz]=$(awk -v a="$(elapsed "$t0" "$(now)")" -v b="${st_tbuild[fuzz]}" 'BEGIN { printf "%.1f", a - b }')
+      fuzz_execs=$(awk '/^fuzz [a-z0-9_]+: [0-9]+ execs/ { s += $3 } END { print s + 0 }' "$log")
+      if [[ $rc -ne 0 ]]; then
+        st_status[fuzz]="FAILED"; [[ ${st_failed[fuzz]} -gt 0 ]] || st_failed[fuzz]=1; overall=1
+      else
+        st_status[fuzz]="ok ($fuzz_execs execs)"
+      fi
+      ;;
+    tsan)
+      # ThreadSanitizer on the tests that run threads: the stream, runtimes used from several threads (test_robust's
+      # concurrent runs), the runtime itself and the fault-injecting runner. A reported race fails the test.
+      export TSAN_OPTIONS="halt_on_error=1:abort_on_error=1:second_deadlock_stack=1"
+      step_targets=(test_stream test_robust test_pipeline test_fault pprt-genmodel)
+      step_tests='^(test_stream|test_robust|test_pipeline|test_fault)$'
+      run_step tsan "$root/build/tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPPRT_TSAN=ON -DPPRT_PYTHON=OFF || overall=1
+      step_targets=(); step_tests=""
+      unset TSAN_OPTIONS
+      ;;
   esac
 done
 
 banner "summary"
-printf '%-6s %-16s %7s %7s %7s %10s %10s\n' step status passed failed total build_s test_s
-[[ "${PPRT_SKIP_DEPS:-0}" != 1 ]] && printf '%-6s %-16s %7s %7s %7s %10s %10s\n' deps ok - - - "$t_deps" -
+printf '%-6s %-22s %7s %7s %7s %10s %10s\n' step status passed failed total build_s test_s
+[[ "${PPRT_SKIP_DEPS:-0}" != 1 ]] && printf '%-6s %-22s %7s %7s %7s %10s %10s\n' deps ok - - - "$t_deps" -
 sum_p=0; sum_f=0
 for step in "${steps[@]}"; do
-  printf '%-6s %-16s %7s %7s %7s %10s %10s\n' "$step" "${st_status[$step]}" "${st_passed[$step]}" \
+  printf '%-6s %-22s %7s %7s %7s %10s %10s\n' "$step" "${st_status[$step]}" "${st_passed[$step]}" \
     "${st_failed[$step]}" "${st_total[$step]}" "${st_tbuild[$step]}" "${st_ttest[$step]}"
   [[ -n "${st_failed_list[$step]}" ]] && echo "       failed in $step: ${st_failed_list[$step]}"
   sum_p=$((sum_p + st_passed[$step])); sum_f=$((sum_f + st_failed[$step]))
