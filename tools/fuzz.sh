@@ -60,9 +60,11 @@ for n in "${names[@]}"; do
   fi
   targets+=("fuzz_$n")
 done
+tb0=$(date +%s.%N)
 if ! cmake --build "$bdir" -j"$jobs" --target "${targets[@]}"; then
   echo "fuzz.sh: build failed"; echo "0 passed, 1 failed"; exit 1
 fi
+echo "fuzz.sh: built in $(awk -v a="$tb0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
 
 passed=0; failed=0
 # Leaks are findings too; the sanitizers stop at the first error.
