@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "fuzz_common.h"
+#include "pprt/nusc.h"
 
 #define MAX_BOXES 64
 

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "fuzz_common.h"
+#include "pprt/nusc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 

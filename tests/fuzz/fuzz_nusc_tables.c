@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "fuzz_common.h"
+#include "pprt/nusc.h"
 
 #if !defined(PPRT_FUZZ_DATA_DIR) || !defined(PPRT_FUZZ_CORPUS_DIR)
 #error "PPRT_FUZZ_DATA_DIR (tests/data) and PPRT_FUZZ_CORPUS_DIR (tests/fuzz/corpus) must be defined"
