@@ -45,7 +45,7 @@ struct model_spec {
 };
 
 // "small" or "full" of family "nuscenes" or "kitti"; throws std::invalid_argument otherwise. KITTI full is Xilinx's
-// pt_pointpillars_kitti_12000_100_10.8G (12000 x 100 x 4, 432 x 496 canvas, RPN [64, 128, 256], 216 x 248 heads).
+// pt_pointpillars_kitti_12000_100_10.8G (12000 x 100 x 4, 432 x 496 canvas, RPN [32, 32, 64] upsampled to 3 x 64, 216 x 248 heads; 10.7 G-op).
 model_spec spec_for(const std::string& size, const std::string& family = "nuscenes");
 
 // Trained int8 weights (pprt-genmodel --weights FILE, written by tools/train): per conv / deconv op its int8

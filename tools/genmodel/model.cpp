@@ -483,14 +483,15 @@ model_spec spec_for(const std::string& size, const std::string& family) {
     m.box_code = 7;
     m.features = 4;
     m.input_fp = 6;
-    if (size == "full") {  // pt_pointpillars_kitti_12000_100_10.8G: RPN layer_nums [3, 5, 5], strides [2, 2, 2],
-                           // filters [64, 128, 256], upsample strides [1, 2, 4], 3 x 128 upsample filters
+    if (size == "full") {  // pt_pointpillars_kitti_12000_100_10.8G as Xilinx's VoxelNet_int.xmodel has it: RPN
+                           // layer_nums [3, 5, 5], strides [2, 2, 2], filters [32, 32, 64], upsample strides
+                           // [1, 2, 4] to 3 x 64 channels (192 into the heads)
       m.pillars = 12000;
       m.slots = 100;
       m.pfn_channels = 64;
       m.canvas_h = 496;
       m.canvas_w = 432;
-      m.stages = {{3, 64, 2, 1, 128}, {5, 128, 2, 2, 128}, {5, 256, 2, 4, 128}};
+      m.stages = {{3, 32, 2, 1, 64}, {5, 32, 2, 2, 64}, {5, 64, 2, 4, 64}};
       const double r[6] = {0.0, -39.68, -3.0, 69.12, 39.68, 1.0};
       std::memcpy(m.point_cloud_range, r, sizeof r);
     } else if (size == "small") {  // 256 x 256 cells of 0.16 m (40.96 m ahead, +-20.48 m), 128 x 128 heads
