@@ -495,6 +495,33 @@ static void test_bad_pairs(void) {
   free(good_oc);
 }
 
+/* pprt-genmodel --family kitti --size full has Xilinx's architecture: per model, the same G-op count and the same
+ * input / output shapes as Xilinx's trained graph cut into a pair (pprt inspect counts both). */
+static void test_full_matches_xilinx(void) {
+  static char out[2][1 << 16];
+  const char* dirs[2] = {pair_dir("kitti_full"), pair_dir("kitti_xilinx_pair")};
+  for (int i = 0; i < 2; ++i) {
+    char* argv[] = {PPRT_TEST_PPRT_EXE, "inspect", (char*)dirs[i], NULL};
+    CU_ASSERT_EQUAL_FATAL(pprt_test_run(argv, out[i], sizeof out[i]), 0);
+  }
+  /* "G-op per frame: X" per model, and the "in" / "out" tensor shapes (the token after the name) */
+  const char* key = "G-op per frame: ";
+  const char *a = out[0], *b = out[1];
+  int n = 0;
+  while ((a = strstr(a, key)) != NULL && (b = strstr(b, key)) != NULL) {
+    a += strlen(key);
+    b += strlen(key);
+    CU_ASSERT(strtod(a, NULL) == strtod(b, NULL));
+    ++n;
+  }
+  CU_ASSERT_EQUAL(n, 2);
+  static const char* shapes[] = {"1x12000x100x4", "1x12000x1x64", "1x496x432x64", "1x248x216x18", "1x248x216x42",
+                                 "1x248x216x12"};
+  for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; ++k)
+    for (int i = 0; i < 2; ++i) CU_ASSERT(strstr(out[i], shapes[k]) != NULL);
+  CU_ASSERT(strstr(out[0], "G-op per frame: 10.134") != NULL);
+}
+
 /* pprt-genmodel --from-graph on files it cannot cut: a message and exit status 1, no abort. */
 static void test_split_errors(void) {
   static char out[1 << 14];
@@ -529,6 +556,7 @@ int main(void) {
       {"pair: pprt run", test_cli},
       {"pair: bad files give a status and a message", test_bad_pairs},
       {"pprt-genmodel --from-graph: files it cannot cut", test_split_errors},
+      {"pprt-genmodel --family kitti --size full = Xilinx's architecture", test_full_matches_xilinx},
       {NULL, NULL}};
   return pprt_test_main("kitti_pair", cases);
 }
