@@ -8,7 +8,8 @@
 #   tools/demo.sh --json               # extra arguments go to the printed `pprt run` unchanged
 #   tools/demo.sh kitti [options...]   # Xilinx's trained KITTI PointPillars (tests/data/xilinx-kitti, the compiled
 #                                      # custom-op graph) on its sample sweep, halves swapped as the board saw it
-#                                      # (docs/KITTI.md): prints the board's five detections, draws build/demo/kitti.png
+#                                      # (docs/KITTI.md): prints the board's five detections, draws build/demo/kitti.png,
+#                                      # then cuts the model into a Model Zoo pair and prints them again from it
 #
 # PPRT_SKIP_DEPS=1 skips tools/setup-deps.sh; PPRT_JOBS (default 2) build parallelism.
 set -euo pipefail
@@ -44,6 +45,14 @@ if [[ "${1:-}" == kitti ]]; then
   "${run[@]}" --format vai
   "${run[@]}" --json --out "$out/kitti.json"
   "$bdir/tools/pprt" view "$out/kitti_swapped.bin" --boxes "$out/kitti.json" --range 40 --size 800 -o "$out/kitti.png"
+  # the same trained model in the Model Zoo pair layout (pointpillars_kitti_12000_{0,1}_pt + officialcfg), cut
+  # from the quantizer's VoxelNet_int.xmodel, run the way the Vitis AI Library's pointpillars runs a pair
+  cut=("$bdir/tools/pprt-genmodel" --family kitti --from-graph "$kdir/VoxelNet_int.xmodel" --out "$out/kitti_pair")
+  echo "+ ${cut[*]}" >&2
+  "${cut[@]}" 2>/dev/null
+  pair=("$bdir/tools/pprt" run --model "$out/kitti_pair" "$out/kitti_swapped.bin" --runner cpu --format vai)
+  echo "+ ${pair[*]}   # the Model Zoo pair: the same five lines" >&2
+  "${pair[@]}"
   echo "demo: picture: $out/kitti.png" >&2
   exit 0
 fi
