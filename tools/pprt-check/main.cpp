@@ -193,7 +193,10 @@ int run(int argc, char** argv) {
   auto get_info = reinterpret_cast<info_fn>(dlsym(h, "pprt_cpu_runner_info"));
   if (!get_tensor || !get_op || !get_info) throw std::runtime_error(lib + " is not the pprt CPU runner");
 
-  auto graph = xir::Graph::deserialize(model);
+  // Validated, and tried by XIR in a child process first (model/xmodel.hpp): bad bytes end as a message.
+  std::string read_err;
+  std::unique_ptr<xir::Graph> graph = pprt::xmodel::read(model, &read_err);
+  if (!graph) throw std::runtime_error(read_err);
   // A quantizer's unpartitioned graph is partitioned first (docs/XMODEL-FORMS.md).
   std::vector<const xir::Subgraph*> dpus;
   std::string err;

@@ -31,70 +31,6 @@ namespace {
 
 constexpr size_t kAlign = 64;
 
-// ---- xmodel file pre-check -------------------------------------------------------------------------------
-// XIR aborts (glog FATAL) on a file protobuf cannot parse, so walk the top-level protobuf wire format first:
-// every field must have a valid tag and wire type and end inside the file, and the last one must end exactly at
-// the end. That rejects text, empty and truncated files. XIR writes the graph name (field 1, bytes) first.
-
-bool read_varint(const unsigned char* p, size_t n, size_t* pos, uint64_t* v) {
-  uint64_t r = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (*pos >= n) return false;
-    unsigned char b = p[(*pos)++];
-    r |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if ((b & 0x80) == 0) {
-      *v = r;
-      return true;
-    }
-  }
-  return false;
-}
-
-// Returns nullptr if the bytes look like a serialized XIR graph, else why not.
-const char* wire_check(const std::string& bytes) {
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(bytes.data());
-  size_t n = bytes.size();
-  if (n == 0) return "file is empty";
-  if (p[0] != 0x0a) return "not an xmodel (does not start like a serialized XIR graph)";
-  size_t pos = 0;
-  size_t ops = 0, roots = 0;
-  while (pos < n) {
-    uint64_t tag = 0;
-    if (!read_varint(p, n, &pos, &tag)) return "not an xmodel or truncated (bad protobuf field tag)";
-    uint64_t field = tag >> 3;
-    unsigned wire = static_cast<unsigned>(tag & 7u);
-    if (field == 0 || field > 536870911u) return "not an xmodel (bad protobuf field number)";
-    uint64_t v = 0;
-    switch (wire) {
-      case 0:
-        if (!read_varint(p, n, &pos, &v)) return "truncated xmodel (varint runs past the end of the file)";
-        break;
-      case 1:
-        if (n - pos < 8) return "truncated xmodel (field runs past the end of the file)";
-        pos += 8;
-        break;
-      case 2:
-        if (!read_varint(p, n, &pos, &v)) return "truncated xmodel (length runs past the end of the file)";
-        if (v > n - pos) return "truncated xmodel (field runs past the end of the file)";
-        pos += static_cast<size_t>(v);
-        break;
-      case 5:
-        if (n - pos < 4) return "truncated xmodel (field runs past the end of the file)";
-        pos += 4;
-        break;
-      default:
-        return "not an xmodel (bad protobuf wire type)";
-    }
-    if (field == 5) ++ops;
-    if (field == 10) ++roots;
-  }
-  // XIR's serialize_v2 writes graph_name (1), the ops (5, repeated), the root subgraph (10), then op definitions
-  // and graph attributes. A file cut at a field boundary still parses, so require the ops and the root subgraph.
-  if (ops == 0) return "not an xmodel or truncated (no ops)";
-  if (roots != 1) return "not an xmodel or truncated (no root subgraph)";
-  return nullptr;
-}
-
 // ---- tensors ----------------------------------------------------------------------------------------------
 
 bool is_int8(const xir::Tensor* t) {
@@ -182,9 +118,6 @@ struct AlignedFree {
 
 }  // namespace
 
-// The pre-check for the other readers of xmodel files (model/xmodel.cpp: pprt inspect).
-const char* pprt_xmodel_precheck(const std::string& bytes) { return wire_check(bytes); }
-
 // ---- the xmodel ---------------------------------------------------------------------------------------------
 
 struct pprt_xmodel {
@@ -219,15 +152,15 @@ static enum pprt_status xmodel_load_impl(const char* path, int index, pprt_xmode
     if (failed) return pprt_fail(err, PPRT_STATUS_IO_ERROR, "%s: read error", path);
     bytes.resize(got);  // a file that shrank since stat is checked as what was read
   }
-  if (const char* why = wire_check(bytes)) return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s: %s", path, why);
-
   std::unique_ptr<pprt_xmodel> m(new (std::nothrow) pprt_xmodel());
   if (!m) return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "%s: out of memory", path);
   m->path = path;
-  m->graph = xir::Graph::deserialize_from_string(bytes);
+  // The structural validator, then XIR in a child process, then XIR here (model/xmodel.hpp, docs/XMODEL-FORMS.md).
+  std::string why_not;
+  m->graph = pprt::xmodel::deserialize_checked(bytes, &why_not);
   bytes.clear();
   bytes.shrink_to_fit();
-  if (!m->graph) return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s: XIR could not deserialize the graph", path);
+  if (!m->graph) return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s: %s", path, why_not.c_str());
   const xir::Subgraph* root = m->graph->get_root_subgraph();
   if (root == nullptr) return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: graph has no root subgraph", path);
 

@@ -1,9 +1,18 @@
 // The xmodel forms and the partition of a quantizer's graph (xmodel.hpp, docs/XMODEL-FORMS.md).
 #include "model/xmodel.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <any>
 #include <functional>
 #include <map>
@@ -16,6 +25,7 @@
 #include <xir/tensor/tensor.hpp>
 
 #include "model/xmodel.h"
+#include "model/xmodel_check.h"
 
 namespace pprt {
 namespace xmodel {
@@ -313,6 +323,128 @@ const char* form_text(form f) {
 
 }  // namespace
 
+namespace {
+
+// The last non-empty line of what the child wrote to stderr (glog's FATAL line when XIR aborted), printable.
+std::string last_line(const std::string& text) {
+  size_t end = text.size();
+  while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == '\r' || text[end - 1] == ' ')) --end;
+  size_t begin = text.rfind('\n', end ? end - 1 : 0);
+  begin = begin == std::string::npos || begin >= end ? 0 : begin + 1;
+  std::string r;
+  for (size_t i = begin; i < end && r.size() < 300; ++i)
+    r += (text[i] >= 0x20 && text[i] < 0x7f) ? text[i] : '?';
+  return r;
+}
+
+double now_s() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
+}
+
+}  // namespace
+
+bool xir_in_child(const std::string& bytes, std::string* err) {
+  int fds[2];
+  if (pipe(fds) != 0) {
+    *err = std::string("cannot create a pipe for the child process that tries XIR first: ") + std::strerror(errno);
+    return false;
+  }
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    *err = std::string("cannot fork the child process that tries XIR first: ") + std::strerror(errno) +
+           " (PPRT_XMODEL_NO_CHILD=1 skips it)";
+    return false;
+  }
+  if (pid == 0) {
+    // The child: XIR reads the graph, pprt partitions it as the parent will; any abort stays here. Its output
+    // goes to the pipe (stderr) or nowhere (stdout); _exit skips every destructor and atexit handler.
+    close(fds[0]);
+    dup2(fds[1], 2);
+    const int devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0) dup2(devnull, 1);
+    try {
+      std::unique_ptr<xir::Graph> g = xir::Graph::deserialize_from_string(bytes);
+      if (g) {
+        std::vector<const xir::Subgraph*> dpus;
+        std::string why;
+        if (g->get_root_subgraph()->is_leaf()) prepare(g.get(), &dpus, &why);
+        else dpu_subgraphs(g.get());
+      }
+    } catch (...) {
+      // An exception is reported by the parent's own attempt, which catches it.
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  const char* t = std::getenv("PPRT_XMODEL_CHILD_TIMEOUT");
+  const double limit = t && std::atof(t) > 0 ? std::atof(t) : 120.0;
+  const double start = now_s();
+  std::string text;
+  bool timed_out = false;
+  for (;;) {
+    struct pollfd p = {fds[0], POLLIN, 0};
+    const double left = limit - (now_s() - start);
+    if (left <= 0) {
+      timed_out = true;
+      break;
+    }
+    const int r = poll(&p, 1, static_cast<int>(left * 1000) + 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) continue;
+    char buf[4096];
+    const ssize_t got = ::read(fds[0], buf, sizeof buf);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    text.append(buf, static_cast<size_t>(got));
+    if (text.size() > 65536) text.erase(0, text.size() - 16384);
+  }
+  close(fds[0]);
+  if (timed_out) kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (timed_out) {
+    *err = "XIR did not finish reading it in " + std::to_string(static_cast<int>(limit)) +
+           " s (in a child process; PPRT_XMODEL_CHILD_TIMEOUT sets the limit)";
+    return false;
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
+  const std::string line = last_line(text);
+  if (WIFSIGNALED(status))
+    *err = std::string("XIR ") + (WTERMSIG(status) == SIGABRT ? std::string("aborted") : "crashed (signal " +
+                                  std::to_string(WTERMSIG(status)) + ", " + strsignal(WTERMSIG(status)) + ")") +
+           " reading it (caught in a child process)" + (line.empty() ? "" : ": " + line);
+  else
+    *err = "XIR exited with status " + std::to_string(WEXITSTATUS(status)) +
+           " reading it (caught in a child process)" + (line.empty() ? "" : ": " + line);
+  return false;
+}
+
+std::unique_ptr<xir::Graph> deserialize_checked(const std::string& bytes, std::string* err) {
+  struct pprt_xmodel_check r;
+  if (!pprt_xmodel_check_bytes(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), &r)) {
+    char buf[800];
+    pprt_xmodel_check_format(&r, buf, sizeof buf);
+    *err = std::string("not a valid xmodel: ") + buf;
+    return nullptr;
+  }
+  const char* skip = std::getenv("PPRT_XMODEL_NO_CHILD");
+  if (!(skip && skip[0] == '1') && !xir_in_child(bytes, err)) return nullptr;
+  try {
+    std::unique_ptr<xir::Graph> g = xir::Graph::deserialize_from_string(bytes);
+    if (!g) *err = "XIR could not deserialize the graph";
+    return g;
+  } catch (const std::exception& e) {
+    *err = std::string("XIR: ") + e.what();
+    return nullptr;
+  }
+}
+
 std::unique_ptr<xir::Graph> read(const std::string& path, std::string* err) {
   struct stat st;
   if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -330,18 +462,9 @@ std::unique_ptr<xir::Graph> read(const std::string& path, std::string* err) {
     bytes.resize(std::fread(&bytes[0], 1, bytes.size(), f));
     std::fclose(f);
   }
-  if (const char* why = pprt_xmodel_precheck(bytes)) {
-    *err = path + ": " + why;
-    return nullptr;
-  }
-  try {
-    std::unique_ptr<xir::Graph> g = xir::Graph::deserialize_from_string(bytes);
-    if (!g) *err = path + ": XIR could not deserialize the graph";
-    return g;
-  } catch (const std::exception& e) {
-    *err = path + ": " + e.what();
-    return nullptr;
-  }
+  std::unique_ptr<xir::Graph> g = deserialize_checked(bytes, err);
+  if (!g) *err = path + ": " + *err;
+  return g;
 }
 
 bool describe(xir::Graph* g, const std::string& path, FILE* out, std::string* err) {

@@ -49,8 +49,19 @@ bool prepare(xir::Graph* g, std::vector<const xir::Subgraph*>* dpus, std::string
 // Integer operations (2 per multiply-accumulate) of one op, from its shapes and kernel (0 for copies / consts).
 double op_gops(const xir::Op* op);
 
-// Read an .xmodel file with the checks the VART backend makes before XIR sees the bytes (XIR aborts on a file it
-// cannot parse). nullptr + *err ("<path>: why") on failure.
+// XIR aborts (glog FATAL) on bytes it cannot parse or convert, so every reader of an .xmodel goes through this
+// (docs/XMODEL-FORMS.md, "Validation"): the structural validator (model/xmodel_check.h), then, unless the
+// environment has PPRT_XMODEL_NO_CHILD=1, XIR's deserializer (and pprt's partition) in a forked child process so
+// that what the validator cannot foresee (XIR's per-op shape inference and constraints) ends as a message here,
+// then the graph. nullptr + *err ("not a valid xmodel: offset N, Graph.op_node[3]...: why", "XIR aborted reading
+// it (caught in a child process): <XIR's message>") when refused: the caller's PARSE_ERROR.
+std::unique_ptr<xir::Graph> deserialize_checked(const std::string& bytes, std::string* err);
+
+// XIR's deserializer (and pprt's partition) on bytes in a forked child: true if it exits cleanly, else false +
+// *err naming the signal and XIR's last line of output. PPRT_XMODEL_CHILD_TIMEOUT (seconds, default 120) bounds it.
+bool xir_in_child(const std::string& bytes, std::string* err);
+
+// Read an .xmodel file through deserialize_checked. nullptr + *err ("<path>: why") on failure.
 std::unique_ptr<xir::Graph> read(const std::string& path, std::string* err);
 
 // pprt inspect's report of one graph (read from path): its form, op counts by type, G-op, and its subgraphs in
@@ -61,9 +72,5 @@ bool describe(xir::Graph* g, const std::string& path, FILE* out, std::string* er
 
 }  // namespace xmodel
 }  // namespace pprt
-
-// The VART backend's pre-check of xmodel bytes (backend/vart_backend.cpp): nullptr if they look like a serialized
-// XIR graph, else why not.
-const char* pprt_xmodel_precheck(const std::string& bytes);
 
 #endif
