@@ -236,7 +236,7 @@ static void test_load_bad_files(void) {
   static const char text[] = "name: \"pointpillars\"\nlayer { type: \"conv\" }\n";
   snprintf(path, sizeof path, "%s/vart_text.xmodel", PPRT_TEST_WORK_DIR);
   CU_ASSERT_EQUAL_FATAL(pprt_test_write_file(path, text, sizeof text - 1), 0);
-  expect_load_fails(path, PPRT_STATUS_PARSE_ERROR, "not an xmodel");
+  expect_load_fails(path, PPRT_STATUS_PARSE_ERROR, "not a valid xmodel");
   snprintf(path, sizeof path, "%s/vart_text2.xmodel", PPRT_TEST_WORK_DIR);
   CU_ASSERT_EQUAL_FATAL(pprt_test_write_file(path, "\nhello\n", 7), 0);
   expect_load_fails(path, PPRT_STATUS_PARSE_ERROR, NULL);

@@ -528,3 +528,28 @@ enum pprt_status pprt_xmodel_describe(const char* path, FILE* out, struct pprt_e
     return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: %s", path, e.what());
   }
 }
+
+enum pprt_status pprt_xmodel_load_bytes(const void* bytes, size_t n, enum pprt_xmodel_xir xir, struct pprt_err* err) {
+  try {
+    struct pprt_xmodel_check r;
+    if (!pprt_xmodel_check_bytes(static_cast<const unsigned char*>(bytes), n, &r)) {
+      char buf[800];
+      pprt_xmodel_check_format(&r, buf, sizeof buf);
+      return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "not a valid xmodel: %s", buf);
+    }
+    if (xir == PPRT_XMODEL_XIR_NONE) return PPRT_STATUS_OK;
+    const std::string s(static_cast<const char*>(bytes), n);
+    std::string why;
+    if (xir == PPRT_XMODEL_XIR_CHILD && !pprt::xmodel::xir_in_child(s, &why))
+      return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s", why.c_str());
+    std::unique_ptr<xir::Graph> g = xir::Graph::deserialize_from_string(s);
+    if (!g) return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "XIR could not deserialize the graph");
+    std::vector<const xir::Subgraph*> dpus;
+    if (g->get_root_subgraph()->is_leaf()) pprt::xmodel::prepare(g.get(), &dpus, &why);
+    return PPRT_STATUS_OK;
+  } catch (const std::bad_alloc&) {
+    return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "out of memory while reading the xmodel");
+  } catch (const std::exception& e) {
+    return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "XIR: %s", e.what());
+  }
+}

@@ -16,6 +16,17 @@ extern "C" {
  *  a message naming the file otherwise. */
 enum pprt_status pprt_xmodel_describe(const char* path, FILE* out, struct pprt_err* err);
 
+/** How pprt_xmodel_load_bytes lets XIR read bytes the validator accepted. */
+enum pprt_xmodel_xir {
+  PPRT_XMODEL_XIR_NONE,    /* the validator only */
+  PPRT_XMODEL_XIR_CHILD,   /* XIR in a forked child first, then here: what every reader of an .xmodel does */
+  PPRT_XMODEL_XIR_DIRECT,  /* XIR in this process, no child (the fuzz harness: an abort there is a finding) */
+};
+
+/** Bytes of an .xmodel through the validator (model/xmodel_check.h) and XIR as `xir` says, the graph then dropped:
+ *  PPRT_STATUS_OK, or PARSE_ERROR with the validator's or XIR's message. For tests and the fuzz harness. */
+enum pprt_status pprt_xmodel_load_bytes(const void* bytes, size_t n, enum pprt_xmodel_xir xir, struct pprt_err* err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -372,8 +372,8 @@ static int walk(struct ctx* c, unsigned m, size_t pos, size_t end) {
       const size_t loff = pos;
       if (!get_varint(c, &pos, end, &len, "length")) return 0;
       if (len > end - pos)
-        return fail(c, loff, "length %llu runs past the end of its %s (%zu bytes left)", (unsigned long long)len,
-                    end == c->n ? "file" : "message", end - pos);
+        return fail(c, loff, "length %llu runs past the end of its %s (%zu bytes left: truncated or corrupted)",
+                    (unsigned long long)len, end == c->n ? "file" : "message", end - pos);
       const size_t b = pos, e = pos + (size_t)len;
       if (packed) {
         if (f->kind == K_FLOAT || f->kind == K_DOUBLE) {
@@ -766,6 +766,7 @@ static int check_op(struct ctx* c, struct graph* g, size_t i) {
   /* Attributes: required ones present, declared ones of the declared kind; an op without input carries its shape and
    * data type (XIR builds its output tensor from them). */
   int has_shape = 0, has_dtype = 0;
+  struct fld shape_attr = {0};
   struct fld data = {0};
   int has_data = 0;
   unsigned char seen[MAX_DEF_ATTRS] = {0};
@@ -784,7 +785,10 @@ static int check_op(struct ctx* c, struct graph* g, size_t i) {
                     shown(type, b2, sizeof b2), shown(key, (char[96]){0}, 96), attr_kind_name(k),
                     attr_kind_name(dv.attr_kind[a]));
     }
-    if (str_eq(key, "shape") && k == 14) has_shape = 1;
+    if (str_eq(key, "shape") && k == 14) {
+      has_shape = 1;
+      shape_attr = v;
+    }
     if (str_eq(key, "data_type") && k == 11) {
       if (!data_type_string_ok(str_of(c, &v)))
         return fail(c, v.off, "op '%s' attribute data_type '%s' is not a data type XIR knows (e.g. XINT8, FLOAT32)",
@@ -804,6 +808,20 @@ static int check_op(struct ctx* c, struct graph* g, size_t i) {
     return fail(c, op->b, "op '%s' (%s) has no input and no %s attribute (XIR builds its output tensor from them)",
                 shown(name, b1, sizeof b1), shown(type, b2, sizeof b2),
                 !has_shape ? "shape (int32_vec_value)" : "data_type (string_value)");
+  if (!has_input) {
+    /* XIR's shape inference of an op without input (data, const, ...) takes its shape attribute: every dimension
+     * must be positive (XIR_INVALID_ARG_OCCUR "has negtive shape" otherwise, also for 0). */
+    struct it sm = sub(c, &shape_attr);
+    struct fld h;
+    while (next(&sm, &h)) {
+      struct vals vs = vals_of(c, &h);
+      uint64_t d;
+      while (vals_next(&vs, &d))
+        if ((int32_t)(uint32_t)d <= 0)
+          return fail(c, h.off, "op '%s' (%s) attribute shape has dimension %d (XIR needs every one > 0)",
+                      shown(name, b1, sizeof b1), shown(type, b2, sizeof b2), (int)(int32_t)(uint32_t)d);
+    }
+  }
   if (!check_attrs(c, op, 3, "op")) return 0;
 
   /* The output tensor, and const data of its size when the op carries it (a compiled const-fix has none). */

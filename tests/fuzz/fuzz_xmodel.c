@@ -1,0 +1,70 @@
+/* libFuzzer harness of the xmodel validator (runtime/src/model/xmodel_check.c, docs/XMODEL-FORMS.md "Validation").
+ *
+ * Each input goes through the structural validator; what it accepts is then deserialized by XIR in this process
+ * (no child: an XIR abort on an accepted input is a finding, the validator let through what it should have refused).
+ * Properties beyond "no crash": a refusal names an offset inside the input, a field path and a reason.
+ * PPRT_FUZZ_XMODEL_NO_XIR=1 fuzzes the validator alone (faster).
+ *
+ * Seeds: tests/fuzz/corpus/xmodel (the demo model's subgraph 0, 65 KB); regression inputs: tests/fuzz/regress/xmodel. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/xmodel.h"
+#include "model/xmodel_check.h"
+
+#define XCHECK(cond, ...)                                                            \
+  do {                                                                               \
+    if (!(cond)) {                                                                   \
+      fprintf(stderr, "%s:%d: property violated: %s: ", __FILE__, __LINE__, #cond); \
+      fprintf(stderr, __VA_ARGS__);                                                  \
+      fprintf(stderr, "\n");                                                         \
+      abort();                                                                       \
+    }                                                                                \
+  } while (0)
+
+static int use_xir = -1;
+
+/* XIR's first deserialization builds its op registry (allocated once, kept): do it before the fuzzing starts, so
+ * that LeakSanitizer does not take it for a leak of the first input. */
+static void warm_up(void) {
+  static const char* const seeds[] = {PPRT_FUZZ_DATA_DIR "/demo-model/pointpillars_demo_0_pt/pointpillars_demo_0_pt.xmodel"};
+  for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; ++i) {
+    FILE* f = fopen(seeds[i], "rb");
+    if (f == NULL) continue;
+    static unsigned char buf[1 << 20];
+    const size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    struct pprt_err err;
+    pprt_xmodel_load_bytes(buf, n, PPRT_XMODEL_XIR_DIRECT, &err);
+  }
+}
+
+int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  (void)argc;
+  (void)argv;
+  const char* no = getenv("PPRT_FUZZ_XMODEL_NO_XIR");
+  use_xir = !(no != NULL && no[0] == '1');
+  if (use_xir) warm_up();
+  return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (use_xir < 0) LLVMFuzzerInitialize(NULL, NULL); /* the replay driver does not call it */
+  struct pprt_xmodel_check r;
+  const int ok = pprt_xmodel_check_bytes(data, size, &r);
+  XCHECK(ok == r.ok, "return value %d, r.ok %d", ok, r.ok);
+  if (!ok) {
+    XCHECK(r.msg[0] != '\0' && r.path[0] != '\0', "refusal without a message or path");
+    XCHECK(r.offset <= size, "offset %zu past the end of the %zu-byte input (%s)", r.offset, size, r.msg);
+    return 0;
+  }
+  XCHECK(r.ops > 0, "accepted without ops");
+  if (use_xir) {
+    struct pprt_err err;
+    /* Accepted bytes: XIR must read them without aborting (a C++ exception is a status, not a finding). */
+    pprt_xmodel_load_bytes(data, size, PPRT_XMODEL_XIR_DIRECT, &err);
+  }
+  return 0;
+}
