@@ -1,9 +1,13 @@
 /* libFuzzer harness of the xmodel validator (runtime/src/model/xmodel_check.c, docs/XMODEL-FORMS.md "Validation").
  *
- * Each input goes through the structural validator; what it accepts is then deserialized by XIR in this process
- * (no child: an XIR abort on an accepted input is a finding, the validator let through what it should have refused).
- * Properties beyond "no crash": a refusal names an offset inside the input, a field path and a reason.
- * PPRT_FUZZ_XMODEL_NO_XIR=1 fuzzes the validator alone (faster).
+ * Each input goes through what every reader of an .xmodel in pprt does (model/xmodel.hpp): the structural validator,
+ * then for what it accepts XIR's deserializer in a forked child, then XIR here. A finding is then an input that kills
+ * this process: a memory error or undefined behaviour in the validator, or an XIR abort the child did not catch.
+ * Properties beyond "no crash": a refusal names an offset inside (or at the end of) the input, a field path and a
+ * reason; what the validator accepts has ops.
+ * PPRT_FUZZ_XMODEL_XIR=direct lets XIR read accepted inputs in this process without the child: its findings are the
+ * aborts the validator alone does not foresee (XIR's per-op shape inference; docs/XMODEL-FORMS.md, "Validation").
+ * PPRT_FUZZ_XMODEL_XIR=none fuzzes the validator alone (fastest).
  *
  * Seeds: tests/fuzz/corpus/xmodel (the demo model's subgraph 0, 65 KB); regression inputs: tests/fuzz/regress/xmodel. */
 #include <stdint.h>
@@ -24,7 +28,7 @@
     }                                                                                \
   } while (0)
 
-static int use_xir = -1;
+static int use_xir = -1; /* 0 none, 1 child (default), 2 direct */
 
 /* XIR's first deserialization builds its op registry (allocated once, kept): do it before the fuzzing starts, so
  * that LeakSanitizer does not take it for a leak of the first input. */
@@ -44,8 +48,8 @@ static void warm_up(void) {
 int LLVMFuzzerInitialize(int* argc, char*** argv) {
   (void)argc;
   (void)argv;
-  const char* no = getenv("PPRT_FUZZ_XMODEL_NO_XIR");
-  use_xir = !(no != NULL && no[0] == '1');
+  const char* mode = getenv("PPRT_FUZZ_XMODEL_XIR");
+  use_xir = mode == NULL || strcmp(mode, "child") == 0 ? 1 : strcmp(mode, "direct") == 0 ? 2 : 0;
   if (use_xir) warm_up();
   return 0;
 }
@@ -63,8 +67,11 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   XCHECK(r.ops > 0, "accepted without ops");
   if (use_xir) {
     struct pprt_err err;
-    /* Accepted bytes: XIR must read them without aborting (a C++ exception is a status, not a finding). */
-    pprt_xmodel_load_bytes(data, size, PPRT_XMODEL_XIR_DIRECT, &err);
+    /* Accepted bytes: a status (XIR's abort caught in the child, a C++ exception) or a graph, never a crash here. */
+    memset(&err, 0, sizeof err);
+    const enum pprt_status st =
+        pprt_xmodel_load_bytes(data, size, use_xir == 2 ? PPRT_XMODEL_XIR_DIRECT : PPRT_XMODEL_XIR_CHILD, &err);
+    XCHECK(st == PPRT_STATUS_OK || err.msg[0] != '\0', "status %d without a message", (int)st);
   }
   return 0;
 }
