@@ -320,6 +320,21 @@ static void test_kms_select(void) {
   f.conn[1].modes[0] = (struct kms_mode){1920, 1080, 75, 0};
   CU_ASSERT_EQUAL(kms_select(&k_fake_ops, &f, NULL, &ch, err, sizeof err), PPRT_STATUS_OK);
   CU_ASSERT_EQUAL(ch.mode_index, 0);
+  /* a 4K monitor: its largest mode within 1920x1080 (the fastest of those), not the preferred 3840x2160 */
+  fake_board(&f);
+  f.conn[1].num_modes = 5;
+  f.conn[1].modes[0] = (struct kms_mode){3840, 2160, 30, 1};
+  f.conn[1].modes[1] = (struct kms_mode){1920, 1080, 30, 0};
+  f.conn[1].modes[2] = (struct kms_mode){2560, 1440, 60, 0};
+  f.conn[1].modes[3] = (struct kms_mode){1920, 1080, 60, 0};
+  f.conn[1].modes[4] = (struct kms_mode){1280, 720, 60, 0};
+  CU_ASSERT_EQUAL(kms_select(&k_fake_ops, &f, NULL, &ch, err, sizeof err), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL(ch.mode_index, 3);
+  /* only large modes: the preferred one */
+  f.conn[1].num_modes = 1;
+  CU_ASSERT_EQUAL(kms_select(&k_fake_ops, &f, NULL, &ch, err, sizeof err), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL(ch.mode_index, 0);
+  CU_ASSERT(ch.mode.w == 3840 && ch.mode.h == 2160);
   /* the encoder already drives a CRTC: that one */
   f.conn[1].encoder_id = 101;
   f.enc_crtc[1] = 40;

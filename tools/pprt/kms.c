@@ -17,17 +17,36 @@ void kms_connector_name(uint32_t type, uint32_t type_id, char* buf, size_t cap) 
 
 static const char* errno_text(int neg) { return strerror(neg < 0 ? -neg : neg); }
 
-/* preferred, else the largest, then the fastest */
-static uint32_t pick_mode(const struct kms_connector* c) {
-  uint32_t best = 0;
-  for (uint32_t i = 0; i < c->num_modes; ++i)
-    if (c->modes[i].preferred) return i;
-  for (uint32_t i = 1; i < c->num_modes; ++i) {
-    const struct kms_mode *m = &c->modes[i], *b = &c->modes[best];
+/* the largest mode, then the fastest, among those within max_w x max_h (0: any); -1 if none */
+static int largest_mode(const struct kms_connector* c, uint32_t max_w, uint32_t max_h) {
+  int best = -1;
+  for (uint32_t i = 0; i < c->num_modes; ++i) {
+    const struct kms_mode* m = &c->modes[i];
+    if ((max_w && m->w > max_w) || (max_h && m->h > max_h) || m->w == 0 || m->h == 0) continue;
+    if (best < 0) {
+      best = (int)i;
+      continue;
+    }
+    const struct kms_mode* b = &c->modes[best];
     uint64_t am = (uint64_t)m->w * m->h, ab = (uint64_t)b->w * b->h;
-    if (am > ab || (am == ab && m->refresh_hz > b->refresh_hz)) best = i;
+    if (am > ab || (am == ab && m->refresh_hz > b->refresh_hz)) best = (int)i;
   }
   return best;
+}
+
+/* The preferred mode (else the largest, then the fastest); one larger than KMS_MAX_AUTO_W x KMS_MAX_AUTO_H gives way
+ * to the largest mode within it, when the display has one. */
+static uint32_t pick_mode(const struct kms_connector* c) {
+  int pick = -1;
+  for (uint32_t i = 0; i < c->num_modes && pick < 0; ++i)
+    if (c->modes[i].preferred) pick = (int)i;
+  if (pick < 0) pick = largest_mode(c, 0, 0);
+  if (pick < 0) return 0;
+  if (c->modes[pick].w > KMS_MAX_AUTO_W || c->modes[pick].h > KMS_MAX_AUTO_H) {
+    int small = largest_mode(c, KMS_MAX_AUTO_W, KMS_MAX_AUTO_H);
+    if (small >= 0) pick = small;
+  }
+  return (uint32_t)pick;
 }
 
 enum pprt_status kms_select(const struct kms_ops* ops, void* ctx, const char* want, struct kms_choice* out, char* err,

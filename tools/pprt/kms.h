@@ -63,6 +63,12 @@ struct kms_ops {
   int (*wait_flip)(void* ctx, int timeout_ms);
 };
 
+/* The largest mode kms_select takes by itself: a display whose preferred mode is larger (a 4K monitor) is set to its
+ * largest mode within this, when it has one. Two 3840x2160 buffers would take 66 MB of the CMA the DPU allocates from
+ * (two 1920x1080 ones 16 MB), and the drawing time grows with the pixels. */
+#define KMS_MAX_AUTO_W 1920
+#define KMS_MAX_AUTO_H 1080
+
 /* What kms_select chose. */
 struct kms_choice {
   uint32_t connector_id, crtc_id;
@@ -73,7 +79,8 @@ struct kms_choice {
 };
 
 /* Pick the display: the first connected connector with a mode (connector_name, e.g. "HDMI-A-1", picks one by
- * name), its preferred mode (else the largest, then the highest refresh rate), and a CRTC: the one its encoder
+ * name), its preferred mode (else the largest, then the highest refresh rate; within KMS_MAX_AUTO_W x _H when the
+ * display has such a mode), and a CRTC: the one its encoder
  * drives now, else the first free one its encoders can drive. PPRT_STATUS_UNAVAILABLE with a message when there is
  * no KMS, no connected display or no CRTC. */
 enum pprt_status kms_select(const struct kms_ops* ops, void* ctx, const char* connector_name,
