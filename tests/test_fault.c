@@ -3,8 +3,9 @@
  * runner's creation. pprt_runtime_run and the stream must hand every injected failure back as that frame's status,
  * with a message, in submission order, and every other frame must give exactly the boxes and statistics of a clean
  * run; a runtime keeps working after a failed frame; nothing hangs (every case runs under an alarm) or leaks (ASan).
- * Under an emulator (arm64 under qemu) the plugin wraps VART's dummy runner instead: the CPU runner's 2.5 G-op frames
- * take seconds there; the statuses, their order and the per-frame statistics are checked the same way. */
+ * Under an emulator (arm64 under qemu) and ThreadSanitizer the plugin wraps VART's dummy runner instead: the CPU
+ * runner's 2.5 G-op frames take seconds there; the statuses, their order and the per-frame statistics are checked the
+ * same way. */
 #include <dlfcn.h>
 #include <math.h>
 #include <signal.h>
@@ -40,8 +41,16 @@ static double now_ms(void) {
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
-/* Emulated, or PPRT_TEST_FAULT_DUMMY=1 (to try that form on the host). */
-static int emulated(void) { return PPRT_TEST_EMULATOR[0] != '\0' || getenv("PPRT_TEST_FAULT_DUMMY") != NULL; }
+/* Emulated, built with ThreadSanitizer (the CPU runner's frames take seconds there too: CI time), or
+ * PPRT_TEST_FAULT_DUMMY=1 (to try that form on the host). */
+#if defined(__SANITIZE_THREAD__)
+#define PPRT_TEST_SLOW_CPU 1
+#else
+#define PPRT_TEST_SLOW_CPU 0
+#endif
+static int emulated(void) {
+  return PPRT_TEST_EMULATOR[0] != '\0' || PPRT_TEST_SLOW_CPU || getenv("PPRT_TEST_FAULT_DUMMY") != NULL;
+}
 
 /* Select the faults (PPRT_FAULT) and make the plugin read them now (job counts restart from 0). */
 static void set_faults(const char* spec) {

@@ -339,8 +339,16 @@ static void test_shutdown_in_flight(void) {
     double t0 = now_ms();
     pprt_stream_destroy(s);
     /* At most the running DPU jobs (60 ms) finish; nothing waits for the queued frames (8 x 90 ms). Generous bound
-     * for qemu. */
-    CU_ASSERT(now_ms() - t0 < 600.0);
+     * for qemu; ThreadSanitizer makes the running frame's post-processing (every anchor a candidate with the dummy
+     * runner) about ten times slower. */
+#if defined(__SANITIZE_THREAD__)
+    const double bound_ms = 6000.0;
+#else
+    const double bound_ms = 600.0;
+#endif
+    const double ms = now_ms() - t0;
+    if (!(ms < bound_ms)) fprintf(stderr, "  destroy took %.0f ms (bound %.0f)\n", ms, bound_ms);
+    CU_ASSERT(ms < bound_ms);
   }
   pprt_stream_destroy(NULL);
   pprt_cloud_destroy(cloud);

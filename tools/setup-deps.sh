@@ -20,6 +20,8 @@ pkgs=(
   # aarch64 cross build (GCC 11 = PetaLinux 2022.1's, for binaries the boards can load), qemu user emulation, llvm-mca
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gcc-11-aarch64-linux-gnu g++-11-aarch64-linux-gnu
   binutils-aarch64-linux-gnu qemu-user-static llvm
+  # libFuzzer harnesses and ThreadSanitizer (tools/fuzz.sh, tools/test.sh fuzz / tsan): clang with its runtimes
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -6,7 +6,7 @@
 #   arm64  private arm64 sysroot (tools/make-sysroot.sh) + aarch64 cross build in build/arm64, ctest under qemu
 #   fuzz   every libFuzzer harness (tests/fuzz) for PPRT_FUZZ_SECONDS (default 15) from its seeds (tools/fuzz.sh)
 #   tsan   ThreadSanitizer build in build/tsan, the thread tests (stream, runtime, robust, fault injection)
-#   all    host, asan, arm64, fuzz, in that order (default)
+#   all    the five, in that order (default)
 #
 # Environment: PPRT_SKIP_DEPS=1 skips tools/setup-deps.sh; PPRT_JOBS (default 2) build/ctest parallelism;
 # PPRT_SYSROOT (default <repo>/sysroot-arm64) the arm64 sysroot folder.
@@ -25,7 +25,7 @@ case "$mode" in
   arm64) steps=(arm64) ;;
   fuzz) steps=(fuzz) ;;
   tsan) steps=(tsan) ;;
-  all) steps=(host asan arm64 fuzz) ;;   # tsan joins once its first full run is clean
+  all) steps=(host asan arm64 fuzz tsan) ;;
   -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
   *) echo "usage: $0 [host|asan|arm64|fuzz|tsan|all]" >&2; exit 2 ;;
 esac
