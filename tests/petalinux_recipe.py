@@ -50,7 +50,7 @@ DEFAULT_FILES = {
 NEEDED_RECIPE = [(r"^lib(c|m|dl|pthread|rt|gcc_s|stdc\+\+)\.so|^ld-linux", None), (r"^libvart-", "vart"),
                  (r"^libxir\.", "xir"), (r"^libunilog\.", "unilog"), (r"^libglog\.", "glog"),
                  (r"^libjson-c\.", "json-c"), (r"^libpng", "libpng"), (r"^libdrm\.", "libdrm"),
-                 (r"^libpprt\.", "(self)")]
+                 (r"^libpprt(-nusc)?\.", "(self)")]
 
 
 class ParseError(Exception):
@@ -244,7 +244,7 @@ def check_pprt(recipe_text, files_dir, install_tree, manifest, c):
         if c.ok(path in where, f"{path} is not installed (cmake --install / do_install)"):
             c.ok(where[path] == pkg, f"{path} goes to package {where[path]}, expected {pkg}")
     for f in where:
-        if re.search(r"/libpprt\.so\.[0-9.]+$", f):
+        if re.search(r"/libpprt(-nusc)?\.so\.[0-9.]+$", f):
             c.ok(where[f] == "pprt", f"{f} goes to {where[f]}, expected pprt")
     # systemd
     svc = {p: get("SYSTEMD_SERVICE:" + p).split() for p in ("${PN}", "${PN}-service")}

@@ -1,6 +1,8 @@
 /* Every int8 NN kernel of the CPU runner (direct conv, each packed-GEMM variant built for this machine, pool,
  * eltwise, concat/rescale, upsample) against the naive references of nn_ref.c, bit-exact, on seeded random shapes
  * and attributes. Outputs are poison-filled so unwritten elements are caught. */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -381,6 +383,60 @@ static void test_concat_rescale_upsample(void) {
   }
 }
 
+/* relu / relu6 / leaky-relu ops: known values, then the scalar reference against a float oracle (exact: every
+ * value is k / 2^n) and the build's variant (NEON on aarch64) against the scalar one at sizes around the vector
+ * width, outputs poison-filled first. */
+static int8_t act_oracle(const struct pprt_nn_act* a, int x) {
+  double v = a->nonlinear == PPRT_NN_LEAKYRELU ? (x < 0 ? x * (a->leaky_mult / 256.0) : (double)x) : (x > 0 ? x : 0);
+  double r = floor(ldexp(v, a->d) + 0.5);
+  if (a->nonlinear == PPRT_NN_RELU6 && r > a->relu6_max) r = a->relu6_max;
+  return (int8_t)(r < -128 ? -128 : r > 127 ? 127 : r);
+}
+
+static void test_activation(void) {
+  pprt_rng_seed(&rng, pprt_test_seed() + 9);
+  /* known values: leaky 26/256 at d = 0: -100 -> round(-10.15625) = -10, -5 -> round(-0.5078) = -1, -4 -> 0 */
+  {
+    const struct pprt_nn_act lk = {PPRT_NN_LEAKYRELU, 0, 26, 127};
+    const int8_t in[6] = {-100, -5, -4, 0, 7, 127};
+    const int8_t want[6] = {-10, -1, 0, 0, 7, 127};
+    int8_t got[6];
+    pprt_nn_act_scalar(&lk, in, 6, got);
+    CU_ASSERT_EQUAL(memcmp(got, want, 6), 0);
+    const struct pprt_nn_act r6 = {PPRT_NN_RELU6, 0, 0, pprt_nn_relu6_max(4)}; /* 6 at fp 4 = 96 */
+    const int8_t in6[4] = {-3, 50, 96, 120}, want6[4] = {0, 50, 96, 96};
+    pprt_nn_act_scalar(&r6, in6, 4, got);
+    CU_ASSERT_EQUAL(memcmp(got, want6, 4), 0);
+  }
+  const int kinds[3] = {PPRT_NN_RELU, PPRT_NN_RELU6, PPRT_NN_LEAKYRELU};
+  const size_t sizes[] = {0, 1, 15, 16, 17, 31, 32, 33, 100, 1000};
+  pprt_nn_act_fn best = pprt_nn_act_kernel();
+  for (int k = 0; k < 3; ++k)
+    for (int d = -3; d <= 2; ++d)
+      for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; ++si) {
+        const size_t n = sizes[si];
+        struct pprt_nn_act a = {kinds[k], d, k == 2 ? rnd(0, 256) : 0, pprt_nn_relu6_max(rnd(-3, 6))};
+        int8_t* in = malloc(n + 1);
+        int8_t* ref = malloc(n + 1);
+        int8_t* got = malloc(n + 1);
+        CU_ASSERT_FATAL(in && ref && got);
+        for (size_t i = 0; i < n; ++i) in[i] = (int8_t)rnd(-128, 127);
+        if (n > 1) in[0] = -128, in[1] = 127;
+        memset(ref, 0x5a, n + 1);
+        memset(got, 0x5a, n + 1);
+        pprt_nn_act_scalar(&a, in, n, ref);
+        best(&a, in, n, got);
+        int bad = 0;
+        for (size_t i = 0; i < n && !bad; ++i) bad = ref[i] != act_oracle(&a, in[i]);
+        CU_ASSERT_FALSE(bad);
+        CU_ASSERT_EQUAL(memcmp(ref, got, n + 1), 0); /* equal, and nothing written past n */
+        if (bad || memcmp(ref, got, n + 1) != 0)
+          fprintf(stderr, "  act kind %d d %d n %zu mult %d seed %llu\n", kinds[k], d, n, a.leaky_mult,
+                  (unsigned long long)pprt_test_seed());
+        free(in); free(ref); free(got);
+      }
+}
+
 int main(void) {
   static const struct pprt_test_case cases[] = {
       {"conv2d-fix: direct and every GEMM variant vs reference", test_conv},
@@ -392,6 +448,7 @@ int main(void) {
       {"pool-fix MAX / AVG (DPU factor) vs reference", test_pool},
       {"eltwise-fix ADD vs reference", test_eltwise},
       {"concat-fix / rescale / upsample-fix vs reference", test_concat_rescale_upsample},
+      {"relu / relu6 / leaky-relu: known values, float oracle, variant vs scalar", test_activation},
       {NULL, NULL}};
   return pprt_test_main("nn_ops", cases);
 }

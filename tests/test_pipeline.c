@@ -14,17 +14,7 @@
 static const char* model_dir(void) { return pprt_test_work("small"); }
 static const char* sweep_path(void) { return pprt_test_data("nuscenes_lidar_top_1532402927647951.pcd.bin"); }
 
-static pprt_runtime_t* make_runtime(int runner) {
-  struct pprt_options o;
-  pprt_options_init(&o);
-  o.model_dir = model_dir();
-  pprt_runtime_t* rt = NULL;
-  o.runner = (enum pprt_runner)runner;
-  enum pprt_status st = pprt_runtime_create(&o, &rt);
-  if (st != PPRT_STATUS_OK) fprintf(stderr, "create failed: %s: %s\n", pprt_status_str(st), pprt_last_error());
-  CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
-  return rt;
-}
+static pprt_runtime_t* make_runtime(int runner) { return pprt_test_runtime(model_dir(), (enum pprt_runner)runner, 0); }
 
 static pprt_cloud_t* load_sweep(struct pprt_sweep* s) {
   pprt_cloud_t* c = NULL;

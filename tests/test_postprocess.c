@@ -646,12 +646,6 @@ static void test_tie_cluster_max_num(void) {
   }
 }
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
-}
-
 /* Every anchor above the threshold: runs, allocates nothing, bounded time. */
 static void test_worst_case(void) {
   for (int vai = 0; vai < 2; ++vai) {
@@ -665,9 +659,9 @@ static void test_worst_case(void) {
       for (size_t i = 0; i < (size_t)f.A * f.pp.code_size; ++i)
         f.reg[i] = pattern ? (int8_t)((int)pprt_rng_u32(&rng, 41) - 20) : 0;
       uint32_t nc;
-      double t0 = now_ms();
+      double t0 = pprt_now_ms();
       uint32_t nb = fx_run(&f, 1000, &nc);
-      double t1 = now_ms();
+      double t1 = pprt_now_ms();
       CU_ASSERT_EQUAL(nc, f.A);
       CU_ASSERT(nb > 0 && nb <= f.pp.max_num);
       CU_ASSERT(t1 - t0 < 20000.0);
@@ -707,9 +701,9 @@ static void test_timing(void) {
       uint32_t nc = 0, nb = 0;
       double best = 1e30;
       for (int rep = 0; rep < 3; ++rep) {
-        double t0 = now_ms();
+        double t0 = pprt_now_ms();
         nb = fx_run(&f, 1000, &nc);
-        double t = now_ms() - t0;
+        double t = pprt_now_ms() - t0;
         best = t < best ? t : best;
       }
       printf("\n  post_run 200x200x14 %s %s: %u candidates, %u boxes, %.2f ms (%s kernels)", vai ? "vai" : "mmdet3d",

@@ -19,18 +19,7 @@
 #include "core/runtime_internal.h"
 #include "testutil.h"
 
-static void on_alarm(int sig) {
-  (void)sig;
-  static const char msg[] = "test_robust: timed out (a call hung)\n";
-  ssize_t w = write(2, msg, sizeof msg - 1);
-  (void)w;
-  _exit(3);
-}
-
-static void guard(unsigned seconds) {
-  signal(SIGALRM, on_alarm);
-  alarm(seconds);
-}
+static void guard(unsigned seconds) { pprt_test_guard("test_robust", "a call", seconds); }
 
 static int contains(const char* s, const char* needle) {
   if (strstr(s, needle) != NULL) return 1;
@@ -263,16 +252,7 @@ static void test_prev_cycle(void) {
 /* ---- runtimes: simulate_dpu with a stream, two threads on one runtime, VART's DPU runner named on a host without one */
 
 static pprt_runtime_t* dummy_runtime(void) {
-  struct pprt_options o;
-  pprt_options_init(&o);
-  o.model_dir = pprt_test_work("small");
-  o.runner = PPRT_RUNNER_DUMMY;
-  o.max_points = 20000;
-  pprt_runtime_t* rt = NULL;
-  enum pprt_status st = pprt_runtime_create(&o, &rt);
-  if (st != PPRT_STATUS_OK) fprintf(stderr, "create failed: %s: %s\n", pprt_status_str(st), pprt_last_error());
-  CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
-  return rt;
+  return pprt_test_runtime(pprt_test_work("small"), PPRT_RUNNER_DUMMY, 20000);
 }
 
 static pprt_cloud_t* key_sweep(struct pprt_sweep* s) {

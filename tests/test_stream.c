@@ -20,36 +20,10 @@
 
 static const char* model_dir(void) { return pprt_test_work("small"); }
 
-static void on_alarm(int sig) {
-  (void)sig;
-  static const char msg[] = "test_stream: timed out (a stream call hung)\n";
-  ssize_t w = write(2, msg, sizeof msg - 1);
-  (void)w;
-  _exit(3);
-}
-
-static void guard(unsigned seconds) {
-  signal(SIGALRM, on_alarm);
-  alarm(seconds);
-}
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
+static void guard(unsigned seconds) { pprt_test_guard("test_stream", "a stream call", seconds); }
 
 static pprt_runtime_t* make_runtime(int runner, uint32_t max_points) {
-  struct pprt_options o;
-  pprt_options_init(&o);
-  o.model_dir = model_dir();
-  o.max_points = max_points;
-  pprt_runtime_t* rt = NULL;
-  o.runner = (enum pprt_runner)runner;
-  enum pprt_status st = pprt_runtime_create(&o, &rt);
-  if (st != PPRT_STATUS_OK) fprintf(stderr, "create failed: %s: %s\n", pprt_status_str(st), pprt_last_error());
-  CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
-  return rt;
+  return pprt_test_runtime(model_dir(), (enum pprt_runner)runner, max_points);
 }
 
 static pprt_stream_t* make_stream(pprt_runtime_t* rt, uint32_t cores, uint32_t depth) {
@@ -336,7 +310,7 @@ static void test_shutdown_in_flight(void) {
       CU_ASSERT_EQUAL(pprt_stream_receive(s, b, 8, &nb, NULL, NULL), PPRT_STATUS_OK);
     }
     if (round == 2) usleep(40000);
-    double t0 = now_ms();
+    double t0 = pprt_now_ms();
     pprt_stream_destroy(s);
     /* At most the running DPU jobs (60 ms) finish; nothing waits for the queued frames (8 x 90 ms). Generous bound
      * for qemu; ThreadSanitizer makes the running frame's post-processing (every anchor a candidate with the dummy
@@ -346,7 +320,7 @@ static void test_shutdown_in_flight(void) {
 #else
     const double bound_ms = 600.0;
 #endif
-    const double ms = now_ms() - t0;
+    const double ms = pprt_now_ms() - t0;
     if (!(ms < bound_ms)) fprintf(stderr, "  destroy took %.0f ms (bound %.0f)\n", ms, bound_ms);
     CU_ASSERT(ms < bound_ms);
   }
@@ -368,7 +342,7 @@ static void* receive_later(void* p) {
   usleep(80000);
   struct pprt_box b[8];
   uint32_t nb = 0;
-  r->t_receive = now_ms();
+  r->t_receive = pprt_now_ms();
   r->st = pprt_stream_receive(r->s, b, 8, &nb, &r->tag, NULL);
   return NULL;
 }
@@ -393,7 +367,7 @@ static void test_queue_full(void) {
   pthread_t th;
   CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, receive_later, &r), 0);
   CU_ASSERT_EQUAL(pprt_stream_submit(s, &key, 1, 3), PPRT_STATUS_OK);
-  double t_submit = now_ms();
+  double t_submit = pprt_now_ms();
   pthread_join(th, NULL);
   CU_ASSERT(t_submit >= r.t_receive);
   CU_ASSERT_EQUAL(r.st, PPRT_STATUS_OK);
@@ -434,14 +408,14 @@ static void test_simulated_dpu(void) {
 
   /* One simulated core shared by a 2-core stream: 6 frames need at least 6 x 37 ms of DPU time. */
   pprt_stream_t* s = make_stream(rt, 2, 6);
-  double t0 = now_ms();
+  double t0 = pprt_now_ms();
   for (uint32_t k = 0; k < 6; ++k) CU_ASSERT_EQUAL(pprt_stream_submit(s, &key, 1, k), PPRT_STATUS_OK);
   for (uint32_t k = 0; k < 6; ++k) {
     CU_ASSERT_EQUAL(pprt_stream_receive(s, b, 8, &nb, NULL, &st), PPRT_STATUS_OK);
     CU_ASSERT(st.stage_ms[PPRT_STAGE_DPU1] >= 25.0);
     CU_ASSERT(st.stage_ms[PPRT_STAGE_TOTAL] >= st.stage_ms[PPRT_STAGE_DPU0] + st.stage_ms[PPRT_STAGE_DPU1]);
   }
-  CU_ASSERT(now_ms() - t0 >= 6 * 37.0);
+  CU_ASSERT(pprt_now_ms() - t0 >= 6 * 37.0);
   pprt_stream_destroy(s);
 
   /* Off again. */

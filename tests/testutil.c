@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,4 +187,32 @@ int pprt_test_run(char* const argv_in[], char* out, size_t cap) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return -1;
+}
+
+static char g_guard_msg[160];
+
+static void guard_alarm(int sig) {
+  (void)sig;
+  ssize_t w = write(2, g_guard_msg, strlen(g_guard_msg)); /* async-signal-safe: write and _exit only */
+  (void)w;
+  _exit(3);
+}
+
+void pprt_test_guard(const char* suite, const char* what, unsigned seconds) {
+  snprintf(g_guard_msg, sizeof g_guard_msg, "%s: timed out (%s hung)\n", suite, what);
+  signal(SIGALRM, guard_alarm);
+  alarm(seconds);
+}
+
+pprt_runtime_t* pprt_test_runtime(const char* model_dir, enum pprt_runner runner, uint32_t max_points) {
+  struct pprt_options o;
+  pprt_options_init(&o);
+  o.model_dir = model_dir;
+  o.runner = runner;
+  o.max_points = max_points;
+  pprt_runtime_t* rt = NULL;
+  enum pprt_status st = pprt_runtime_create(&o, &rt);
+  if (st != PPRT_STATUS_OK) fprintf(stderr, "create failed: %s: %s\n", pprt_status_str(st), pprt_last_error());
+  CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
+  return rt;
 }

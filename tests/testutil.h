@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pprt/pprt.h"
+
 struct pprt_test_case {
   const char* name;
   void (*fn)(void);
@@ -43,5 +45,13 @@ void* pprt_test_read_file(const char* path, size_t* len);
 /* Run argv in a child process (a binary of this build runs through the build's emulator when cross-built) (fork + execvp), capture stdout+stderr into out (NUL-terminated, truncated to cap) and
  * return its exit status (or 128+signal, or -1 if it could not be started). */
 int pprt_test_run(char* const argv[], char* out, size_t cap);
+
+/* A watchdog for calls that must not hang: after `seconds` the process writes "<suite>: timed out (<what> hung)" and
+ * exits with status 3. A later call re-arms it. */
+void pprt_test_guard(const char* suite, const char* what, unsigned seconds);
+
+/* A runtime on model_dir with this runner (max_points 0: the default); the test fails (fatally) with the library's
+ * message if it cannot be created. */
+pprt_runtime_t* pprt_test_runtime(const char* model_dir, enum pprt_runner runner, uint32_t max_points);
 
 #endif

@@ -879,22 +879,12 @@ class cpu_runner : public vart::RunnerExt {
       case kind::relu:
       case kind::relu6:
       case kind::leaky: {
-        const int32_t d = n.fp_out - n.in_fp[0];
-        const int32_t six = pprt_nn_relu6_max(n.fp_out); // 6 in output units (nn.h)
-        for (size_t i = 0; i < n.out_len; ++i) {
-          int32_t x = n.in[0][i];
-          if (n.k == kind::leaky) {
-            // x * alpha in units of 2^-(fp_in + 8), then rescaled to fp_out, round half up
-            int64_t v = x < 0 ? int64_t{x} * n.rq.leaky_mult : int64_t{x} * 256;
-            int32_t s = 8 - d;
-            int64_t r = s > 0 ? (v + (int64_t{1} << (s - 1))) >> s : v * (int64_t{1} << std::min(-s, 16));
-            n.out[i] = static_cast<int8_t>(std::min<int64_t>(127, std::max<int64_t>(-128, r)));
-          } else {
-            int8_t r = pprt_nn_rescale_one(std::max(x, 0), d);
-            if (n.k == kind::relu6 && r > six) r = static_cast<int8_t>(six);
-            n.out[i] = r;
-          }
-        }
+        struct pprt_nn_act a;
+        a.nonlinear = n.k == kind::leaky ? PPRT_NN_LEAKYRELU : n.k == kind::relu6 ? PPRT_NN_RELU6 : PPRT_NN_RELU;
+        a.d = n.fp_out - n.in_fp[0];
+        a.leaky_mult = n.rq.leaky_mult;
+        a.relu6_max = pprt_nn_relu6_max(n.fp_out); // 6 in output units (nn.h)
+        pprt_nn_act_kernel()(&a, n.in[0], n.out_len, n.out);
         break;
       }
     }

@@ -24,9 +24,9 @@
 
 #include "pprt/pprt.h"
 #include "pprt/stages.h"
+#include "synth_frame.h"
 
-#define BENCH_NUM_SWEEPS 10
-#define BENCH_DT_US 50000 /* 0.05 s between sweeps: lags 0, 0.05, ..., 0.45 s */
+#define BENCH_NUM_SWEEPS PPRT_SYNTH_SWEEPS
 
 /* The default sweep: the sample an install carries (<prefix>/share/pprt, found from this program's folder), else the
  * repository's copy relative to the working directory (running from a checkout). */
@@ -67,8 +67,8 @@ static void usage(FILE* f) {
           "\n"
           "Times pprt's CPU stages (voxelize incl. sweep fusion and quantization, scatter incl. the clear of the\n"
           "previous frame's canvas cells, post-processing) over N back-to-back frames (median and min), for the\n"
-          "1-sweep frame (the real sweep) and a 10-sweep frame (10 copies with small ego-motion offsets, lags\n"
-          "0..0.45 s), for each kernel variant set.\n"
+          "1-sweep frame (the real sweep) and the benchmarks' 10-sweep frame (10 copies, each earlier one 0.5 m\n"
+          "back, turned 0.004 rad, 50 ms older: as pprt bench --sweeps10), for each kernel variant set.\n"
           "\n"
           "  --model DIR        the two model folders (e.g. pprt-genmodel --size full --seed 1 --out DIR)\n"
           "  --sweep FILE       nuScenes .pcd.bin / KITTI .bin / .pcd (default %s)\n"
@@ -133,12 +133,6 @@ static int parse_args(int argc, char** argv, struct args* a) {
   return 0;
 }
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
 static int cmp_double(const void* a, const void* b) {
   double x = *(const double*)a, y = *(const double*)b;
   return (x > y) - (x < y);
@@ -182,19 +176,6 @@ struct result {
   struct summary vox, sca, post, total;
   const char* dpu_src;
 };
-
-/* sweep i of the 10-sweep frame: rotation about z by yaw_i, translation t_i, the points of the real sweep. */
-static void make_sweep(struct pprt_sweep* s, const float* pts, uint32_t n, uint32_t stride, int64_t t_key, int i) {
-  pprt_sweep_init(s, pts, n, stride, t_key - (int64_t)i * BENCH_DT_US);
-  if (i == 0) return;
-  const double yaw = (double)i * 0.2 * M_PI / 180.0; /* up to 1.8 degrees */
-  const float c = (float)cos(yaw), sn = (float)sin(yaw);
-  const float R[9] = {c, -sn, 0.0f, sn, c, 0.0f, 0.0f, 0.0f, 1.0f};
-  memcpy(s->rotation, R, sizeof R);
-  s->translation[0] = 0.10f * (float)i; /* up to 0.9 m forward */
-  s->translation[1] = 0.03f * (float)i;
-  s->translation[2] = 0.004f * (float)i;
-}
 
 static uint64_t tensor_bytes(const pprt_runtime_t* rt, enum pprt_tensor t) {
   struct pprt_tensor_info d;
@@ -283,16 +264,16 @@ static int bench_case(pprt_runtime_t* rt, const char* kernels, const struct fram
     return -1;
   }
   for (int f = 0; f < total; ++f) {
-    double t0 = now_ms();
+    double t0 = pprt_now_ms();
     uint32_t n = 0;
     enum pprt_status st = pprt_stage_voxelize(rt, fr->sweeps, fr->num_sweeps, fr->dpu0_in, &n);
-    double t1 = now_ms();
+    double t1 = pprt_now_ms();
     const int32_t* coords = pprt_stage_pillars(rt, &n);
     if (st == PPRT_STATUS_OK) st = pprt_stage_scatter(rt, fr->feat, coords, n, fr->canvas);
-    double t2 = now_ms();
+    double t2 = pprt_now_ms();
     uint32_t nb = 0;
     if (st == PPRT_STATUS_OK) st = pprt_stage_post(rt, fr->out1[0], fr->out1[1], fr->out1[2], NULL, 0, boxes, max_boxes, &nb);
-    double t3 = now_ms();
+    double t3 = pprt_now_ms();
     if (st != PPRT_STATUS_OK) {
       fprintf(stderr, "pprt-bench-stages: %s: %s\n", pprt_status_str(st), pprt_runtime_last_error(rt));
       free(t);
@@ -386,10 +367,12 @@ int main(int argc, char** argv) {
   struct frame fr[2];
   memset(fr, 0, sizeof fr);
   fr[0].num_sweeps = 1;
-  make_sweep(&fr[0].sweeps[0], copies, key.num_points, key.point_stride, t_key, 0);
+  fr[0].sweeps[0] = key;
+  fr[0].sweeps[0].points = copies;
+  const float* pts[BENCH_NUM_SWEEPS];
+  for (int i = 0; i < BENCH_NUM_SWEEPS; ++i) pts[i] = copies + (size_t)i * sweep_floats;
   fr[1].num_sweeps = BENCH_NUM_SWEEPS;
-  for (int i = 0; i < BENCH_NUM_SWEEPS; ++i)
-    make_sweep(&fr[1].sweeps[i], copies + (size_t)i * sweep_floats, key.num_points, key.point_stride, t_key, i);
+  pprt_synth_sweeps10(&key, pts, fr[1].sweeps); /* the benchmarks' one 10-sweep frame (synth_frame.h) */
   for (int f = 0; f < 2; ++f) fr[f].points = key.num_points * fr[f].num_sweeps;
 
   struct pprt_options o;

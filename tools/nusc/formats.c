@@ -191,6 +191,19 @@ enum pprt_status pprt_json_load(const char* path, struct json_object** out, stru
   return PPRT_STATUS_OK;
 }
 
+enum pprt_status pprt_nusc_json_load(const char* path, struct json_object** out) {
+  struct pprt_err err;
+  err.msg[0] = '\0';
+  if (path == NULL || out == NULL) {
+    if (out != NULL) *out = NULL;
+    pprt_set_last_error("pprt_nusc_json_load: NULL argument");
+    return PPRT_STATUS_INVALID_ARGUMENT;
+  }
+  enum pprt_status st = pprt_json_load(path, out, &err);
+  if (st) pprt_set_last_error(err.msg);
+  return st;
+}
+
 void pprt_json_put_double(void* file, double v) {
   FILE* f = file;
   if (!isfinite(v)) {

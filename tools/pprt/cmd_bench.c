@@ -25,6 +25,7 @@
 #include "pprt/doctor.h"
 #include "pprt/pprt.h"
 #include "pprt/stages.h"
+#include "../bench/synth_frame.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define PPRT_BENCH_COUNT_ALLOCS 0
@@ -329,12 +330,6 @@ static int parse_bench_args(int argc, char** argv, struct bench_args* a) {
 
 /* ================================================================== small helpers */
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
 static int cmp_double(const void* x, const void* y) {
   double a = *(const double*)x, b = *(const double*)y;
   return a < b ? -1 : a > b;
@@ -386,14 +381,14 @@ struct progress {
 
 static void progress_start(struct progress* p, int enabled, const char* label) {
   p->enabled = enabled;
-  p->t_start = p->t_last = now_ms();
+  p->t_start = p->t_last = pprt_now_ms();
   p->label = label;
   p->drawn = 0;
 }
 
 static void progress_update(struct progress* p, uint32_t done, uint32_t total) {
   if (!p->enabled) return;
-  double t = now_ms();
+  double t = pprt_now_ms();
   if (t - p->t_start < 1000.0 || (t - p->t_last < 100.0 && done < total)) return;
   p->t_last = t;
   char bar[41], line[160];
@@ -450,22 +445,10 @@ static int frame_load(const struct bench_args* a, struct bench_frame* f) {
     frame_free(f);
     return 1;
   }
-  if (a->sweeps10) {
-    /* 10 sweeps from the one: the ego vehicle drove forward ~0.5 m and turned a little between 20 Hz sweeps, so each
-     * earlier sweep is shifted back, rotated and 50 ms older (points shared: only the transforms differ). */
+  if (a->sweeps10) { /* the benchmarks' one synthetic 10-sweep frame (tools/bench/synth_frame.h), points shared */
     const struct pprt_sweep key = f->sweeps[0];
-    for (uint32_t i = 1; i < 10; ++i) {
-      struct pprt_sweep* s = &f->sweeps[i];
-      *s = key;
-      float yaw = -0.004f * (float)i, c = cosf(yaw), sn = sinf(yaw);
-      const float r[9] = {c, -sn, 0.0f, sn, c, 0.0f, 0.0f, 0.0f, 1.0f};
-      memcpy(s->rotation, r, sizeof r);
-      s->translation[0] = -0.5f * (float)i;
-      s->translation[1] = 0.03f * (float)i;
-      s->translation[2] = 0.0f;
-      s->timestamp_us = key.timestamp_us - 50000 * (int64_t)i;
-    }
-    f->num_sweeps = 10;
+    pprt_synth_sweeps10(&key, NULL, f->sweeps);
+    f->num_sweeps = PPRT_SYNTH_SWEEPS;
   }
   for (uint32_t i = 0; i < f->num_sweeps; ++i) f->points += f->sweeps[i].num_points;
   return 0;
@@ -520,7 +503,7 @@ static int run_latency(pprt_runtime_t* rt, const struct bench_args* a, const str
   struct progress p;
   progress_start(&p, progress, "latency");
   alloc_window_open();
-  double t0 = now_ms();
+  double t0 = pprt_now_ms();
   for (uint32_t k = 0; k < a->frames; ++k) {
     enum pprt_status st = pprt_runtime_run(rt, fr->sweeps, fr->num_sweeps, boxes, cap, &nb);
     if (st) {
@@ -533,7 +516,7 @@ static int run_latency(pprt_runtime_t* rt, const struct bench_args* a, const str
     for (int s = 0; s < PPRT_STAGE_COUNT; ++s) samples[(size_t)s * a->frames + k] = r->last.stage_ms[s];
     progress_update(&p, k + 1, a->frames);
   }
-  r->wall_ms = now_ms() - t0;
+  r->wall_ms = pprt_now_ms() - t0;
   finish_allocs(r, alloc_window_close());
   progress_end(&p);
   r->fps = r->frames / (r->wall_ms * 1e-3);
@@ -566,7 +549,7 @@ static int run_throughput(pprt_runtime_t* rt, const struct bench_args* a, const 
   uint32_t submitted = 0, received = 0;
   struct progress p;
   progress_start(&p, progress, "throughput");
-  double t0 = now_ms();
+  double t0 = pprt_now_ms();
   if (a->warmup == 0) alloc_window_open();
   int rc = 0;
   while (received < total) {
@@ -598,11 +581,11 @@ static int run_throughput(pprt_runtime_t* rt, const struct bench_args* a, const 
     }
     ++received;
     if (received == a->warmup) {
-      t0 = now_ms();
+      t0 = pprt_now_ms();
       alloc_window_open();
     }
   }
-  r->wall_ms = now_ms() - t0;
+  r->wall_ms = pprt_now_ms() - t0;
   uint64_t allocs = alloc_window_close();
   progress_end(&p);
   if (rc == 0) {

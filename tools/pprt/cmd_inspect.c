@@ -1,6 +1,6 @@
 /* pprt inspect MODEL...: what pprt sees in a model: for each .xmodel its form (compiled / quantized / pprt-generated),
  * subgraphs (device, DPU name and fingerprint), input / output tensors with shapes and fix points, op counts by type
- * and G-op (model/xmodel.cpp); for a model with prototxt files the parameters pprt will use and where each came from.
+ * and G-op (pprt/inspect.h); for a model with prototxt files the parameters pprt will use and where each came from.
  * MODEL: one .xmodel, a Model Zoo folder (<name>/<name>.xmodel + <name>.prototxt), a model folder holding the two
  * (<name>_0_pt/, <name>_1_pt/, as `pprt run --model` takes it), or the two Model Zoo folders. */
 #include <dirent.h>
@@ -8,10 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "backend/vart_backend.h"
 #include "commands.h"
-#include "model/model_config.h"
-#include "model/xmodel.h"
+#include "pprt/inspect.h"
 
 #define PATH_CAP 4096
 
@@ -64,90 +62,6 @@ static int model_subfolder(const char* dir, int k, struct model_files* m) {
   return found == 1;
 }
 
-static void print_floats(const float* v, uint32_t n) {
-  for (uint32_t i = 0; i < n; ++i) printf("%s%g", i ? ", " : "", (double)v[i]);
-}
-
-/* The parameters pprt uses for a two-subgraph model, as pprt_runtime_create reads them: subgraph 0's prototxt (Vitis
- * AI 2.5's schema, VAI-L's meanings) and its optional pprt settings file, subgraph 1's prototxt only parsed; the
- * point features per point and the fix points from the xmodels (docs/PROTOTXT.md). */
-static int print_parameters(const struct model_files m[2]) {
-  struct pprt_model_config c, c1;
-  struct pprt_err err = {0};
-  for (int k = 0; k < 2; ++k)
-    if (m[k].prototxt[0] == '\0') {
-      printf("parameters: %s has no prototxt; pprt run needs one per subgraph\n", m[k].xmodel);
-      return 0;
-    }
-  if (pprt_model_config_load(m[0].prototxt, &c, &err) != PPRT_STATUS_OK ||
-      pprt_prototxt_load(m[1].prototxt, &c1, &err) != PPRT_STATUS_OK) {
-    fprintf(stderr, "pprt inspect: %s\n", err.msg);
-    return 1;
-  }
-  char settings[PATH_CAP];
-  snprintf(settings, sizeof settings, "%.*s.pprt", (int)(strlen(m[0].prototxt) - strlen(".prototxt")), m[0].prototxt);
-  printf("parameters pprt uses, and where each came from:\n  [prototxt 0] %s\n  [xmodel 0] %s\n  [xmodel 1] %s\n",
-         m[0].prototxt, m[0].xmodel, m[1].xmodel);
-  if (c.present & PPRT_CFG_VOXEL_SIZE) printf("  [settings] %s\n", settings);
-  const char* dflt = "default (not in the prototxt)";
-#define FROM(bit) (c.present & (bit) ? "prototxt 0" : dflt)
-  printf("  %-18s %d  <- %s\n", "model_type", c.model_type, FROM(PPRT_CFG_MODEL_TYPE));
-  printf("  %-18s ", "mean");
-  print_floats(c.mean, c.num_mean);
-  printf("  <- %s\n", FROM(PPRT_CFG_MEAN));
-  printf("  %-18s ", "scale");
-  print_floats(c.scale, c.num_scale);
-  printf("  <- %s\n", FROM(PPRT_CFG_SCALE));
-  printf("  %-18s ", "point filter range");
-  print_floats(c.point_cloud_range, 6);
-  printf("  <- %s point_cloud_range\n", FROM(PPRT_CFG_POINT_CLOUD_RANGE));
-  printf("  %-18s ", "voxel size");
-  print_floats(c.voxel_size, 3);
-  printf(" over ");
-  print_floats(c.voxel_range, 6);
-  printf("  <- %s\n", c.present & PPRT_CFG_VOXEL_SIZE ? "settings" : "VAI-L's fixed voxel grid (no settings file)");
-  printf("  %-18s %u  <- %s\n", "in_channels", c.in_channels, FROM(PPRT_CFG_IN_CHANNELS));
-  printf("  %-18s %u  <- %s\n", "max_points_num", c.max_points_num, FROM(PPRT_CFG_MAX_POINTS_NUM));
-  printf("  %-18s %u  <- %s\n", "max_voxels_num", c.max_voxels_num, FROM(PPRT_CFG_MAX_VOXELS_NUM));
-  printf("  %-18s %u x %u  <- %s\n", "featmap_size", c.featmap_size[0], c.featmap_size[1], FROM(PPRT_CFG_FEATMAP_SIZE));
-  printf("  %-18s %u ranges, %u sizes, %u rotations, scale %g  <- %s\n", "anchor_info", c.anchor.num_ranges,
-         c.anchor.num_sizes, c.anchor.num_rotations, (double)c.anchor.scale, FROM(PPRT_CFG_ANCHOR_INFO));
-  printf("  %-18s %u  <- %s\n", "num_classes", c.num_classes, FROM(PPRT_CFG_NUM_CLASSES));
-  printf("  %-18s %u  <- %s\n", "nms_pre", c.nms_pre, FROM(PPRT_CFG_NMS_PRE));
-  printf("  %-18s %g  <- %s\n", "nms_thresh", (double)c.nms_thresh, FROM(PPRT_CFG_NMS_THRESH));
-  printf("  %-18s %u  <- %s\n", "max_num", c.max_num, FROM(PPRT_CFG_MAX_NUM));
-  printf("  %-18s %g  <- %s (pprt run --score-thresh overrides)\n", "score_thresh", (double)c.score_thresh,
-         FROM(PPRT_CFG_SCORE_THRESH));
-  printf("  %-18s %s / %s / %s  <- %s\n", "output layers", c.score_layer_name, c.bbox_layer_name, c.dir_layer_name,
-         FROM(PPRT_CFG_SCORE_LAYER | PPRT_CFG_BBOX_LAYER | PPRT_CFG_DIR_LAYER));
-#undef FROM
-  /* Fix points: from the DPU subgraphs' tensors, through the loader pprt run uses. */
-  pprt_xmodel* x[2] = {NULL, NULL};
-  int rc = 0;
-  for (int k = 0; k < 2 && rc == 0; ++k)
-    if (pprt_xmodel_load(m[k].xmodel, &x[k], &err) != PPRT_STATUS_OK) {
-      printf("  (fix points: %s)\n", err.msg);
-      rc = -1;
-    }
-  if (rc == 0 && pprt_xmodel_num_inputs(x[0]) > 0 && pprt_xmodel_num_outputs(x[0]) > 0 &&
-      pprt_xmodel_num_inputs(x[1]) > 0) {
-    const struct pprt_tensor_desc* in0 = pprt_xmodel_input(x[0], 0);
-    const struct pprt_tensor_desc* out0 = pprt_xmodel_output(x[0], 0);
-    const struct pprt_tensor_desc* in1 = pprt_xmodel_input(x[1], 0);
-    printf("  %-18s %d  <- xmodel 0, last dimension of %s\n", "point features", in0->dims[in0->ndim - 1], in0->name);
-    printf("  %-18s %d (point features x 2^%d)  <- xmodel 0, tensor %s\n", "DPU0 input fix", in0->fix_point,
-           in0->fix_point, in0->name);
-    printf("  %-18s %d, DPU1 input fix %d: scatter shift %d  <- xmodel 0 %s, xmodel 1 %s\n", "DPU0 output fix",
-           out0->fix_point, in1->fix_point, in1->fix_point - out0->fix_point, out0->name, in1->name);
-    for (uint32_t i = 0; i < pprt_xmodel_num_outputs(x[1]); ++i)
-      printf("  %-18s %s fix %d  <- xmodel 1\n", i == 0 ? "DPU1 outputs" : "", pprt_xmodel_output(x[1], i)->name,
-             pprt_xmodel_output(x[1], i)->fix_point);
-  }
-  pprt_xmodel_free(x[0]);
-  pprt_xmodel_free(x[1]);
-  return 0;
-}
-
 int pprt_cmd_inspect(int argc, char** argv) {
   if (argc < 2) return pprt_cli_usage("inspect", "needs MODEL (an .xmodel or a model folder)%s", "");
   if (argc > 3) return pprt_cli_usage("inspect", "takes one MODEL or the two Model Zoo folders, not %s", "more");
@@ -174,11 +88,10 @@ int pprt_cmd_inspect(int argc, char** argv) {
   }
   int status = 0;
   for (int k = 0; k < n; ++k) {
-    struct pprt_err err = {0};
     if (k) printf("\n");
-    if (pprt_xmodel_describe(m[k].xmodel, stdout, &err) != PPRT_STATUS_OK) {
+    if (pprt_inspect_xmodel(m[k].xmodel, stdout) != PPRT_STATUS_OK) {
       fflush(stdout);
-      fprintf(stderr, "pprt inspect: %s\n", err.msg);
+      fprintf(stderr, "pprt inspect: %s\n", pprt_last_error());
       status = 1;
       continue;
     }
@@ -186,7 +99,12 @@ int pprt_cmd_inspect(int argc, char** argv) {
   }
   if (status == 0 && n == 2) {
     printf("\n");
-    status = print_parameters(m);
+    const char* const xm[2] = {m[0].xmodel, m[1].xmodel};
+    const char* const pt[2] = {m[0].prototxt, m[1].prototxt};
+    if (pprt_inspect_parameters(xm, pt, stdout) != PPRT_STATUS_OK) {
+      fprintf(stderr, "pprt inspect: %s\n", pprt_last_error());
+      status = 1;
+    }
   }
   return status;
 }

@@ -8,8 +8,6 @@
 #include "bev.h"
 #include "bev_scene.h"
 #include "commands.h"
-#include "core/fileio.h"
-#include "../nusc/nusc_internal.h"
 #include "pprt/nusc.h"
 
 #define MAX_PANELS 8
@@ -32,17 +30,16 @@ struct panel {
 static int load_gt(const char* path, struct bev_box* out, uint32_t* n) {
   struct json_object* root = NULL;
   FILE* f = NULL;
-  struct pprt_err err;
-  enum pprt_status st = pprt_fopen_regular(path, &f, NULL, &err); /* a FIFO must not block */
+  enum pprt_status st = pprt_file_open(path, &f, NULL); /* a FIFO must not block */
   if (st) {
-    fprintf(stderr, "pprt view: %s: %s\n", pprt_status_str(st), err.msg);
+    fprintf(stderr, "pprt view: %s: %s\n", pprt_status_str(st), pprt_last_error());
     return 1;
   }
   int c = fgetc(f);
   while (c == ' ' || c == '\n' || c == '\r' || c == '\t') c = fgetc(f);
   fclose(f);
-  if (c == '{' && (st = pprt_json_load(path, &root, &err))) {
-    fprintf(stderr, "pprt view: %s: %s\n", pprt_status_str(st), err.msg);
+  if (c == '{' && (st = pprt_nusc_json_load(path, &root))) {
+    fprintf(stderr, "pprt view: %s: %s\n", pprt_status_str(st), pprt_last_error());
     return 1;
   }
   struct json_object* inst = NULL;

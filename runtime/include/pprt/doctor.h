@@ -67,11 +67,6 @@ PPRT_API enum pprt_status pprt_doctor_run(const struct pprt_doctor_options* opts
 /** "PASS", "SKIP", "WARN", "FAIL". */
 PPRT_API const char* pprt_doctor_verdict_str(enum pprt_doctor_verdict verdict);
 
-/** The cheapest of the checks: 1 if a DRM device driven by XRT's Zynq driver "zocl" exists (desc, if non-NULL, gets
- *  e.g. "zocl 2018.2.1 on /dev/dri/renderD128"), 0 if none (desc says what was looked at). For reports such as
- *  pprt bench's. */
-PPRT_API int pprt_doctor_dpu_device(char* desc, size_t cap);
-
 #ifdef __cplusplus
 }
 #endif

@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -137,6 +138,15 @@ enum pprt_stage {
   PPRT_STAGE_TOTAL = 5,
   PPRT_STAGE_COUNT = 6
 };
+
+/** Open path for reading if it is a regular file, as pprt opens every input file: *out a binary stdio stream (the
+ *  caller fcloses it), *size (may be NULL) its size. A FIFO, a device or a directory is refused at once (IO_ERROR
+ *  naming the file and what it is) instead of blocking. */
+PPRT_API enum pprt_status pprt_file_open(const char* path, FILE** out, uint64_t* size);
+
+/** Milliseconds on the monotonic clock (CLOCK_MONOTONIC) the stage times are measured with: the one clock of pprt,
+ *  its tools and benchmarks. */
+PPRT_API double pprt_now_ms(void);
 
 /** A short name of a stage ("voxelize", "dpu0", ...). */
 PPRT_API const char* pprt_stage_name(enum pprt_stage stage);

@@ -129,12 +129,6 @@ static int contains_ci(const char* hay, const char* needle) {
   return 0;
 }
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* ------------------------------------------------------------------ DPU fingerprints */
 
 /* Decode a DPU fingerprint as Vitis AI 2.5's target factory does: type in bits 56..63 (1 = DPUCZDX8G), ISA version in
@@ -613,6 +607,59 @@ static void check_xclbin(struct doctor* d) {
 
 /* ------------------------------------------------------------------ the DPU: cores, fingerprint, clock */
 
+/* Read a child's two pipes into NUL-terminated buffers until both close: fd_a into a (the first a_cap - 1 bytes),
+ * fd_b into b (its last b_cap - 1 bytes: the tail of stderr). At the deadline (pprt_now_ms's clock) the child is killed and
+ * *timed_out set. Closes both pipes, reaps the child and returns its wait status. */
+static int drain_child(pid_t pid, int fd_a, char* a, size_t a_cap, int fd_b, char* b, size_t b_cap, double deadline,
+                       int* timed_out) {
+  size_t used_ab[2] = {0, 0};
+  char* bufs[2] = {a, b};
+  size_t caps[2] = {a_cap, b_cap};
+  a[0] = b[0] = '\0';
+  struct pollfd fds[2] = {{fd_a, POLLIN, 0}, {fd_b, POLLIN, 0}};
+  int open_fds = 2;
+  while (open_fds > 0) {
+    int left = (int)(deadline - pprt_now_ms());
+    if (left <= 0) {
+      *timed_out = 1;
+      kill(pid, SIGKILL);
+      break;
+    }
+    int r = poll(fds, 2, left);
+    if (r <= 0) continue; /* EINTR or nothing yet: the deadline check above ends it */
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      char tmp[4096];
+      ssize_t n = read(fds[i].fd, tmp, sizeof tmp);
+      if (n <= 0) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+        continue;
+      }
+      char* buf = bufs[i];
+      size_t* used = &used_ab[i];
+      size_t cap = caps[i];
+      if (i == 1 && *used + (size_t)n >= cap && cap > 1) { /* keep the tail of stderr */
+        size_t drop = *used + (size_t)n - (cap - 1);
+        if (drop > *used) drop = *used;
+        memmove(buf, buf + drop, *used - drop);
+        *used -= drop;
+      }
+      size_t take = (size_t)n < cap - 1 - *used ? (size_t)n : cap - 1 - *used;
+      memcpy(buf + *used, tmp, take);
+      *used += take;
+      buf[*used] = '\0';
+    }
+  }
+  for (int i = 0; i < 2; ++i)
+    if (fds[i].fd >= 0) close(fds[i].fd);
+  int st = 0;
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  return st;
+}
+
 /* Run argv (argv[0] a path) with stdout (and stderr) into buffers, killing it after timeout_ms. Returns the wait
  * status, -1 if it could not be started; *timed_out is set when it was killed. */
 static int run_capture(char* const argv[], char* out, size_t out_cap, char* errbuf, size_t err_cap,
@@ -641,52 +688,7 @@ static int run_capture(char* const argv[], char* out, size_t out_cap, char* errb
   }
   close(po[1]);
   close(pe[1]);
-  size_t no = 0, ne = 0;
-  out[0] = errbuf[0] = '\0';
-  struct pollfd fds[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
-  int open_fds = 2;
-  double deadline = now_ms() + timeout_ms;
-  while (open_fds > 0) {
-    int left = (int)(deadline - now_ms());
-    if (left <= 0) {
-      *timed_out = 1;
-      kill(pid, SIGKILL);
-      break;
-    }
-    int r = poll(fds, 2, left);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) continue;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      char tmp[4096];
-      ssize_t n = read(fds[i].fd, tmp, sizeof tmp);
-      if (n <= 0) {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-        continue;
-      }
-      char* buf = i == 0 ? out : errbuf;
-      size_t* used = i == 0 ? &no : &ne;
-      size_t cap = i == 0 ? out_cap : err_cap;
-      if (i == 1 && *used + (size_t)n >= cap && cap > 1) { /* keep the tail of stderr */
-        size_t drop = *used + (size_t)n - (cap - 1);
-        if (drop > *used) drop = *used;
-        memmove(buf, buf + drop, *used - drop);
-        *used -= drop;
-      }
-      size_t take = (size_t)n < cap - 1 - *used ? (size_t)n : cap - 1 - *used;
-      memcpy(buf + *used, tmp, take);
-      *used += take;
-      buf[*used] = '\0';
-    }
-  }
-  for (int i = 0; i < 2; ++i)
-    if (fds[i].fd >= 0) close(fds[i].fd);
-  int st = 0;
-  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-  }
-  return st;
+  return drain_child(pid, po[0], out, out_cap, pe[0], errbuf, err_cap, pprt_now_ms() + timeout_ms, timed_out);
 }
 
 /* The value after "key": in JSON text, from position *pos on (a string without its quotes, or a bare number). */
@@ -1107,10 +1109,10 @@ static int job_child(struct doctor* d, int fd) {
   for (int i = 0; i < 2; ++i) {
     struct pprt_err err;
     pprt_vrunner* r = NULL;
-    double t0 = now_ms();
+    double t0 = pprt_now_ms();
     enum pprt_status s = pprt_vrunner_create(xm[i], d->o->job_runner_lib, &r, &err);
     if (s == PPRT_STATUS_OK) s = pprt_vrunner_run(r, &err);
-    double t1 = now_ms();
+    double t1 = pprt_now_ms();
     char line[1200];
     int n = s == PPRT_STATUS_OK ? snprintf(line, sizeof line, "ok %d %.1f\n", i, t1 - t0)
                                 : snprintf(line, sizeof line, "fail %d %s\n", i, err.msg);
@@ -1142,7 +1144,7 @@ static void check_jobs(struct doctor* d) {
   }
   fflush(stdout);
   fflush(stderr);
-  double t0 = now_ms();
+  double t0 = pprt_now_ms();
   pid_t pid = fork();
   if (pid < 0) {
     add(d, PPRT_DOCTOR_WARN, "jobs", NULL, "cannot fork: %s", strerror(errno));
@@ -1159,49 +1161,8 @@ static void check_jobs(struct doctor* d) {
   close(pr[1]);
   close(pe[1]);
   char res[4096] = "", errbuf[2048] = "";
-  size_t nr = 0, ne = 0;
-  struct pollfd fds[2] = {{pr[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
-  int open_fds = 2, timed_out = 0;
-  double deadline = t0 + d->o->timeout_ms;
-  while (open_fds > 0) {
-    int left = (int)(deadline - now_ms());
-    if (left <= 0) {
-      timed_out = 1;
-      kill(pid, SIGKILL);
-      break;
-    }
-    int r = poll(fds, 2, left);
-    if (r <= 0) continue;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      char tmp[1024];
-      ssize_t n = read(fds[i].fd, tmp, sizeof tmp);
-      if (n <= 0) {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-        continue;
-      }
-      char* buf = i == 0 ? res : errbuf;
-      size_t* used = i == 0 ? &nr : &ne;
-      size_t cap = i == 0 ? sizeof res : sizeof errbuf;
-      if (i == 1 && *used + (size_t)n >= cap) { /* keep the tail of stderr */
-        size_t drop = *used + (size_t)n - (cap - 1);
-        if (drop > *used) drop = *used;
-        memmove(buf, buf + drop, *used - drop);
-        *used -= drop;
-      }
-      size_t take = (size_t)n < cap - 1 - *used ? (size_t)n : cap - 1 - *used;
-      memcpy(buf + *used, tmp, take);
-      *used += take;
-      buf[*used] = '\0';
-    }
-  }
-  for (int i = 0; i < 2; ++i)
-    if (fds[i].fd >= 0) close(fds[i].fd);
-  int st = 0;
-  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-  }
+  int timed_out = 0;
+  int st = drain_child(pid, pr[0], res, sizeof res, pe[0], errbuf, sizeof errbuf, t0 + d->o->timeout_ms, &timed_out);
   size_t n = strlen(errbuf);
   while (n > 0 && isspace((unsigned char)errbuf[n - 1])) errbuf[--n] = '\0';
   const char* tail = n > 300 ? errbuf + n - 300 : errbuf;
@@ -1337,5 +1298,3 @@ enum pprt_status pprt_dpu_preflight_at(const char* root, const char* const* env,
 enum pprt_status pprt_dpu_preflight(const pprt_xmodel* model, struct pprt_err* err) {
   return pprt_dpu_preflight_at(NULL, NULL, model, err);
 }
-
-int pprt_doctor_dpu_device(char* desc, size_t cap) { return pprt_dpu_probe(desc, cap); }

@@ -38,3 +38,15 @@ enum pprt_status pprt_fopen_regular(const char* path, FILE** f_out, uint64_t* si
   if (size_out != NULL) *size_out = (uint64_t)st.st_size;
   return PPRT_STATUS_OK;
 }
+
+enum pprt_status pprt_file_open(const char* path, FILE** out, uint64_t* size) {
+  struct pprt_err err;
+  if (path == NULL || out == NULL) {
+    pprt_set_last_error("pprt_file_open: NULL argument");
+    if (out != NULL) *out = NULL;
+    return PPRT_STATUS_INVALID_ARGUMENT;
+  }
+  enum pprt_status st = pprt_fopen_regular(path, out, size, &err);
+  if (st) pprt_set_last_error(err.msg);
+  return st;
+}

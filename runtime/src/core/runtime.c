@@ -64,7 +64,7 @@ const char* pprt_stage_name(enum pprt_stage stage) {
   return "unknown";
 }
 
-static double now_ms(void) {
+double pprt_now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
@@ -753,7 +753,7 @@ enum pprt_status pprt_ctx_voxelize_into(const pprt_runtime_t* rt, struct pprt_fr
                                         struct pprt_frame_stats* stats, struct pprt_err* err) {
   enum pprt_status st = check_sweeps(rt, sweeps, num_sweeps, err);
   if (st) return st;
-  double t0 = now_ms();
+  double t0 = pprt_now_ms();
   pprt_vox_begin(&rt->vp, &f->vox);
   const int64_t t_key = sweeps[0].timestamp_us;
   for (uint32_t i = 0; i < num_sweeps; ++i) {
@@ -771,19 +771,19 @@ enum pprt_status pprt_ctx_voxelize_into(const pprt_runtime_t* rt, struct pprt_fr
   stats->points_out_of_range = f->vox.counts.out_of_range;
   stats->points_overflow = f->vox.counts.overflow;
   stats->pillars = f->vox.num_pillars;
-  stats->stage_ms[PPRT_STAGE_VOXELIZE] = now_ms() - t0;
+  stats->stage_ms[PPRT_STAGE_VOXELIZE] = pprt_now_ms() - t0;
   return PPRT_STATUS_OK;
 }
 
 static void scatter_into(const pprt_runtime_t* rt, struct pprt_frame_ctx* dst, const int8_t* features,
                          const int32_t* coords, uint32_t n, int8_t* canvas, struct pprt_frame_stats* stats) {
-  double t0 = now_ms();
+  double t0 = pprt_now_ms();
   pprt_scatter_run(&rt->sp, &dst->canvas, rt->k, features, coords, n, canvas);
   if (rt->family == PPRT_FAMILY_KITTI) { /* the anchor mask of this canvas' frame */
     memcpy(dst->kcoords, coords, (size_t)n * 2 * sizeof *coords);
     dst->kn = n;
   }
-  stats->stage_ms[PPRT_STAGE_SCATTER] = now_ms() - t0;
+  stats->stage_ms[PPRT_STAGE_SCATTER] = pprt_now_ms() - t0;
 }
 
 void pprt_ctx_scatter(const pprt_runtime_t* rt, const struct pprt_frame_ctx* src, struct pprt_frame_ctx* dst,
@@ -800,7 +800,7 @@ void pprt_ctx_post_from(const pprt_runtime_t* rt, struct pprt_post_state* ps, st
                         const int8_t* cls, const int8_t* reg, const int8_t* dir, const int32_t* coords,
                         uint32_t num_pillars, struct pprt_box* boxes, uint32_t max_boxes, uint32_t* num_boxes,
                         struct pprt_frame_stats* stats) {
-  double t0 = now_ms();
+  double t0 = pprt_now_ms();
   uint32_t cand = 0;
   if (rt->family == PPRT_FAMILY_KITTI)
     pprt_kitti_post_run(&rt->kpp, kps, rt->k, cls, reg, dir, coords, num_pillars, boxes, max_boxes, num_boxes, &cand);
@@ -808,7 +808,7 @@ void pprt_ctx_post_from(const pprt_runtime_t* rt, struct pprt_post_state* ps, st
     pprt_post_run(&rt->pp, ps, rt->k, cls, reg, dir, boxes, max_boxes, num_boxes, &cand);
   stats->candidates = cand;
   stats->boxes = *num_boxes;
-  stats->stage_ms[PPRT_STAGE_POSTPROCESS] += now_ms() - t0;
+  stats->stage_ms[PPRT_STAGE_POSTPROCESS] += pprt_now_ms() - t0;
 }
 
 void pprt_ctx_post(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, struct pprt_box* boxes, uint32_t max_boxes,
@@ -818,7 +818,7 @@ void pprt_ctx_post(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, struct pp
                      pprt_ctx_dpu1_output(rt, f, 2), f->kcoords, f->kn, boxes, max_boxes, num_boxes, stats);
 }
 
-/* Sleep until the CLOCK_MONOTONIC time t_ms (now_ms's clock). */
+/* Sleep until the CLOCK_MONOTONIC time t_ms (pprt_now_ms's clock). */
 static void sleep_until_ms(double t_ms) {
   struct timespec ts;
   double sec = floor(t_ms * 1e-3);
@@ -837,10 +837,10 @@ enum pprt_status pprt_ctx_dpu(const pprt_runtime_t* rt, struct pprt_frame_ctx* f
   if (sim != NULL && sim->cores > 0)
     while (sem_wait(&sim->free_cores) != 0) {
     } /* EINTR only */
-  double t1 = now_ms();
+  double t1 = pprt_now_ms();
   enum pprt_status st = pprt_vrunner_run(r, err);
   if (sim != NULL && st == PPRT_STATUS_OK && sim->ms[sg] > 0.0) sleep_until_ms(t1 + sim->ms[sg]);
-  double t2 = now_ms();
+  double t2 = pprt_now_ms();
   if (sim != NULL && sim->cores > 0) sem_post(&sim->free_cores);
   stats->stage_ms[sg == 0 ? PPRT_STAGE_DPU0 : PPRT_STAGE_DPU1] = t2 - t1;
   if (st) pprt_err_prefix(err, "subgraph %d", sg);
@@ -924,21 +924,21 @@ static enum pprt_status run_impl(pprt_runtime_t* rt, const struct pprt_sweep* sw
   if (f->r0 == NULL || f->r1 == NULL)
     return pprt_fail(&rt->err, PPRT_STATUS_INVALID_ARGUMENT, "this runtime was created without runners");
   memset(&f->stats, 0, sizeof f->stats);
-  double t0 = now_ms();
+  double t0 = pprt_now_ms();
   enum pprt_status st = pprt_ctx_voxelize(rt, f, sweeps, num_sweeps, &f->stats, &rt->err);
   if (st) return st;
   if (f->vox.num_pillars == 0) {
     /* No points in range: nothing to detect. Still clear the canvas cells of the last frame so the next frame starts
      * clean. */
     pprt_ctx_scatter(rt, f, f, &f->stats);
-    f->stats.stage_ms[PPRT_STAGE_TOTAL] = now_ms() - t0;
+    f->stats.stage_ms[PPRT_STAGE_TOTAL] = pprt_now_ms() - t0;
     return PPRT_STATUS_OK;
   }
   if ((st = pprt_ctx_dpu(rt, f, 0, &f->stats, &rt->err))) return st;
   pprt_ctx_scatter(rt, f, f, &f->stats);
   if ((st = pprt_ctx_dpu(rt, f, 1, &f->stats, &rt->err))) return st;
   pprt_ctx_post(rt, f, boxes, max_boxes, num_boxes, &f->stats);
-  f->stats.stage_ms[PPRT_STAGE_TOTAL] = now_ms() - t0;
+  f->stats.stage_ms[PPRT_STAGE_TOTAL] = pprt_now_ms() - t0;
   return PPRT_STATUS_OK;
 }
 

@@ -80,12 +80,6 @@ struct pprt_stream {
   } * args;
 };
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
 void pprt_stream_options_init(struct pprt_stream_options* opts) {
   if (opts == NULL) return;
   memset(opts, 0, sizeof *opts);
@@ -103,7 +97,7 @@ static void finish_locked(struct pprt_stream* s, struct stream_slot* slot, doubl
 }
 
 static void finish(struct pprt_stream* s, struct stream_slot* slot) {
-  double t = now_ms();
+  double t = pprt_now_ms();
   pthread_mutex_lock(&s->mu);
   finish_locked(s, slot, t);
   pthread_mutex_unlock(&s->mu);
@@ -197,16 +191,16 @@ static void* back_worker(void* p) {
       }
       s->post[pb].busy = 1;
       pthread_mutex_unlock(&s->mu);
-      double t0 = now_ms();
+      double t0 = pprt_now_ms();
       for (uint32_t w = 0; w < 3; ++w) memcpy(s->post[pb].out[w], pprt_ctx_dpu1_output(rt, f, w), s->out_bytes[w]);
       if (s->post[pb].coords != NULL) {
         memcpy(s->post[pb].coords, f->kcoords, (size_t)f->kn * 2 * sizeof *f->kcoords);
         s->post[pb].num_pillars = f->kn;
       }
-      slot->stats.stage_ms[PPRT_STAGE_POSTPROCESS] = now_ms() - t0; /* the copy counts as post-processing */
+      slot->stats.stage_ms[PPRT_STAGE_POSTPROCESS] = pprt_now_ms() - t0; /* the copy counts as post-processing */
       pthread_mutex_lock(&s->mu);
     }
-    double t = now_ms();
+    double t = pprt_now_ms();
     s->back_slot[j] = -1;
     s->back_busy[j] = 0;
     pthread_cond_broadcast(&s->cv_back_free);
@@ -239,7 +233,7 @@ static void* post_worker(void* p) {
     pprt_ctx_post_from(rt, &pb->state, &pb->kstate, pb->out[0], pb->out[1], pb->out[2], pb->coords, pb->num_pillars,
                        slot->boxes, s->max_boxes, &slot->num_boxes, &slot->stats);
 
-    double t = now_ms();
+    double t = pprt_now_ms();
     pthread_mutex_lock(&s->mu);
     pb->slot = -1;
     pb->busy = 0;
@@ -429,7 +423,7 @@ static enum pprt_status submit_impl(struct pprt_stream* s, const struct pprt_swe
     pprt_set_last_error("pprt_stream_submit: NULL stream");
     return PPRT_STATUS_INVALID_ARGUMENT;
   }
-  double t = now_ms();
+  double t = pprt_now_ms();
   pthread_mutex_lock(&s->mu);
   while (wait && !s->stop && s->submitted - s->received == s->depth) pthread_cond_wait(&s->cv_space, &s->mu);
   if (s->submitted - s->received == s->depth || s->stop) {

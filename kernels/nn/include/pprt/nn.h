@@ -89,6 +89,29 @@ static inline int8_t pprt_nn_rescale_one(int32_t x, int32_t d) {
   return (int8_t)(r < -128 ? -128 : r > 127 ? 127 : r);
 }
 
+/* ---------------- activation ops (relu, relu6, leaky-relu as ops of their own) ---------------- */
+
+/* out = act(in) rescaled from fp_in to fp_out = fp_in + d, round half up, saturated: RELU / RELU6 take max(x, 0)
+ * rescaled (RELU6 then at most relu6_max); LEAKYRELU takes x * 256 (x >= 0) or x * leaky_mult (x < 0) in units of
+ * 2^-(fp_in + 8). What the DPU computes for these ops (docs/DESIGN.md, model contract 9). */
+struct pprt_nn_act {
+  int32_t nonlinear;  /* PPRT_NN_RELU, PPRT_NN_RELU6 or PPRT_NN_LEAKYRELU */
+  int32_t d;          /* fp_out - fp_in */
+  int32_t leaky_mult; /* alpha * 256 */
+  int32_t relu6_max;  /* pprt_nn_relu6_max(fp_out) */
+};
+typedef void (*pprt_nn_act_fn)(const struct pprt_nn_act* a, const int8_t* in, size_t n, int8_t* out);
+void pprt_nn_act_scalar(const struct pprt_nn_act* a, const int8_t* in, size_t n, int8_t* out);
+void pprt_nn_act_neon(const struct pprt_nn_act* a, const int8_t* in, size_t n, int8_t* out); /* aarch64 builds */
+/* The variant this build runs: NEON on aarch64, else scalar. */
+static inline pprt_nn_act_fn pprt_nn_act_kernel(void) {
+#if defined(PPRT_HAVE_NEON)
+  return pprt_nn_act_neon;
+#else
+  return pprt_nn_act_scalar;
+#endif
+}
+
 /* Direct convolution of output rows [y0, y1) (all kinds). in [in_h][in_w][in_c], out [out_h][out_w][out_c]. */
 void pprt_nn_conv_scalar(const struct pprt_nn_conv* p, const int8_t* in, const int8_t* w,
                          const struct pprt_nn_requant* q, int8_t* out, int32_t y0, int32_t y1);

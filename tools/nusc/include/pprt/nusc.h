@@ -14,6 +14,12 @@
 extern "C" {
 #endif
 
+struct json_object; /* json-c's */
+
+/** Parse a whole JSON file with json-c (the caller json_object_put()s *out); PARSE_ERROR naming the file, json-c's
+ *  reason and the offset. A FIFO is refused, not waited on (pprt_file_open). */
+PPRT_API enum pprt_status pprt_nusc_json_load(const char* path, struct json_object** out);
+
 /** The 10 nuScenes detection classes in the model's order (car, truck, trailer, bus, construction_vehicle, bicycle,
  *  motorcycle, pedestrian, traffic_cone, barrier). */
 #define PPRT_NUSC_NUM_CLASSES 10
