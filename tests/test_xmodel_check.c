@@ -521,12 +521,72 @@ static void test_mutations(void) {
   for (int k = 0; k < 2; ++k) free(orig[k]);
 }
 
+/* The commands: pprt inspect, pprt-check (what `pprt check` runs) and pprt run on a damaged xmodel end with their
+ * error exit status and the validator's message, and on an xmodel only XIR can refuse (a conv2d-fix whose type
+ * became conv3d-fix: XIR's shape inference aborts) with the message from the child process. */
+static void test_commands(void) {
+  static char out[1 << 15];
+  char seven[1024], swapped[1024];
+  static const unsigned char bytes[7] = {0x0a, 0x05, 'h', 'e', 'l', 'l', 'o'};
+  snprintf(seven, sizeof seven, "%s/xmodel_check_cmd7.xmodel", PPRT_TEST_WORK_DIR);
+  CU_ASSERT_EQUAL_FATAL(pprt_test_write_file(seven, bytes, sizeof bytes), 0);
+  snprintf(swapped, sizeof swapped, "%s/fuzz/regress/xmodel/conv2d_became_conv3d", PPRT_TEST_SOURCE_DIR);
+  {
+    char* argv[] = {(char*)PPRT_EXE, (char*)"inspect", seven, NULL};
+    const int rc = pprt_test_run(argv, out, sizeof out);
+    CU_ASSERT_EQUAL(rc, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "not a valid xmodel: offset 0, Graph: Graph has no op_node"));
+  }
+  {
+    char* argv[] = {(char*)PPRT_CHECK_EXE, seven, NULL};
+    const int rc = pprt_test_run(argv, out, sizeof out);
+    CU_ASSERT_EQUAL(rc, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "not a valid xmodel: offset 0"));
+  }
+  {
+    char* argv[] = {(char*)PPRT_EXE, (char*)"inspect", swapped, NULL};
+    const int rc = pprt_test_run(argv, out, sizeof out);
+    if (rc != 1 || strstr(out, "XIR aborted reading it (caught in a child process)") == NULL)
+      fprintf(stderr, "\n  pprt inspect %s: exit %d: %s\n", swapped, rc, out);
+    CU_ASSERT_EQUAL(rc, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "XIR aborted reading it (caught in a child process)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "[UNILOG][FATAL]")); /* XIR's own reason, from the child's stderr */
+  }
+  {
+    /* pprt run on a model folder whose subgraph 0 is the 7-byte file */
+    char dir[512], sub0[700], path[1400], to[1400], from[1024];
+    snprintf(dir, sizeof dir, "%s/xmodel_cmd_model", PPRT_TEST_WORK_DIR);
+    mkdir(dir, 0755);
+    for (int k = 0; k < 2; ++k) {
+      snprintf(sub0, sizeof sub0, "%s/pointpillars_nuscenes_small_%d_pt", dir, k);
+      mkdir(sub0, 0755);
+      static const char* const ext[] = {"prototxt", "pprt", "xmodel"};
+      for (int x = 0; x < 3; ++x) {
+        snprintf(from, sizeof from, "%s/small/pointpillars_nuscenes_small_%d_pt/pointpillars_nuscenes_small_%d_pt.%s",
+                 PPRT_TEST_WORK_DIR, k, k, ext[x]);
+        snprintf(to, sizeof to, "%s/pointpillars_nuscenes_small_%d_pt.%s", sub0, k, ext[x]);
+        copy_file(from, to);
+      }
+      if (k == 0) snprintf(path, sizeof path, "%s/pointpillars_nuscenes_small_0_pt.xmodel", sub0);
+    }
+    CU_ASSERT_EQUAL_FATAL(pprt_test_write_file(path, bytes, sizeof bytes), 0);
+    char* argv[] = {(char*)PPRT_EXE, (char*)"run", (char*)"--model", dir, (char*)"--runner", (char*)"cpu",
+                    (char*)pprt_test_data("nuscenes_lidar_top_1532402927647951.pcd.bin"), NULL};
+    const int rc = pprt_test_run(argv, out, sizeof out);
+    if (rc != 1) fprintf(stderr, "\n  pprt run: exit %d: %s\n", rc, out);
+    CU_ASSERT_EQUAL(rc, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "parse error"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "not a valid xmodel: offset 0, Graph: Graph has no op_node"));
+  }
+}
+
 int main(void) {
   static const struct pprt_test_case cases[] = {
       {"real_files_accepted", test_real_files_accepted},
       {"seven_bytes", test_seven_bytes},
       {"crafted", test_crafted},
       {"truncations", test_truncations},
+      {"commands", test_commands},
       {"mutations", test_mutations},
       {NULL, NULL},
   };

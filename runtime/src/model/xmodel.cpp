@@ -325,15 +325,27 @@ const char* form_text(form f) {
 
 namespace {
 
-// The last non-empty line of what the child wrote to stderr (glog's FATAL line when XIR aborted), printable.
+// XIR's own reason from what the child wrote to stderr: the last glog FATAL line ("F<date> ... [UNILOG][FATAL]..."),
+// else the last line that is not part of glog's stack dump; printable, at most 300 characters.
 std::string last_line(const std::string& text) {
-  size_t end = text.size();
-  while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == '\r' || text[end - 1] == ' ')) --end;
-  size_t begin = text.rfind('\n', end ? end - 1 : 0);
-  begin = begin == std::string::npos || begin >= end ? 0 : begin + 1;
+  std::string best, fallback;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line.empty()) continue;
+    if (line.find("[FATAL]") != std::string::npos || (line.size() > 1 && line[0] == 'F' && line[1] >= '0' && line[1] <= '9'))
+      best = line;
+    else if (line.compare(0, 3, "***") != 0 && line.find("@ 0x") == std::string::npos && line.compare(0, 4, "    ") != 0)
+      fallback = line;
+  }
+  const std::string& pick = best.empty() ? fallback : best;
   std::string r;
-  for (size_t i = begin; i < end && r.size() < 300; ++i)
-    r += (text[i] >= 0x20 && text[i] < 0x7f) ? text[i] : '?';
+  for (size_t i = 0; i < pick.size() && r.size() < 300; ++i)
+    r += (pick[i] >= 0x20 && pick[i] < 0x7f) ? pick[i] : '?';
   return r;
 }
 
