@@ -376,6 +376,9 @@ bool xir_in_child(const std::string& bytes, std::string* err) {
     // The child: XIR reads the graph, pprt partitions it as the parent will; any abort stays here. Its output
     // goes to the pipe (stderr) or nowhere (stdout); _exit skips every destructor and atexit handler.
     close(fds[0]);
+    // The process's own crash handlers (a fuzzer's, a language runtime's) must not run here: an abort or a crash
+    // ends the child with its signal, which the parent reports.
+    for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP}) signal(sig, SIG_DFL);
     dup2(fds[1], 2);
     const int devnull = open("/dev/null", O_WRONLY);
     if (devnull >= 0) dup2(devnull, 1);
