@@ -35,12 +35,6 @@ static void guard(unsigned seconds) {
   alarm(seconds);
 }
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
 /* Emulated, built with ThreadSanitizer (the CPU runner's frames take seconds there too: CI time), or
  * PPRT_TEST_FAULT_DUMMY=1 (to try that form on the host). */
 #if defined(__SANITIZE_THREAD__)
@@ -180,9 +174,9 @@ static void test_runtime_faults(void) {
   static struct pprt_box b[MAX_BOXES];
   for (uint32_t k = 0; k < NUM_FRAMES; ++k) {
     uint32_t n = 99;
-    double t0 = now_ms();
+    double t0 = pprt_now_ms();
     enum pprt_status st = pprt_runtime_run(rt, &g_frames[k], 1, b, MAX_BOXES, &n);
-    double ms = now_ms() - t0;
+    double ms = pprt_now_ms() - t0;
     if (want_msg[k] == NULL) {
       struct pprt_frame_stats s;
       pprt_runtime_stats(rt, &s);
@@ -311,9 +305,9 @@ static void test_stream_destroy_slow(void) {
   for (uint32_t k = 0; k < 6; ++k) CU_ASSERT_EQUAL(pprt_stream_submit(s, &g_frames[k], 1, k), PPRT_STATUS_OK);
   struct timespec ts = {0, 50 * 1000 * 1000};
   nanosleep(&ts, NULL); /* the first subgraph-0 jobs are running (200 ms each) */
-  double t0 = now_ms();
+  double t0 = pprt_now_ms();
   pprt_stream_destroy(s);
-  double ms = now_ms() - t0;
+  double ms = pprt_now_ms() - t0;
   /* the running jobs finish (>= 150 ms left), the queued frames are dropped (not 6 x 400 ms of jobs) */
   printf("\n  destroy with 6 slow frames in flight: %.0f ms\n", ms);
   CU_ASSERT(ms >= 100.0);

@@ -811,7 +811,7 @@ static void check_model(struct doctor* d) {
   po.model_name1 = d->o->model_name1;
   po.runner = PPRT_RUNNER_NONE;
   if (pprt_runtime_create(&po, &d->rt) != PPRT_STATUS_OK) {
-    add(d, PPRT_DOCTOR_FAIL, "model", "pprt run --runner cpu --model DIR shows the same error on any PC",
+    add(d, PPRT_DOCTOR_FAIL, "model", "the CPU runner (PPRT_RUNNER_CPU) gives the same error on any PC",
         "%s", pprt_last_error());
     d->rt = NULL;
     return;
@@ -1283,8 +1283,8 @@ enum pprt_status pprt_dpu_preflight_at(const char* root, const char* const* env,
     for (uint32_t i = 0; i < r->count; ++i) {
       const struct pprt_doctor_check* c = &r->checks[i];
       if (c->verdict != PPRT_DOCTOR_FAIL) continue;
-      st = pprt_fail(err, PPRT_STATUS_UNAVAILABLE, "no DPU found: %s: %s%s%s (pprt doctor checks the board; "
-                                                   "--runner cpu or dummy need no DPU)",
+      st = pprt_fail(err, PPRT_STATUS_UNAVAILABLE, "no DPU found: %s: %s%s%s (pprt_doctor_run checks the board; "
+                                                   "the CPU and dummy runners need no DPU)",
                      c->name, c->message, c->fix[0] ? ". Fix: " : "", c->fix);
       break;
     }

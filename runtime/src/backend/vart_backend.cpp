@@ -443,7 +443,7 @@ static enum pprt_status vrunner_create_impl(const pprt_xmodel* m, const char* li
   if (lib == nullptr && m->quantized)
     return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
                      "%s is a quantizer's output (not compiled): a DPU runs the compiled xmodel (vai_c_xir); run this "
-                     "one with the CPU runner (--runner cpu)",
+                     "one with the CPU runner (PPRT_RUNNER_CPU)",
                      m->path.c_str());
   std::unique_ptr<pprt_vrunner> r(new (std::nothrow) pprt_vrunner());
   if (!r) return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "out of memory");

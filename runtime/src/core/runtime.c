@@ -110,8 +110,8 @@ static enum pprt_status find_model_folder(const char* dir, int idx, char* name, 
                      dir, idx, suf_pt);
   if (found > 1)
     return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT,
-                     "%s: several model folders for subgraph %d (%s, %s%s); name them with --model-names", dir, idx,
-                     first, second, found > 2 ? ", ..." : "");
+                     "%s: several model folders for subgraph %d (%s, %s%s); name them in model_name0 / model_name1",
+                     dir, idx, first, second, found > 2 ? ", ..." : "");
   if (strlen(first) >= cap) return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "model folder name too long");
   snprintf(name, cap, "%s", first);
   return PPRT_STATUS_OK;
