@@ -1,5 +1,6 @@
 /* libFuzzer harness: PCD v0.7 files (ASCII and binary: header, FIELDS / SIZE / TYPE / COUNT, WIDTH x HEIGHT,
- * POINTS, DATA) through pprt_cloud_load. Properties: a failure has a message and is a parse, capacity or I/O error;
+ * POINTS, DATA) through pprt_cloud_load. Properties: a failure has a message and is a parse, capacity or I/O error
+ * (or "unavailable": binary_compressed data);
  * a success holds at most the cloud's capacity with stride 5 and the given timestamp. */
 #include "fuzz_common.h"
 
@@ -17,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     enum pprt_status st = pprt_cloud_load(cloud, path, k == 0 ? PPRT_FORMAT_AUTO : PPRT_FORMAT_PCD, -7, &sw);
     FUZZ_CHECK_MESSAGE(st);
     if (st != PPRT_STATUS_OK) {
-      FUZZ_CHECK(st == PPRT_STATUS_PARSE_ERROR || st == PPRT_STATUS_CAPACITY || st == PPRT_STATUS_IO_ERROR,
+      FUZZ_CHECK(st == PPRT_STATUS_PARSE_ERROR || st == PPRT_STATUS_CAPACITY || st == PPRT_STATUS_IO_ERROR ||
+                     st == PPRT_STATUS_UNAVAILABLE, /* DATA binary_compressed */
                  "unexpected status %s: %s", pprt_status_str(st), pprt_last_error());
       return 0;
     }
