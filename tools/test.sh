@@ -2,7 +2,7 @@
 # test.sh [host|asan|arm64|fuzz|tsan|all] -- the pprt test command (also what .ci/run calls).
 #
 #   host   RelWithDebInfo build in build/host, ctest
-#   asan   Debug build with -DPPRT_SANITIZE=ON (AddressSanitizer + UBSan + LeakSanitizer) in build/asan, ctest
+#   asan   Debug build at -O1 with -DPPRT_SANITIZE=ON (AddressSanitizer + UBSan + LeakSanitizer) in build/asan, ctest
 #   arm64  private arm64 sysroot (tools/make-sysroot.sh) + aarch64 cross build in build/arm64, ctest under qemu
 #   fuzz   every libFuzzer harness (tests/fuzz) for PPRT_FUZZ_SECONDS (default 15) from its seeds (tools/fuzz.sh)
 #   tsan   ThreadSanitizer build in build/tsan, the thread tests (stream, runtime, robust, fault injection)
@@ -118,7 +118,8 @@ for step in "${steps[@]}"; do
       export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
       export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
       export LSAN_OPTIONS="${supp#:}"
-      run_step asan "$root/build/asan" -DCMAKE_BUILD_TYPE=Debug -DPPRT_SANITIZE=ON || overall=1
+      run_step asan "$root/build/asan" -DCMAKE_BUILD_TYPE=Debug -DPPRT_SANITIZE=ON \
+        "-DCMAKE_C_FLAGS_DEBUG=-g -O1" "-DCMAKE_CXX_FLAGS_DEBUG=-g -O1" || overall=1
       unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
       ;;
     arm64)

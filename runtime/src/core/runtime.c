@@ -84,7 +84,7 @@ static int ends_with(const char* s, const char* suffix) {
 
 /* Find the single sub-folder of dir whose name ends in _<idx>_pt (or _<idx>). */
 static enum pprt_status find_model_folder(const char* dir, int idx, char* name, size_t cap, struct pprt_err* err) {
-  char suf_pt[16], suf[8];
+  char suf_pt[16], suf[16];
   snprintf(suf_pt, sizeof suf_pt, "_%d_pt", idx);
   snprintf(suf, sizeof suf, "_%d", idx);
   DIR* d = opendir(dir);
