@@ -68,7 +68,7 @@ int pprt_cmd_inspect(int argc, char** argv) {
   struct model_files m[2];
   int n = 0;
   memset(m, 0, sizeof m);
-  for (int i = 1; i < argc; ++i) {
+  for (int i = 1; i < argc && n < 2; ++i) {   /* argc <= 3: at most two models (n < 2 states it for the compiler) */
     const char* a = argv[i];
     if (a[0] == '-') return pprt_cli_usage("inspect", "unknown option %s", a);
     if (is_file(a)) {
