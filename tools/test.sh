@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test.sh [host|asan|arm64|fuzz|tsan|all] -- the pprt test command (also what .ci/run calls).
 #
-#   host   RelWithDebInfo build in build/host, ctest
+#   host   RelWithDebInfo build in build/host, ctest; then the Release build tools/demo.sh uses (build/release, compile only)
 #   asan   Debug build at -O1 with -DPPRT_SANITIZE=ON (AddressSanitizer + UBSan + LeakSanitizer) in build/asan, ctest
 #   arm64  private arm64 sysroot (tools/make-sysroot.sh) + aarch64 cross build in build/arm64, ctest under qemu
 #   fuzz   every libFuzzer harness (tests/fuzz) for PPRT_FUZZ_SECONDS (default 15) from its seeds (tools/fuzz.sh)
@@ -111,6 +111,14 @@ for step in "${steps[@]}"; do
   case "$step" in
     host)
       run_step host "$root/build/host" -DCMAKE_BUILD_TYPE=RelWithDebInfo || overall=1
+      # The Release build tools/demo.sh makes (-O3: GCC warns, and -Werror fails, where -O2 does not): compile only.
+      banner "host: Release build as tools/demo.sh makes it (build/release)"
+      t0=$(now)
+      if ! cmake -S "$root" -B "$root/build/release" -Wno-dev -DCMAKE_BUILD_TYPE=Release -DPPRT_BUILD_TESTS=OFF ||
+         ! cmake --build "$root/build/release" -j"$jobs"; then
+        st_status[host]="RELEASE BUILD FAILED"; st_failed[host]=$((st_failed[host] + 1)); overall=1
+      fi
+      st_tbuild[host]=$(awk -v a="${st_tbuild[host]}" -v b="$(elapsed "$t0" "$(now)")" 'BEGIN { printf "%.1f", a + b }')
       ;;
     asan)
       supp=""
