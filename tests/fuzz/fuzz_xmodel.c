@@ -15,18 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_common.h"
 #include "model/xmodel.h"
 #include "model/xmodel_check.h"
 
-#define XCHECK(cond, ...)                                                            \
-  do {                                                                               \
-    if (!(cond)) {                                                                   \
-      fprintf(stderr, "%s:%d: property violated: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                                                  \
-      fprintf(stderr, "\n");                                                         \
-      abort();                                                                       \
-    }                                                                                \
-  } while (0)
 
 static int use_xir = -1; /* 0 none, 1 child (default), 2 direct */
 
@@ -58,20 +50,20 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (use_xir < 0) LLVMFuzzerInitialize(NULL, NULL); /* the replay driver does not call it */
   struct pprt_xmodel_check r;
   const int ok = pprt_xmodel_check_bytes(data, size, &r);
-  XCHECK(ok == r.ok, "return value %d, r.ok %d", ok, r.ok);
+  FUZZ_CHECK(ok == r.ok, "return value %d, r.ok %d", ok, r.ok);
   if (!ok) {
-    XCHECK(r.msg[0] != '\0' && r.path[0] != '\0', "refusal without a message or path");
-    XCHECK(r.offset <= size, "offset %zu past the end of the %zu-byte input (%s)", r.offset, size, r.msg);
+    FUZZ_CHECK(r.msg[0] != '\0' && r.path[0] != '\0', "refusal without a message or path");
+    FUZZ_CHECK(r.offset <= size, "offset %zu past the end of the %zu-byte input (%s)", r.offset, size, r.msg);
     return 0;
   }
-  XCHECK(r.ops > 0, "accepted without ops");
+  FUZZ_CHECK(r.ops > 0, "accepted without ops");
   if (use_xir) {
     struct pprt_err err;
     /* Accepted bytes: a status (XIR's abort caught in the child, a C++ exception) or a graph, never a crash here. */
     memset(&err, 0, sizeof err);
     const enum pprt_status st =
         pprt_xmodel_load_bytes(data, size, use_xir == 2 ? PPRT_XMODEL_XIR_DIRECT : PPRT_XMODEL_XIR_CHILD, &err);
-    XCHECK(st == PPRT_STATUS_OK || err.msg[0] != '\0', "status %d without a message", (int)st);
+    FUZZ_CHECK(st == PPRT_STATUS_OK || err.msg[0] != '\0', "status %d without a message", (int)st);
   }
   return 0;
 }
