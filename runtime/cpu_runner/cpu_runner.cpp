@@ -31,6 +31,7 @@
 #include <xir/op/op.hpp>
 #include <xir/tensor/tensor.hpp>
 
+#include "pprt/host_tensor_buffer.hpp"
 #include "pprt/nn.h"
 
 #define PPRT_PLUGIN_API extern "C" __attribute__((visibility("default")))
@@ -50,31 +51,12 @@ aligned_buf alloc_bytes(size_t n) {
   return aligned_buf(static_cast<int8_t*>(p));
 }
 
-// Host memory tensor buffer over one of the runner's tensors (batch included in its shape).
-class host_tensor_buffer : public vart::TensorBuffer {
- public:
-  explicit host_tensor_buffer(const xir::Tensor* t)
-      : vart::TensorBuffer(t), size_(static_cast<size_t>(t->get_element_num())), mem_(alloc_bytes(size_)) {}
-  std::pair<std::uint64_t, std::size_t> data(const std::vector<std::int32_t> idx = {}) override {
-    size_t off = 0;
-    if (!idx.empty()) {
-      auto dims = tensor_->get_shape();
-      size_t stride = 1;
-      for (size_t i = dims.size(); i-- > 0;) {
-        if (i < idx.size()) off += static_cast<size_t>(idx[i]) * stride;
-        stride *= static_cast<size_t>(dims[i]);
-      }
-      if (off > size_) off = size_;
-    }
-    return {reinterpret_cast<std::uint64_t>(mem_.get() + off), size_ - off};
-  }
-  int8_t* ptr() { return mem_.get(); }
-  size_t size() const { return size_; }
-
- private:
-  size_t size_;
-  aligned_buf mem_;
-};
+// A host tensor buffer over one of the runner's tensors (pprt/host_tensor_buffer.hpp).
+std::unique_ptr<pprt::host_tensor_buffer> host_buffer_for(const xir::Tensor* t) {
+  std::unique_ptr<pprt::host_tensor_buffer> b = pprt::host_tensor_buffer::create(t);
+  if (!b) throw std::runtime_error("pprt cpu runner: out of memory (" + std::to_string(t->get_element_num()) + " bytes)");
+  return b;
+}
 
 // A fixed pool: run(n, fn) calls fn(task, thread) for task in [0, n) across the threads (the caller is thread 0).
 class thread_pool {
@@ -288,7 +270,7 @@ class cpu_runner : public vart::RunnerExt {
     for (const xir::Tensor* t : sg_->get_sorted_output_tensors()) {
       const xir::Tensor* io = io_tensor(t);
       out_tensors_.push_back(io);
-      outputs_.emplace_back(new host_tensor_buffer(io));
+      outputs_.push_back(host_buffer_for(io));
       bind(t, outputs_.back()->ptr(), outputs_.back()->size());
     }
     for (const xir::Op* op : sg_->topological_sort()) {
@@ -499,7 +481,7 @@ class cpu_runner : public vart::RunnerExt {
   void add_input(const xir::Tensor* t) {
     const xir::Tensor* io = io_tensor(t);
     in_tensors_.push_back(io);
-    inputs_.emplace_back(new host_tensor_buffer(io));
+    inputs_.push_back(host_buffer_for(io));
     bind(t, inputs_.back()->ptr(), inputs_.back()->size());
   }
 
@@ -901,7 +883,7 @@ class cpu_runner : public vart::RunnerExt {
   const xir::Subgraph* sg_;
   const pprt_nn_gemm_impl* best_ = nullptr;
   std::vector<const xir::Tensor*> in_tensors_, out_tensors_;
-  std::vector<std::unique_ptr<host_tensor_buffer>> inputs_, outputs_;
+  std::vector<std::unique_ptr<pprt::host_tensor_buffer>> inputs_, outputs_;
   std::map<const xir::Tensor*, std::pair<int8_t*, size_t>> buf_;
   std::map<std::string, std::pair<int8_t*, size_t>> by_name_;
   std::map<const xir::Tensor*, std::vector<int8_t>> consts_;

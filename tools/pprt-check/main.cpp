@@ -29,6 +29,7 @@
 #include <xir/tensor/tensor.hpp>
 
 #include "model/xmodel.hpp"
+#include "pprt/host_tensor_buffer.hpp"
 
 // The plugin installed with this program: <prefix>/bin/pprt-check -> <prefix>/<libdir> (PPRT_BIN_TO_LIB; the build
 // tree has the same shape), else the bare name (the loader's search path).
@@ -97,32 +98,25 @@ int8_t* base(vart::TensorBuffer* b, size_t* len) {
   return reinterpret_cast<int8_t*>(d.first);
 }
 
-// Host buffer for a runner that has none of its own (a plain vart::Runner).
-class host_buffer : public vart::TensorBuffer {
- public:
-  explicit host_buffer(const xir::Tensor* t) : vart::TensorBuffer(t), mem_(static_cast<size_t>(t->get_data_size())) {}
-  std::pair<std::uint64_t, std::size_t> data(const std::vector<std::int32_t> idx = {}) override {
-    (void)idx;
-    return {reinterpret_cast<std::uint64_t>(mem_.data()), mem_.size()};
-  }
-
- private:
-  std::vector<int8_t> mem_;
-};
-
 // Run the subgraph's own runner (the DPU on a board) on the CPU runner's inputs, compare every output tensor.
 int self_check(const xir::Subgraph* sg, const std::vector<vart::TensorBuffer*>& cpu_in,
                const std::vector<vart::TensorBuffer*>& cpu_out) {
   std::unique_ptr<vart::Runner> dpu = vart::Runner::create_runner(sg, "run");
   auto* ext = dynamic_cast<vart::RunnerExt*>(dpu.get());
-  std::vector<std::unique_ptr<host_buffer>> own;
+  std::vector<std::unique_ptr<pprt::host_tensor_buffer>> own;
   std::vector<vart::TensorBuffer*> in, out;
   if (ext) {
     in = ext->get_inputs();
     out = ext->get_outputs();
   } else {
-    for (auto* t : dpu->get_input_tensors()) { own.emplace_back(new host_buffer(t)); in.push_back(own.back().get()); }
-    for (auto* t : dpu->get_output_tensors()) { own.emplace_back(new host_buffer(t)); out.push_back(own.back().get()); }
+    // A plain vart::Runner: pprt's host tensor buffers (pprt/host_tensor_buffer.hpp).
+    for (auto* t : dpu->get_input_tensors()) own.push_back(pprt::host_tensor_buffer::create(t));
+    const size_t nin = own.size();
+    for (auto* t : dpu->get_output_tensors()) own.push_back(pprt::host_tensor_buffer::create(t));
+    for (size_t k = 0; k < own.size(); ++k) {
+      if (!own[k]) throw std::bad_alloc();
+      (k < nin ? in : out).push_back(own[k].get());
+    }
   }
   for (size_t i = 0; i < in.size() && i < cpu_in.size(); ++i) {
     size_t a, b;

@@ -26,10 +26,9 @@
 
 #include "backend/dpu_preflight.h"
 #include "model/xmodel.hpp"
+#include "pprt/host_tensor_buffer.hpp"
 
 namespace {
-
-constexpr size_t kAlign = 64;
 
 // ---- tensors ----------------------------------------------------------------------------------------------
 
@@ -84,37 +83,6 @@ enum pprt_status fill_desc(const std::string& path, const char* role, const xir:
   d->elements = frame_elements(shape);
   return PPRT_STATUS_OK;
 }
-
-// ---- host tensor buffers (for runners without their own buffers) ------------------------------------------
-
-class HostTensorBuffer final : public vart::TensorBuffer {
- public:
-  HostTensorBuffer(const xir::Tensor* tensor, int8_t* base, size_t bytes)
-      : vart::TensorBuffer(tensor), base_(base), bytes_(bytes) {
-    const std::vector<int32_t> shape = tensor->get_shape();
-    strides_.assign(shape.size(), 1);
-    for (size_t k = shape.size(); k-- > 1;) strides_[k - 1] = strides_[k] * static_cast<size_t>(shape[k]);
-  }
-
-  std::pair<std::uint64_t, std::size_t> data(const std::vector<std::int32_t> idx = {}) override {
-    size_t off = 0;
-    for (size_t k = 0; k < idx.size() && k < strides_.size(); ++k) {
-      if (idx[k] < 0) return {0u, 0u};
-      off += static_cast<size_t>(idx[k]) * strides_[k];
-    }
-    if (off > bytes_) return {0u, 0u};
-    return {static_cast<std::uint64_t>(reinterpret_cast<uintptr_t>(base_ + off)), bytes_ - off};
-  }
-
- private:
-  int8_t* base_;
-  size_t bytes_;
-  std::vector<size_t> strides_;
-};
-
-struct AlignedFree {
-  void operator()(int8_t* p) const { std::free(p); }
-};
 
 }  // namespace
 
@@ -307,8 +275,7 @@ struct pprt_vrunner {
   // In the runner's own tensor order (what execute_async takes).
   std::vector<vart::TensorBuffer*> in_tb, out_tb;
   std::vector<size_t> in_bytes, out_bytes;  // whole buffer, for sync_for_write / sync_for_read
-  std::vector<std::unique_ptr<HostTensorBuffer>> own_tb;
-  std::vector<std::unique_ptr<int8_t, AlignedFree>> own_mem;
+  std::vector<std::unique_ptr<pprt::host_tensor_buffer>> own_tb;  // for a runner without buffers of its own
   // In the xmodel's order: batch element 0.
   int8_t* in_ptr[PPRT_XMODEL_MAX_TENSORS] = {};
   int8_t* out_ptr[PPRT_XMODEL_MAX_TENSORS] = {};
@@ -319,7 +286,6 @@ struct pprt_vrunner {
     out_tb.clear();
     own_tb.clear();
     runner.reset();
-    own_mem.clear();
     attrs.reset();
     if (dl != nullptr) dlclose(dl);
   }
@@ -381,20 +347,17 @@ static enum pprt_status map_buffers(pprt_vrunner* r, const pprt_xmodel* m, bool 
       tbs[k] = tb;
       bytes[k] = d.second;
     } else {
-      const uint64_t total = all_elements(t->get_shape());
-      if (total == 0)
+      if (all_elements(t->get_shape()) == 0)
         return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "%s: the runner's %s tensor %s is empty", m->path.c_str(),
                          role, t->get_name().c_str());
-      const size_t alloc = static_cast<size_t>((total + kAlign - 1) / kAlign * kAlign);
-      int8_t* mem = static_cast<int8_t*>(std::aligned_alloc(kAlign, alloc));
-      if (mem == nullptr)
-        return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "%s: cannot allocate %zu bytes for %s tensor %s",
-                         m->path.c_str(), alloc, role, t->get_name().c_str());
-      r->own_mem.emplace_back(mem);
-      std::memset(mem, 0, alloc);
-      r->own_tb.emplace_back(new HostTensorBuffer(t, mem, static_cast<size_t>(total)));
+      std::unique_ptr<pprt::host_tensor_buffer> tb = pprt::host_tensor_buffer::create(t);
+      if (!tb)
+        return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "%s: cannot allocate %llu bytes for %s tensor %s",
+                         m->path.c_str(), static_cast<unsigned long long>(all_elements(t->get_shape())), role,
+                         t->get_name().c_str());
+      bytes[k] = tb->size();
+      r->own_tb.push_back(std::move(tb));
       tbs[k] = r->own_tb.back().get();
-      bytes[k] = static_cast<size_t>(total);
     }
   }
 
