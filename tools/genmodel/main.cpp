@@ -13,7 +13,7 @@
 #include <string>
 #include <xir/graph/graph.hpp>
 
-#include "model/xmodel.hpp"
+#include "pprt/xmodel.hpp"
 #include "genmodel.hpp"
 
 namespace {
@@ -235,7 +235,7 @@ int main(int argc, char** argv) {
       struct stat fst;
       if (stat(from_graph.c_str(), &fst) != 0 || !S_ISREG(fst.st_mode))  // XIR aborts on a missing file
         throw std::runtime_error("cannot read " + from_graph);
-      // XIR aborts on a file it cannot parse: pprt's validator, then XIR in a child first (model/xmodel.hpp), so a
+      // XIR aborts on a file it cannot parse: pprt's validator, then XIR in a child first (pprt/xmodel.hpp), so a
       // bad file is a message naming the offset.
       std::string why;
       std::unique_ptr<xir::Graph> src = pprt::xmodel::read(from_graph, &why);

@@ -28,8 +28,8 @@
 #include <xir/graph/subgraph.hpp>
 #include <xir/tensor/tensor.hpp>
 
-#include "model/xmodel.hpp"
 #include "pprt/host_tensor_buffer.hpp"
+#include "pprt/xmodel.hpp"
 
 // The plugin installed with this program: <prefix>/bin/pprt-check -> <prefix>/<libdir> (PPRT_BIN_TO_LIB; the build
 // tree has the same shape), else the bare name (the loader's search path).
@@ -187,7 +187,7 @@ int run(int argc, char** argv) {
   auto get_info = reinterpret_cast<info_fn>(dlsym(h, "pprt_cpu_runner_info"));
   if (!get_tensor || !get_op || !get_info) throw std::runtime_error(lib + " is not the pprt CPU runner");
 
-  // Validated, and tried by XIR in a child process first (model/xmodel.hpp): bad bytes end as a message.
+  // Validated, and tried by XIR in a child process first (pprt/xmodel.hpp): bad bytes end as a message.
   std::string read_err;
   std::unique_ptr<xir::Graph> graph = pprt::xmodel::read(model, &read_err);
   if (!graph) throw std::runtime_error(read_err);

@@ -1,6 +1,7 @@
 // The xmodel forms (docs/XMODEL-FORMS.md): which form a graph is, and the partition of a quantizer's unpartitioned
 // `*_int.xmodel` into USER / DPU / CPU subgraphs the way XIR's partitioner does for a DPU target. C++ (XIR); used by
-// the VART backend, pprt-check and `pprt inspect`. Nothing here calls an XIR function that can abort on the graphs
+// the VART backend and `pprt inspect`. read() and prepare() are public (pprt/xmodel.hpp, exported for pprt-check and
+// pprt-genmodel); the rest is internal. Nothing here calls an XIR function that can abort on the graphs
 // it accepts: what XIR would abort on (a cycle between subgraphs, a missing attribute) is checked first.
 #ifndef PPRT_MODEL_XMODEL_HPP
 #define PPRT_MODEL_XMODEL_HPP
@@ -9,6 +10,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "pprt/xmodel.hpp"
 
 namespace xir {
 class Graph;
@@ -43,8 +46,7 @@ bool partition(xir::Graph* g, std::string* err);
 // DPU subgraphs of a partitioned graph in topological order (children of the root with device == "DPU").
 std::vector<const xir::Subgraph*> dpu_subgraphs(const xir::Graph* g);
 
-// Partition g if it is quantized; then its DPU subgraphs. false + *err on a refused partition.
-bool prepare(xir::Graph* g, std::vector<const xir::Subgraph*>* dpus, std::string* err);
+// prepare(g, dpus, err) (pprt/xmodel.hpp): partition g if it is quantized; then its DPU subgraphs.
 
 // Integer operations (2 per multiply-accumulate) of one op, from its shapes and kernel (0 for copies / consts).
 double op_gops(const xir::Op* op);
@@ -61,8 +63,7 @@ std::unique_ptr<xir::Graph> deserialize_checked(const std::string& bytes, std::s
 // *err naming the signal and XIR's last line of output. PPRT_XMODEL_CHILD_TIMEOUT (seconds, default 120) bounds it.
 bool xir_in_child(const std::string& bytes, std::string* err);
 
-// Read an .xmodel file through deserialize_checked. nullptr + *err ("<path>: why") on failure.
-std::unique_ptr<xir::Graph> read(const std::string& path, std::string* err);
+// read(path, err) (pprt/xmodel.hpp): an .xmodel file through deserialize_checked.
 
 // pprt inspect's report of one graph (read from path): its form, op counts by type, G-op, and its subgraphs in
 // execution order (device; for DPU subgraphs the DPU name, fingerprint, G-op and the input / output tensors with
