@@ -1,5 +1,6 @@
 #!/bin/sh
-# pprt-check on the small model pair: dump every op (AVX2/NEON GEMM), compare with a scalar-GEMM run (identical),
+# pprt-check on the small model pair: dump every op (the chosen kernel set: AVX2 / AVX-512 VNNI / NEON), compare
+# with a PPRT_KERNELS=scalar run (identical),
 # then with a copy corrupted in its first and last op (must name both ops and fail). Usage: cpu_runner_check.sh
 # WORK_DIR EMULATOR... PPRT_CHECK
 set -u
@@ -11,7 +12,7 @@ for k in 0 1; do
   m=$(ls "$work"/small/*_${k}_pt/*.xmodel) || exit 1
   $check --dump "$out/d$k" "$m" || { echo "dump failed"; exit 1; }
   inp=$(ls "$out/d$k"/*input_fix.bin)
-  PPRT_CPU_RUNNER_GEMM=scalar $check --input "$inp" --compare "$out/d$k" "$m" || { echo "scalar run differs"; exit 1; }
+  PPRT_KERNELS=scalar $check --input "$inp" --compare "$out/d$k" "$m" || { echo "scalar run differs"; exit 1; }
   cp -r "$out/d$k" "$out/bad$k"
   last=$(ls -t "$out/bad$k"/*.bin | grep -v input_fix | head -1)
   first=$(ls -tr "$out/bad$k"/*.bin | grep -v input_fix | head -1)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pprt/kernel_select.h"
 #include "pprt/kernels.h"
 #include "testutil.h"
 
@@ -35,6 +36,46 @@ static void test_variants_listed(void) {
 #endif
   CU_ASSERT(pprt_kernels() != NULL);
   CU_ASSERT(pprt_kernels_scalar() == all[0]);
+}
+
+/* pprt_kernel_sets_choose, the choice of every family (this one and the CPU runner's NN kernels): only usable ISAs
+ * are kept, in order; the last is chosen unless PPRT_KERNELS names a kept one. */
+static void test_variant_choice(void) {
+  const char* saved = getenv("PPRT_KERNELS");
+  char saved_copy[64] = "";
+  if (saved != NULL) snprintf(saved_copy, sizeof saved_copy, "%s", saved);
+  CU_ASSERT(pprt_isa_usable("scalar"));
+  CU_ASSERT(!pprt_isa_usable("bogus"));
+#if defined(__aarch64__)
+  CU_ASSERT(pprt_isa_usable("neon"));
+  const char* vec = "neon";
+#else
+  CU_ASSERT(!pprt_isa_usable("neon"));
+  const char* vec = pprt_isa_usable("avx2") ? "avx2" : NULL;
+#endif
+  size_t keep[3], chosen = 99;
+  unsetenv("PPRT_KERNELS");
+  const char* one[2] = {"scalar", "bogus"};
+  CU_ASSERT_EQUAL(pprt_kernel_sets_choose(one, 2, keep, &chosen), 1);
+  CU_ASSERT(keep[0] == 0 && chosen == 0);
+  if (vec != NULL) {
+    const char* two[3] = {"scalar", "bogus", vec};
+    CU_ASSERT_EQUAL(pprt_kernel_sets_choose(two, 3, keep, &chosen), 2);
+    CU_ASSERT(keep[0] == 0 && keep[1] == 2 && chosen == 1);
+    setenv("PPRT_KERNELS", "scalar", 1);
+    CU_ASSERT_EQUAL(pprt_kernel_sets_choose(two, 3, keep, &chosen), 2);
+    CU_ASSERT_EQUAL(chosen, 0);
+    setenv("PPRT_KERNELS", "bogus", 1); /* not usable: the best */
+    CU_ASSERT_EQUAL(pprt_kernel_sets_choose(two, 3, keep, &chosen), 2);
+    CU_ASSERT_EQUAL(chosen, 1);
+    setenv("PPRT_KERNELS", vec, 1);
+    CU_ASSERT_EQUAL(pprt_kernel_sets_choose(two, 3, keep, &chosen), 2);
+    CU_ASSERT_EQUAL(chosen, 1);
+  }
+  if (saved != NULL)
+    setenv("PPRT_KERNELS", saved_copy, 1);
+  else
+    unsetenv("PPRT_KERNELS");
 }
 
 /* ================= pointquant ================= */
@@ -721,6 +762,7 @@ static void test_pointquant_kitti_hand(void) {
 int main(void) {
   static const struct pprt_test_case cases[] = {
       {"variants listed", test_variants_listed},
+      {"variant set choice (PPRT_KERNELS)", test_variant_choice},
       {"pointquant: random vs scalar", test_pointquant_random},
       {"pointquant: cell edges and ties", test_pointquant_boundaries},
       {"pointquant: hand values", test_pointquant_hand},

@@ -1,6 +1,7 @@
-/* Every int8 NN kernel of the CPU runner (direct conv, each packed-GEMM variant built for this machine, pool,
- * eltwise, concat/rescale, upsample) against the naive references of nn_ref.c, bit-exact, on seeded random shapes
- * and attributes. Outputs are poison-filled so unwritten elements are caught. */
+/* Every int8 NN kernel of the CPU runner (direct conv, the packed GEMM, pool, eltwise, concat/rescale, upsample,
+ * activation) of every variant set built and usable here (pprt_nn_kernels_all(): scalar, AVX2, AVX-512 VNNI on
+ * x86-64; scalar, NEON with its two GEMM micro-kernels on aarch64) against the naive references of nn_ref.c,
+ * bit-exact, on seeded random shapes and attributes. Outputs are poison-filled so unwritten elements are caught. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,12 @@
 #include "testutil.h"
 
 static struct pprt_rng rng;
+
+static const struct pprt_nn_kernel_set* const* sets(size_t* count) {
+  const struct pprt_nn_kernel_set* const* all = pprt_nn_kernels_all(count);
+  CU_ASSERT_FATAL(*count >= 1 && all[0] == pprt_nn_kernels_scalar());
+  return all;
+}
 
 static int rnd(int lo, int hi) { return lo + (int)pprt_rng_u32(&rng, (uint32_t)(hi - lo + 1)); }
 
@@ -108,7 +115,8 @@ static int check_bytes(const int8_t* got, const int8_t* want, size_t n, const ch
 }
 
 static void conv_cases(int kind, int gemm_transposed, int iters) {
-  const struct pprt_nn_gemm_impl* const* variants = pprt_nn_gemm_variants();
+  size_t ns;
+  const struct pprt_nn_kernel_set* const* all = sets(&ns);
   for (int it = 0; it < iters; ++it) {
     struct conv_case cc;
     random_conv(&cc, kind, gemm_transposed);
@@ -129,30 +137,32 @@ static void conv_cases(int kind, int gemm_transposed, int iters) {
     struct pprt_nn_requant q;
     make_requant(&cc, bias, b64, &q);
 
-    memset(got, 0x5a, n_out);
-    int32_t split = rnd(0, r->oh);
-    pprt_nn_conv_scalar(&cc.p, in, w, &q, got, 0, split);
-    pprt_nn_conv_scalar(&cc.p, in, w, &q, got, split, r->oh);
-    CU_ASSERT_FATAL(check_bytes(got, want, n_out, "conv direct", it));
+    for (size_t s = 0; s < ns; ++s) {
+      memset(got, 0x5a, n_out);
+      int32_t split = rnd(0, r->oh);
+      all[s]->conv(&cc.p, in, w, &q, got, 0, split);
+      all[s]->conv(&cc.p, in, w, &q, got, split, r->oh);
+      CU_ASSERT_FATAL(check_bytes(got, want, n_out, all[s]->isa, it));
+    }
 
-    if (pprt_nn_conv_gemm_ok(&cc.p)) {
-      for (int v = 0; variants[v]; ++v) {
-        const struct pprt_nn_gemm_impl* g = pprt_nn_gemm_for(variants[v], w, n_w);
-        void* packed = aligned_alloc(64, (pprt_nn_conv_packed_size(g, &cc.p) + 63) / 64 * 64 + 64);
-        void* scratch = aligned_alloc(64, (pprt_nn_conv_scratch_size(g, &cc.p) + 63) / 64 * 64 + 64);
-        pprt_nn_conv_pack(g, &cc.p, w, packed);
-        int32_t m, n, k;
-        pprt_nn_conv_gemm_dims(&cc.p, &m, &n, &k);
-        int32_t ms = rnd(0, m);
-        memset(got, 0x5a, n_out);
-        pprt_nn_conv_gemm(g, &cc.p, in, packed, &q, got, 0, ms, scratch);
-        pprt_nn_conv_gemm(g, &cc.p, in, packed, &q, got, ms, m, scratch);
-        char what[64];
-        snprintf(what, sizeof what, "conv gemm %s", g->name);
-        CU_ASSERT_FATAL(check_bytes(got, want, n_out, what, it));
-        free(packed);
-        free(scratch);
-      }
+    /* each set's GEMM micro-kernel, and the one it picks for these weights where that is another (neon-mlal) */
+    for (size_t v = 0; pprt_nn_conv_gemm_ok(&cc.p) && v < 2 * ns; ++v) {
+      const struct pprt_nn_gemm_impl* g = v % 2 ? pprt_nn_gemm_for(all[v / 2], w, n_w) : all[v / 2]->gemm;
+      if (v % 2 && g == all[v / 2]->gemm) continue;
+      void* packed = aligned_alloc(64, (pprt_nn_conv_packed_size(g, &cc.p) + 63) / 64 * 64 + 64);
+      void* scratch = aligned_alloc(64, (pprt_nn_conv_scratch_size(g, &cc.p) + 63) / 64 * 64 + 64);
+      pprt_nn_conv_pack(g, &cc.p, w, packed);
+      int32_t m, n, k;
+      pprt_nn_conv_gemm_dims(&cc.p, &m, &n, &k);
+      int32_t ms = rnd(0, m);
+      memset(got, 0x5a, n_out);
+      pprt_nn_conv_gemm(g, &cc.p, in, packed, &q, got, 0, ms, scratch);
+      pprt_nn_conv_gemm(g, &cc.p, in, packed, &q, got, ms, m, scratch);
+      char what[64];
+      snprintf(what, sizeof what, "conv gemm %s", g->name);
+      CU_ASSERT_FATAL(check_bytes(got, want, n_out, what, it));
+      free(packed);
+      free(scratch);
     }
     free(in);
     free(w);
@@ -198,8 +208,10 @@ static void test_conv_large(void) {
     nn_ref_conv(r, in, w, cc.has_bias ? bias : NULL, want);
     struct pprt_nn_requant q;
     make_requant(&cc, bias, b64, &q);
-    for (const struct pprt_nn_gemm_impl* const* v = pprt_nn_gemm_variants(); *v; ++v) {
-      const struct pprt_nn_gemm_impl* g = *v;
+    size_t ns;
+    const struct pprt_nn_kernel_set* const* all = sets(&ns);
+    for (size_t v = 0; v < ns; ++v) {
+      const struct pprt_nn_gemm_impl* g = all[v]->gemm;
       void* packed = aligned_alloc(64, (pprt_nn_conv_packed_size(g, p) + 63) / 64 * 64);
       void* scratch = aligned_alloc(64, (pprt_nn_conv_scratch_size(g, p) + 63) / 64 * 64);
       pprt_nn_conv_pack(g, p, w, packed);
@@ -250,8 +262,10 @@ static void test_conv_extreme(void) {
     nn_ref_conv(r, in, w, cc.has_bias ? bias : NULL, want);
     struct pprt_nn_requant q;
     make_requant(&cc, bias, b64, &q);
-    for (const struct pprt_nn_gemm_impl* const* v = pprt_nn_gemm_variants(); *v; ++v) {
-      const struct pprt_nn_gemm_impl* g = pprt_nn_gemm_for(*v, w, n_w);
+    size_t ns;
+    const struct pprt_nn_kernel_set* const* all = sets(&ns);
+    for (size_t v = 0; v < ns; ++v) {
+      const struct pprt_nn_gemm_impl* g = pprt_nn_gemm_for(all[v], w, n_w);
       void* packed = aligned_alloc(64, (pprt_nn_conv_packed_size(g, p) + 63) / 64 * 64);
       void* scratch = aligned_alloc(64, (pprt_nn_conv_scratch_size(g, p) + 63) / 64 * 64);
       pprt_nn_conv_pack(g, p, w, packed);
@@ -297,6 +311,8 @@ static void test_relu6_bound(void) {
 
 static void test_pool(void) {
   pprt_rng_seed(&rng, pprt_test_seed() + 4);
+  size_t ns;
+  const struct pprt_nn_kernel_set* const* all = sets(&ns);
   for (int it = 0; it < 400; ++it) {
     struct nn_ref_pool r;
     memset(&r, 0, sizeof r);
@@ -316,11 +332,13 @@ static void test_pool(void) {
     nn_ref_pool(&r, in, want);
     struct pprt_nn_pool p = {r.avg, r.ih, r.iw, r.c, r.oh, r.ow, r.kh, r.kw, r.sh, r.sw, r.pt, r.pl, r.fp_in, r.fp_out, 0, 0};
     pprt_nn_avgpool_factor(r.kh, r.kw, &p.avg_mult, &p.avg_shift);
-    memset(got, 0x5a, n_out);
-    int32_t split = rnd(0, r.oh);
-    pprt_nn_pool_scalar(&p, in, got, 0, split);
-    pprt_nn_pool_scalar(&p, in, got, split, r.oh);
-    CU_ASSERT_FATAL(check_bytes(got, want, n_out, r.avg ? "pool avg" : "pool max", it));
+    for (size_t s = 0; s < ns; ++s) {
+      memset(got, 0x5a, n_out);
+      int32_t split = rnd(0, r.oh);
+      all[s]->pool(&p, in, got, 0, split);
+      all[s]->pool(&p, in, got, split, r.oh);
+      CU_ASSERT_FATAL(check_bytes(got, want, n_out, r.avg ? "pool avg" : "pool max", it));
+    }
     free(in); free(want); free(got);
   }
   int32_t m, s;
@@ -332,6 +350,8 @@ static void test_pool(void) {
 
 static void test_eltwise(void) {
   pprt_rng_seed(&rng, pprt_test_seed() + 5);
+  size_t ns;
+  const struct pprt_nn_kernel_set* const* all = sets(&ns);
   for (int it = 0; it < 200; ++it) {
     int n = rnd(1, 4);
     size_t len = (size_t)rnd(1, 500);
@@ -346,9 +366,11 @@ static void test_eltwise(void) {
     int fp_out = rnd(-2, 8), relu = rnd(0, 1);
     int8_t *want = malloc(len), *got = malloc(len);
     nn_ref_eltwise((const int8_t* const*)in, fp, n, len, fp_out, relu, want);
-    memset(got, 0x5a, len);
-    pprt_nn_eltwise_add_scalar((const int8_t* const*)in, fp32, n, len, fp_out, relu ? PPRT_NN_RELU : PPRT_NN_NONE, got);
-    CU_ASSERT_FATAL(check_bytes(got, want, len, "eltwise", it));
+    for (size_t s = 0; s < ns; ++s) {
+      memset(got, 0x5a, len);
+      all[s]->eltwise_add((const int8_t* const*)in, fp32, n, len, fp_out, relu ? PPRT_NN_RELU : PPRT_NN_NONE, got);
+      CU_ASSERT_FATAL(check_bytes(got, want, len, "eltwise", it));
+    }
     for (int j = 0; j < n; ++j) free(in[j]);
     free(want); free(got);
   }
@@ -356,6 +378,8 @@ static void test_eltwise(void) {
 
 static void test_concat_rescale_upsample(void) {
   pprt_rng_seed(&rng, pprt_test_seed() + 6);
+  size_t ns;
+  const struct pprt_nn_kernel_set* const* all = sets(&ns);
   for (int it = 0; it < 200; ++it) {
     size_t rows = (size_t)rnd(1, 30), w1 = (size_t)rnd(1, 20), w2 = (size_t)rnd(1, 20);
     int fp1 = rnd(-2, 8), fp2 = rnd(-2, 8), fpo = rnd(-2, 8);
@@ -366,19 +390,23 @@ static void test_concat_rescale_upsample(void) {
       for (size_t i = 0; i < w1; ++i) want[r * (w1 + w2) + i] = nn_ref_rescale(a[r * w1 + i], fp1, fpo);
       for (size_t i = 0; i < w2; ++i) want[r * (w1 + w2) + w1 + i] = nn_ref_rescale(b[r * w2 + i], fp2, fpo);
     }
-    memset(got, 0x5a, rows * (w1 + w2));
-    pprt_nn_rescale_rows_scalar(a, w1, rows, w1, fpo - fp1, got, w1 + w2, 0);
-    pprt_nn_rescale_rows_scalar(b, w2, rows, w2, fpo - fp2, got, w1 + w2, w1);
-    CU_ASSERT_FATAL(check_bytes(got, want, rows * (w1 + w2), "concat", it));
+    for (size_t s = 0; s < ns; ++s) {
+      memset(got, 0x5a, rows * (w1 + w2));
+      all[s]->rescale_rows(a, w1, rows, w1, fpo - fp1, got, w1 + w2, 0);
+      all[s]->rescale_rows(b, w2, rows, w2, fpo - fp2, got, w1 + w2, w1);
+      CU_ASSERT_FATAL(check_bytes(got, want, rows * (w1 + w2), "concat", it));
+    }
     /* upsample a as [rows][w1][1] -> scale sh x sw */
     int sh = rnd(1, 3), sw = rnd(1, 3), c = 1;
     size_t n_out = rows * sh * w1 * sw;
     int8_t *uw = malloc(n_out), *ug = malloc(n_out);
     for (size_t y = 0; y < rows * sh; ++y)
       for (size_t x = 0; x < w1 * sw; ++x) uw[y * w1 * sw + x] = nn_ref_rescale(a[(y / sh) * w1 + x / sw], fp1, fpo);
-    memset(ug, 0x5a, n_out);
-    pprt_nn_upsample_nearest_scalar(a, (int32_t)rows, (int32_t)w1, c, sh, sw, fpo - fp1, ug);
-    CU_ASSERT_FATAL(check_bytes(ug, uw, n_out, "upsample", it));
+    for (size_t s = 0; s < ns; ++s) {
+      memset(ug, 0x5a, n_out);
+      all[s]->upsample_nearest(a, (int32_t)rows, (int32_t)w1, c, sh, sw, fpo - fp1, ug);
+      CU_ASSERT_FATAL(check_bytes(ug, uw, n_out, "upsample", it));
+    }
     free(a); free(b); free(want); free(got); free(uw); free(ug);
   }
 }
@@ -410,7 +438,8 @@ static void test_activation(void) {
   }
   const int kinds[3] = {PPRT_NN_RELU, PPRT_NN_RELU6, PPRT_NN_LEAKYRELU};
   const size_t sizes[] = {0, 1, 15, 16, 17, 31, 32, 33, 100, 1000};
-  pprt_nn_act_fn best = pprt_nn_act_kernel();
+  size_t ns;
+  const struct pprt_nn_kernel_set* const* all = sets(&ns);
   for (int k = 0; k < 3; ++k)
     for (int d = -3; d <= 2; ++d)
       for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; ++si) {
@@ -423,22 +452,54 @@ static void test_activation(void) {
         for (size_t i = 0; i < n; ++i) in[i] = (int8_t)rnd(-128, 127);
         if (n > 1) in[0] = -128, in[1] = 127;
         memset(ref, 0x5a, n + 1);
-        memset(got, 0x5a, n + 1);
         pprt_nn_act_scalar(&a, in, n, ref);
-        best(&a, in, n, got);
         int bad = 0;
         for (size_t i = 0; i < n && !bad; ++i) bad = ref[i] != act_oracle(&a, in[i]);
         CU_ASSERT_FALSE(bad);
-        CU_ASSERT_EQUAL(memcmp(ref, got, n + 1), 0); /* equal, and nothing written past n */
-        if (bad || memcmp(ref, got, n + 1) != 0)
-          fprintf(stderr, "  act kind %d d %d n %zu mult %d seed %llu\n", kinds[k], d, n, a.leaky_mult,
-                  (unsigned long long)pprt_test_seed());
+        for (size_t s = 0; s < ns; ++s) {
+          memset(got, 0x5a, n + 1);
+          all[s]->act(&a, in, n, got);
+          int differs = memcmp(ref, got, n + 1) != 0; /* equal, and nothing written past n */
+          CU_ASSERT_FALSE(differs);
+          if (bad || differs)
+            fprintf(stderr, "  act %s kind %d d %d n %zu mult %d seed %llu\n", all[s]->isa, kinds[k], d, n,
+                    a.leaky_mult, (unsigned long long)pprt_test_seed());
+        }
         free(in); free(ref); free(got);
       }
 }
 
+/* The sets this binary runs: scalar first, the chosen one among them (PPRT_KERNELS when it names one), and which
+ * exist per architecture. */
+static void test_sets_listed(void) {
+  size_t ns;
+  const struct pprt_nn_kernel_set* const* all = sets(&ns);
+  const struct pprt_nn_kernel_set* chosen = pprt_nn_kernels();
+  int found = 0;
+  printf("\n  sets:");
+  for (size_t s = 0; s < ns; ++s) {
+    printf(" %s (gemm %s%s%s)", all[s]->isa, all[s]->gemm->name, all[s]->gemm_no_min128 ? ", " : "",
+           all[s]->gemm_no_min128 ? all[s]->gemm_no_min128->name : "");
+    found |= all[s] == chosen;
+    CU_ASSERT(all[s]->gemm && all[s]->conv && all[s]->act && all[s]->pool && all[s]->eltwise_add &&
+              all[s]->rescale_rows && all[s]->upsample_nearest);
+  }
+  printf(", chosen %s\n", chosen->isa);
+  CU_ASSERT(found);
+  CU_ASSERT_STRING_EQUAL(all[0]->isa, "scalar");
+  const char* env = getenv("PPRT_KERNELS");
+  for (size_t s = 0; env != NULL && s < ns; ++s)
+    if (strcmp(all[s]->isa, env) == 0) CU_ASSERT_STRING_EQUAL(chosen->isa, env);
+  if (env == NULL) CU_ASSERT(chosen == all[ns - 1]);
+#if defined(PPRT_HAVE_NEON)
+  CU_ASSERT(ns == 2 && strcmp(all[1]->isa, "neon") == 0 && all[1]->act == pprt_nn_act_neon &&
+            all[1]->gemm_no_min128 == &pprt_nn_gemm_neon_mlal);
+#endif
+}
+
 int main(void) {
   static const struct pprt_test_case cases[] = {
+      {"variant sets listed and chosen", test_sets_listed},
       {"conv2d-fix: direct and every GEMM variant vs reference", test_conv},
       {"depthwise-conv2d-fix vs reference", test_depthwise},
       {"transposed-conv2d-fix (general and kernel == stride GEMM) vs reference", test_transposed},

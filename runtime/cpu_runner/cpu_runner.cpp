@@ -252,16 +252,12 @@ class cpu_runner : public vart::RunnerExt {
     *len = it->second.second;
     return it->second.first;
   }
-  const char* gemm_name() const { return best_->name; }
+  const char* gemm_name() const { return k_->gemm->name; }
   unsigned threads() const { return pool_->size(); }
 
  private:
   void build() {
-    best_ = pprt_nn_gemm_best();
-    if (const char* v = std::getenv("PPRT_CPU_RUNNER_GEMM")) {
-      for (auto g = pprt_nn_gemm_variants(); *g; ++g)
-        if (std::string((*g)->name) == v) best_ = *g;
-    }
+    k_ = pprt_nn_kernels();  // the variant set of this process (PPRT_KERNELS=scalar|avx2|... names one)
     unsigned nt = std::thread::hardware_concurrency();
     if (const char* v = std::getenv("PPRT_CPU_RUNNER_THREADS")) nt = static_cast<unsigned>(std::atoi(v));
     nt = std::max(1u, std::min(nt, 64u));
@@ -718,7 +714,7 @@ class cpu_runner : public vart::RunnerExt {
     int32_t gm, gn, gk;
     pprt_nn_conv_gemm_dims(&c, &gm, &gn, &gk);
     if (pprt_nn_conv_gemm_ok(&c)) {
-      n.gemm = pprt_nn_gemm_for(best_, w.data(), w.size());
+      n.gemm = pprt_nn_gemm_for(k_, w.data(), w.size());
       n.packed = alloc_bytes(pprt_nn_conv_packed_size(n.gemm, &c));
       pprt_nn_conv_pack(n.gemm, &c, w.data(), n.packed.get());
     } else {
@@ -831,32 +827,32 @@ class cpu_runner : public vart::RunnerExt {
           });
         } else {
           parallel(n.conv.out_h, 1, [&](int32_t a, int32_t b, unsigned) {
-            pprt_nn_conv_scalar(&n.conv, n.in[0], n.weights.data(), &n.rq, n.out, a, b);
+            k_->conv(&n.conv, n.in[0], n.weights.data(), &n.rq, n.out, a, b);
           });
         }
         break;
       }
       case kind::pool:
-        parallel(n.pool.out_h, 1, [&](int32_t a, int32_t b, unsigned) { pprt_nn_pool_scalar(&n.pool, n.in[0], n.out, a, b); });
+        parallel(n.pool.out_h, 1, [&](int32_t a, int32_t b, unsigned) { k_->pool(&n.pool, n.in[0], n.out, a, b); });
         break;
       case kind::eltwise:
-        pprt_nn_eltwise_add_scalar(n.in.data(), n.in_fp.data(), static_cast<int32_t>(n.in.size()), n.out_len, n.fp_out,
-                                   n.nonlinear, n.out);
+        k_->eltwise_add(n.in.data(), n.in_fp.data(), static_cast<int32_t>(n.in.size()), n.out_len, n.fp_out,
+                        n.nonlinear, n.out);
         break;
       case kind::concat: {
         size_t off = 0, total = 0;
         for (size_t w : n.widths) total += w;
         for (size_t i = 0; i < n.in.size(); ++i) {
-          pprt_nn_rescale_rows_scalar(n.in[i], n.widths[i], n.rows, n.widths[i], n.fp_out - n.in_fp[i], n.out, total, off);
+          k_->rescale_rows(n.in[i], n.widths[i], n.rows, n.widths[i], n.fp_out - n.in_fp[i], n.out, total, off);
           off += n.widths[i];
         }
         break;
       }
       case kind::rescale:
-        pprt_nn_rescale_rows_scalar(n.in[0], n.out_len, 1, n.out_len, n.fp_out - n.in_fp[0], n.out, n.out_len, 0);
+        k_->rescale_rows(n.in[0], n.out_len, 1, n.out_len, n.fp_out - n.in_fp[0], n.out, n.out_len, 0);
         break;
       case kind::upsample:
-        pprt_nn_upsample_nearest_scalar(n.in[0], n.up_in_h, n.up_in_w, n.up_c, n.up_h, n.up_w, n.fp_out - n.in_fp[0], n.out);
+        k_->upsample_nearest(n.in[0], n.up_in_h, n.up_in_w, n.up_c, n.up_h, n.up_w, n.fp_out - n.in_fp[0], n.out);
         break;
       case kind::relu:
       case kind::relu6:
@@ -866,7 +862,7 @@ class cpu_runner : public vart::RunnerExt {
         a.d = n.fp_out - n.in_fp[0];
         a.leaky_mult = n.rq.leaky_mult;
         a.relu6_max = pprt_nn_relu6_max(n.fp_out); // 6 in output units (nn.h)
-        pprt_nn_act_kernel()(&a, n.in[0], n.out_len, n.out);
+        k_->act(&a, n.in[0], n.out_len, n.out);
         break;
       }
     }
@@ -881,7 +877,7 @@ class cpu_runner : public vart::RunnerExt {
   }
 
   const xir::Subgraph* sg_;
-  const pprt_nn_gemm_impl* best_ = nullptr;
+  const pprt_nn_kernel_set* k_ = nullptr;
   std::vector<const xir::Tensor*> in_tensors_, out_tensors_;
   std::vector<std::unique_ptr<pprt::host_tensor_buffer>> inputs_, outputs_;
   std::map<const xir::Tensor*, std::pair<int8_t*, size_t>> buf_;

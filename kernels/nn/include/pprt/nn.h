@@ -7,7 +7,10 @@
  *  - pprt_nn_conv_scalar: a direct loop (every conv kind: normal, depthwise, transposed), the reference;
  *  - pprt_nn_conv_gemm: im2col + a packed int8 GEMM (normal convs, and transposed convs with kernel == stride,
  *    no padding, no dilation), with a per-ISA micro-kernel (struct pprt_nn_gemm_impl: scalar, AVX2,
- *    AVX-512 VNNI, NEON). */
+ *    AVX-512 VNNI, NEON).
+ * The runner calls every kernel through one variant set (struct pprt_nn_kernel_set, a table of function pointers per
+ * ISA) chosen once per process the way the pipeline kernels are (pprt/kernel_select.h, PPRT_KERNELS); tests compare
+ * every set of pprt_nn_kernels_all() with the scalar one. */
 #ifndef PPRT_NN_H
 #define PPRT_NN_H
 
@@ -103,16 +106,10 @@ struct pprt_nn_act {
 typedef void (*pprt_nn_act_fn)(const struct pprt_nn_act* a, const int8_t* in, size_t n, int8_t* out);
 void pprt_nn_act_scalar(const struct pprt_nn_act* a, const int8_t* in, size_t n, int8_t* out);
 void pprt_nn_act_neon(const struct pprt_nn_act* a, const int8_t* in, size_t n, int8_t* out); /* aarch64 builds */
-/* The variant this build runs: NEON on aarch64, else scalar. */
-static inline pprt_nn_act_fn pprt_nn_act_kernel(void) {
-#if defined(PPRT_HAVE_NEON)
-  return pprt_nn_act_neon;
-#else
-  return pprt_nn_act_scalar;
-#endif
-}
 
 /* Direct convolution of output rows [y0, y1) (all kinds). in [in_h][in_w][in_c], out [out_h][out_w][out_c]. */
+typedef void (*pprt_nn_conv_fn)(const struct pprt_nn_conv* p, const int8_t* in, const int8_t* w,
+                                const struct pprt_nn_requant* q, int8_t* out, int32_t y0, int32_t y1);
 void pprt_nn_conv_scalar(const struct pprt_nn_conv* p, const int8_t* in, const int8_t* w,
                          const struct pprt_nn_requant* q, int8_t* out, int32_t y0, int32_t y1);
 
@@ -134,25 +131,12 @@ struct pprt_nn_gemm_impl {
 };
 
 extern const struct pprt_nn_gemm_impl pprt_nn_gemm_scalar;
-#if defined(PPRT_HAVE_AVX2)
-extern const struct pprt_nn_gemm_impl pprt_nn_gemm_avx2;
-#endif
-#if defined(PPRT_HAVE_AVX512VNNI)
-/* _mm512_dpbusd_epi32 on activations + 128 with a per-column correction; used only where the CPU has it. */
+extern const struct pprt_nn_gemm_impl pprt_nn_gemm_avx2; /* x86-64 builds */
+/* _mm512_dpbusd_epi32 on activations + 128 with a per-column correction (x86-64 builds whose compiler has it). */
 extern const struct pprt_nn_gemm_impl pprt_nn_gemm_avx512vnni;
-#endif
-#if defined(PPRT_HAVE_NEON)
-extern const struct pprt_nn_gemm_impl pprt_nn_gemm_neon;
-/* Faster NEON kernel (vmlal_s8), exact only for weights without -128: see pprt_nn_conv_gemm_for. */
+extern const struct pprt_nn_gemm_impl pprt_nn_gemm_neon; /* aarch64 builds */
+/* Faster NEON kernel (vmlal_s8), exact only for weights without -128 (the NEON set's gemm_no_min128). */
 extern const struct pprt_nn_gemm_impl pprt_nn_gemm_neon_mlal;
-#endif
-/* The best variant for this machine (AVX-512 VNNI, else AVX2, or NEON when built and supported, else scalar). */
-const struct pprt_nn_gemm_impl* pprt_nn_gemm_best(void);
-/* The variant to use for one convolution's weights w (len bytes): g, or neon-mlal instead of neon when no weight
- * is -128. */
-const struct pprt_nn_gemm_impl* pprt_nn_gemm_for(const struct pprt_nn_gemm_impl* g, const int8_t* w, size_t len);
-/* NULL-terminated list of the variants built and usable on this machine (scalar first). */
-const struct pprt_nn_gemm_impl* const* pprt_nn_gemm_variants(void);
 
 /* Whether pprt_nn_conv_gemm handles p: a normal conv, or a transposed conv with kernel == stride, no pad and
  * dilation 1 (then GEMM rows are input pixels and columns (ky, kx, oc)). */
@@ -200,6 +184,43 @@ void pprt_nn_rescale_rows_scalar(const int8_t* in, size_t in_stride, size_t rows
 /* upsample-fix NEAREST: out[y][x][c] = rescale(in[y / scale_h][x / scale_w][c], d). */
 void pprt_nn_upsample_nearest_scalar(const int8_t* in, int32_t in_h, int32_t in_w, int32_t c, int32_t scale_h,
                                      int32_t scale_w, int32_t d, int8_t* out);
+
+typedef void (*pprt_nn_pool_fn)(const struct pprt_nn_pool* p, const int8_t* in, int8_t* out, int32_t y0, int32_t y1);
+typedef void (*pprt_nn_eltwise_add_fn)(const int8_t* const* in, const int32_t* fp_in, int32_t n, size_t len,
+                                       int32_t fp_out, int32_t nonlinear, int8_t* out);
+typedef void (*pprt_nn_rescale_rows_fn)(const int8_t* in, size_t in_stride, size_t rows, size_t width, int32_t d,
+                                        int8_t* out, size_t out_stride, size_t out_off);
+typedef void (*pprt_nn_upsample_nearest_fn)(const int8_t* in, int32_t in_h, int32_t in_w, int32_t c,
+                                            int32_t scale_h, int32_t scale_w, int32_t d, int8_t* out);
+
+/* ---------------- selection ---------------- */
+
+/* One ISA's variant set: every op of the CPU runner (a family without a vector variant points at its scalar one). */
+struct pprt_nn_kernel_set {
+  const char* isa; /* "scalar", "neon", "avx2" or "avx512vnni" */
+  const struct pprt_nn_gemm_impl* gemm;
+  /* A faster micro-kernel of this ISA exact only when no weight is -128 (NEON: neon-mlal), or NULL; the choice per
+   * convolution is pprt_nn_gemm_for. */
+  const struct pprt_nn_gemm_impl* gemm_no_min128;
+  pprt_nn_conv_fn conv; /* direct, every kind */
+  pprt_nn_act_fn act;
+  pprt_nn_pool_fn pool;
+  pprt_nn_eltwise_add_fn eltwise_add;
+  pprt_nn_rescale_rows_fn rescale_rows;
+  pprt_nn_upsample_nearest_fn upsample_nearest;
+};
+
+/* The set for this process, chosen once (pthread_once) as the pipeline's pprt_kernels(): the best one this CPU
+ * runs (x86-64: AVX-512 VNNI, else AVX2; aarch64: NEON), or the one the environment variable PPRT_KERNELS names at
+ * first use (e.g. PPRT_KERNELS=scalar, PPRT_KERNELS=avx2). */
+const struct pprt_nn_kernel_set* pprt_nn_kernels(void);
+/* The scalar set, always available (the reference). */
+const struct pprt_nn_kernel_set* pprt_nn_kernels_scalar(void);
+/* Every set built into this binary and usable on this CPU: *count sets, [0] is scalar. */
+const struct pprt_nn_kernel_set* const* pprt_nn_kernels_all(size_t* count);
+/* The GEMM micro-kernel of set k for one convolution's weights w (len bytes): k->gemm_no_min128 when k has one and
+ * no weight is -128, else k->gemm. */
+const struct pprt_nn_gemm_impl* pprt_nn_gemm_for(const struct pprt_nn_kernel_set* k, const int8_t* w, size_t len);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,7 @@
 /* Internal: pprt's hot loops. Each kernel family has a readable scalar reference (<op>-scalar.c) and vector
  * variants (<op>-neon.c on aarch64, <op>-avx2.c on x86-64). Kernels are void, never log, never allocate and assert
- * their preconditions. pprt_kernels() picks one variant per family once per process; tests call every variant
- * through the *_variants tables and compare it with the scalar reference.
+ * their preconditions. pprt_kernels() picks one variant set (a struct of function pointers per ISA) once per process;
+ * tests call every set of pprt_kernels_all() and compare it with the scalar reference.
  *
  * Floating-point: every kernel computes in float32 with separate multiply and add (the project is compiled with
  * -ffp-contract=off) so that scalar, NEON, AVX2 and the numpy oracle agree bit for bit. */
@@ -131,8 +131,9 @@ struct pprt_kernels {
   const char* isa; /* "scalar", "neon" or "avx2" */
 };
 
-/* The kernels for this process, chosen once (pthread_once): the best variant the CPU supports, or scalar when the
- * environment variable PPRT_KERNELS=scalar is set at first use. */
+/* The kernels for this process, chosen once (pthread_once, kernels/select/include/pprt/kernel_select.h): the best
+ * variant the CPU supports, or the one the environment variable PPRT_KERNELS names at first use (PPRT_KERNELS=scalar;
+ * the same choice as the CPU runner's pprt_nn_kernels()). */
 const struct pprt_kernels* pprt_kernels(void);
 
 /* The scalar set, always available (for A/B checks). */
