@@ -13,6 +13,8 @@
 //             waitfail  the job runs, wait() returns an error
 //             null    (create only) create_runner_with_attrs returns no runner
 //             slow=MS the job takes MS milliseconds longer, then runs normally
+//             alloc=N the job makes N heap allocations (malloc + free), then runs normally: what pprt bench's
+//                     allocation counter (libpprt-alloccount.so) must count
 // Job counters start at 0 when a runner is created with a PPRT_FAULT different from the last one read, or when a
 // program calls pprt_fault_reset() (found with dlsym on this library).
 #include <dlfcn.h>
@@ -43,14 +45,14 @@
 namespace {
 
 enum class when_kind { job, every, create };
-enum class action_kind { status, thrown, waitfail, null_runner, slow };
+enum class action_kind { status, thrown, waitfail, null_runner, slow, alloc };
 
 struct rule {
   int sg;  // 0, 1, -1 = any
   when_kind when;
   unsigned long n;
   action_kind action;
-  unsigned long ms;
+  unsigned long ms;  // slow=MS; alloc=N: N
 };
 
 std::mutex g_mu;
@@ -94,11 +96,12 @@ std::vector<rule> parse(const std::string& spec) {
     else if (act == "waitfail") x.action = action_kind::waitfail;
     else if (act == "null") x.action = action_kind::null_runner;
     else if (act.rfind("slow=", 0) == 0) x.action = action_kind::slow, x.ms = number(act.substr(5));
-    else bad_spec(r, "action must be status, throw, waitfail, null or slow=MS");
+    else if (act.rfind("alloc=", 0) == 0) x.action = action_kind::alloc, x.ms = number(act.substr(6));
+    else bad_spec(r, "action must be status, throw, waitfail, null, slow=MS or alloc=N");
     const bool ok = x.when == when_kind::create
                         ? x.action == action_kind::thrown || x.action == action_kind::null_runner
                         : x.action != action_kind::null_runner;
-    if (!ok) bad_spec(r, "create takes throw or null; jobs take status, throw, waitfail or slow=MS");
+    if (!ok) bad_spec(r, "create takes throw or null; jobs take status, throw, waitfail, slow=MS or alloc=N");
     out.push_back(x);
   }
   return out;
@@ -164,6 +167,12 @@ class fault_runner : public Base {
                                    std::to_string(sg_));
         case action_kind::waitfail: fail_wait = true; break;
         case action_kind::slow: std::this_thread::sleep_for(std::chrono::milliseconds(x.ms)); break;
+        case action_kind::alloc:
+          for (unsigned long k = 0; k < x.ms; ++k) {
+            void* (*volatile alloc)(size_t) = std::malloc;  // through a volatile pointer: not optimised away
+            std::free(alloc(64));
+          }
+          break;
         default: break;
       }
     }
