@@ -1,11 +1,13 @@
 /* pprt bench: latency (pprt_runtime_run back to back) and throughput (pprt_stream_*) of N frames, per-stage
  * percentiles, frames per second, peak RSS and allocations per frame counted for real.
  *
- * Allocation counting: this file defines malloc, calloc, realloc, posix_memalign, aligned_alloc, memalign and free
- * for the whole pprt executable. The executable's definitions take precedence over libc's for every shared library
- * too (VART, XIR, libstdc++'s operator new, the runner plugins), so every heap allocation of the process goes through
- * them; they forward to libc's (dlsym RTLD_NEXT) and, while a timed window is open, count the call and the object
- * (executable or shared library) the call came from. Sanitizer builds keep their own allocator: no counting there. */
+ * Allocation counting is an opt-in shim, libpprt-alloccount.so (tools/alloccount/alloccount.h): preloaded, it sees
+ * every heap allocation of the process (VART, XIR, libstdc++'s operator new, the runner plugins included) and counts
+ * them while a timed window is open. pprt bench finds it with dlsym; when it is not loaded, pprt bench runs itself
+ * again once with the shim beside it (<bin>/PPRT_BIN_TO_LIB/pprt/) in LD_PRELOAD, unless --no-alloc-count. Where that
+ * cannot work (no shim installed, an emulator that cannot exec the program, a sanitizer build: ASan and TSan bring
+ * their own malloc) the count is reported as not counted, with the reason, never as 0. The other pprt commands never
+ * load the shim. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -13,11 +15,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +27,7 @@
 #include "pprt/doctor.h"
 #include "pprt/pprt.h"
 #include "pprt/stages.h"
+#include "../alloccount/alloccount.h"
 #include "../bench/synth_frame.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -40,177 +43,108 @@
 
 /* ================================================================== allocation counter */
 
-#define ALLOC_MAX_OBJECTS 24
+/* Set across pprt bench's own re-execution with the shim preloaded: the LD_PRELOAD it had before ("" for none). */
+#define PRELOAD_GUARD "PPRT_BENCH_PRELOAD_WAS"
+#define SHIM_NAME "libpprt-alloccount.so"
 
-struct alloc_object {
-  const void* base; /* dli_fbase */
-  const char* name; /* dli_fname (owned by the loader) */
-  uint64_t count;
-};
-
-static atomic_int g_counting;
-static atomic_ullong g_allocs;
-static atomic_flag g_table_lock = ATOMIC_FLAG_INIT;
-static struct alloc_object g_objects[ALLOC_MAX_OBJECTS];
-static uint32_t g_num_objects;
-static uint64_t g_unattributed;
-
-__attribute__((unused)) static void count_alloc(const void* caller) {
-  if (!atomic_load_explicit(&g_counting, memory_order_relaxed)) return;
-  atomic_fetch_add_explicit(&g_allocs, 1, memory_order_relaxed);
-  Dl_info info;
-  const void* base = NULL;
-  const char* name = NULL;
-  if (dladdr(caller, &info) != 0) {
-    base = info.dli_fbase;
-    name = info.dli_fname;
-  }
-  while (atomic_flag_test_and_set_explicit(&g_table_lock, memory_order_acquire)) {
-  }
-  uint32_t i = 0;
-  while (i < g_num_objects && g_objects[i].base != base) ++i;
-  if (i == g_num_objects && i < ALLOC_MAX_OBJECTS) {
-    g_objects[i].base = base;
-    g_objects[i].name = name;
-    g_objects[i].count = 0;
-    ++g_num_objects;
-  }
-  if (i < g_num_objects) ++g_objects[i].count;
-  else ++g_unattributed;
-  atomic_flag_clear_explicit(&g_table_lock, memory_order_release);
-}
-
-#if PPRT_BENCH_COUNT_ALLOCS
-/* Exported from the executable (the build hides symbols by default), so the dynamic linker binds every library's
- * malloc to these. */
-#define PPRT_BENCH_EXPORT __attribute__((visibility("default")))
-void* memalign(size_t align, size_t n);
-
-typedef void* (*malloc_fn)(size_t);
-typedef void* (*calloc_fn)(size_t, size_t);
-typedef void* (*realloc_fn)(void*, size_t);
-typedef void (*free_fn)(void*);
-typedef int (*posix_memalign_fn)(void**, size_t, size_t);
-typedef void* (*aligned_alloc_fn)(size_t, size_t);
-
-static malloc_fn real_malloc;
-static calloc_fn real_calloc;
-static realloc_fn real_realloc;
-static free_fn real_free;
-static posix_memalign_fn real_posix_memalign;
-static aligned_alloc_fn real_aligned_alloc, real_memalign;
-
-/* dlsym may allocate while the real functions are being looked up: serve that from a static arena. */
-static _Alignas(64) unsigned char g_arena[65536];
-static size_t g_arena_used;
-static int g_resolving;
-
-static void* arena_alloc(size_t n) {
-  size_t off = (g_arena_used + 63) & ~(size_t)63;
-  if (off + n > sizeof g_arena) return NULL;
-  g_arena_used = off + n;
-  return g_arena + off;
-}
-static int in_arena(const void* p) {
-  return (const unsigned char*)p >= g_arena && (const unsigned char*)p < g_arena + sizeof g_arena;
-}
-
-static void resolve(void) {
-  if (real_malloc != NULL || g_resolving) return;
-  g_resolving = 1;
-  real_calloc = (calloc_fn)dlsym(RTLD_NEXT, "calloc");
-  real_realloc = (realloc_fn)dlsym(RTLD_NEXT, "realloc");
-  real_free = (free_fn)dlsym(RTLD_NEXT, "free");
-  real_posix_memalign = (posix_memalign_fn)dlsym(RTLD_NEXT, "posix_memalign");
-  real_aligned_alloc = (aligned_alloc_fn)dlsym(RTLD_NEXT, "aligned_alloc");
-  real_memalign = (aligned_alloc_fn)dlsym(RTLD_NEXT, "memalign");
-  malloc_fn m = (malloc_fn)dlsym(RTLD_NEXT, "malloc");
-  g_resolving = 0;
-  real_malloc = m;
-}
-
-PPRT_BENCH_EXPORT void* malloc(size_t n) {
-  resolve();
-  if (real_malloc == NULL) return arena_alloc(n);
-  count_alloc(__builtin_return_address(0));
-  return real_malloc(n);
-}
-
-PPRT_BENCH_EXPORT void* calloc(size_t n, size_t size) {
-  resolve();
-  if (real_calloc == NULL || g_resolving) {
-    if (size != 0 && n > SIZE_MAX / size) return NULL;
-    return arena_alloc(n * size); /* static storage is zeroed and never reused */
-  }
-  count_alloc(__builtin_return_address(0));
-  return real_calloc(n, size);
-}
-
-PPRT_BENCH_EXPORT void* realloc(void* p, size_t n) {
-  resolve();
-  if (in_arena(p)) { /* move out of the arena */
-    void* q = real_malloc != NULL ? real_malloc(n) : arena_alloc(n);
-    size_t avail = (size_t)(g_arena + sizeof g_arena - (unsigned char*)p); /* the block's size is not kept */
-    if (q != NULL) memcpy(q, p, n < avail ? n : avail);
-    return q;
-  }
-  if (real_realloc == NULL) return NULL;
-  count_alloc(__builtin_return_address(0));
-  return real_realloc(p, n);
-}
-
-PPRT_BENCH_EXPORT void free(void* p) {
-  if (p == NULL || in_arena(p)) return;
-  resolve();
-  if (real_free != NULL) real_free(p);
-}
-
-PPRT_BENCH_EXPORT int posix_memalign(void** out, size_t align, size_t n) {
-  resolve();
-  if (real_posix_memalign == NULL) return ENOMEM;
-  count_alloc(__builtin_return_address(0));
-  return real_posix_memalign(out, align, n);
-}
-
-PPRT_BENCH_EXPORT void* aligned_alloc(size_t align, size_t n) {
-  resolve();
-  if (real_aligned_alloc == NULL) return NULL;
-  count_alloc(__builtin_return_address(0));
-  return real_aligned_alloc(align, n);
-}
-
-PPRT_BENCH_EXPORT void* memalign(size_t align, size_t n) {
-  resolve();
-  if (real_memalign == NULL) return NULL;
-  count_alloc(__builtin_return_address(0));
-  return real_memalign(align, n);
-}
-#endif
+static pprt_alloccount_open_fn g_count_open;
+static pprt_alloccount_close_fn g_count_close;
+static pprt_alloccount_objects_fn g_count_objects;
+static char g_not_counted[4608]; /* why allocations are not counted; "" when they are */
 
 static void alloc_window_open(void) {
-  while (atomic_flag_test_and_set_explicit(&g_table_lock, memory_order_acquire)) {
-  }
-  g_num_objects = 0;
-  g_unattributed = 0;
-  atomic_flag_clear_explicit(&g_table_lock, memory_order_release);
-  atomic_store(&g_allocs, 0);
-  atomic_store(&g_counting, 1);
+  if (g_count_open != NULL) g_count_open();
 }
 
-static uint64_t alloc_window_close(void) {
-  atomic_store(&g_counting, 0);
-  return atomic_load(&g_allocs);
-}
+static uint64_t alloc_window_close(void) { return g_count_close != NULL ? g_count_close() : 0; }
 
 /* 1 if allocations are really counted: one malloc through a volatile pointer (not optimised away) must count. */
 static int alloc_counting_works(void) {
-  if (!PPRT_BENCH_COUNT_ALLOCS) return 0;
   void* (*volatile m)(size_t) = malloc;
   alloc_window_open();
   void* p = m(24);
   uint64_t n = alloc_window_close();
   free(p);
   return n == 1;
+}
+
+static void restore_preload(const char* was) {
+  if (was[0]) setenv("LD_PRELOAD", was, 1);
+  else unsetenv("LD_PRELOAD");
+  unsetenv(PRELOAD_GUARD);
+}
+
+/* The shim installed with pprt: <dir of pprt>/PPRT_BIN_TO_LIB/pprt/libpprt-alloccount.so (the build tree has the same
+ * shape). 0 and the path tried in shim when it is not there. */
+static int find_shim(const char* exe, char* shim, size_t cap) {
+  const char* slash = strrchr(exe, '/');
+  int dir_len = slash != NULL ? (int)(slash - exe) : 0;
+#ifdef PPRT_BIN_TO_LIB
+  snprintf(shim, cap, "%.*s/%s/pprt/" SHIM_NAME, dir_len, exe, PPRT_BIN_TO_LIB);
+#else
+  snprintf(shim, cap, "%.*s/" SHIM_NAME, dir_len, exe);
+#endif
+  struct stat st;
+  return exe[0] != '\0' && stat(shim, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Before anything is printed: find the shim's functions; if they are not there, run pprt again with the shim
+ * preloaded (returns only if that fails). argv are pprt bench's arguments (argv[0] "bench"). */
+static void alloc_counter_setup(int argc, char** argv, int disabled) {
+  char was[4096] = "";
+  const char* guard = getenv(PRELOAD_GUARD);
+  const int reexecuted = guard != NULL;
+  if (reexecuted) { /* this is the re-executed pprt: its children get the LD_PRELOAD the user had */
+    snprintf(was, sizeof was, "%s", guard);
+    restore_preload(was);
+  }
+  g_not_counted[0] = '\0';
+  if (!PPRT_BENCH_COUNT_ALLOCS) {
+    snprintf(g_not_counted, sizeof g_not_counted, "sanitizer build: ASan / TSan replace malloc");
+    return;
+  }
+  if (disabled) {
+    snprintf(g_not_counted, sizeof g_not_counted, "--no-alloc-count");
+    return;
+  }
+  g_count_open = (pprt_alloccount_open_fn)dlsym(RTLD_DEFAULT, PPRT_ALLOCCOUNT_OPEN);
+  g_count_close = (pprt_alloccount_close_fn)dlsym(RTLD_DEFAULT, PPRT_ALLOCCOUNT_CLOSE);
+  g_count_objects = (pprt_alloccount_objects_fn)dlsym(RTLD_DEFAULT, PPRT_ALLOCCOUNT_OBJECTS);
+  if (g_count_open != NULL && g_count_close != NULL && g_count_objects != NULL) {
+    if (alloc_counting_works()) return;
+    snprintf(g_not_counted, sizeof g_not_counted, SHIM_NAME " is loaded but did not see a test allocation");
+  } else if (reexecuted) {
+    snprintf(g_not_counted, sizeof g_not_counted, "LD_PRELOAD of " SHIM_NAME " did not take effect");
+  } else {
+    char exe[4096] = "", shim[4200];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) exe[n] = '\0';
+    if (!find_shim(exe, shim, sizeof shim)) {
+      snprintf(g_not_counted, sizeof g_not_counted, "%s not found; LD_PRELOAD it to count", shim);
+    } else {
+      const char* old = getenv("LD_PRELOAD");
+      snprintf(was, sizeof was, "%s", old != NULL ? old : "");
+      char preload[8400];
+      snprintf(preload, sizeof preload, "%s%s%s", shim, was[0] ? ":" : "", was);
+      char** xargv = calloc((size_t)argc + 2, sizeof *xargv);
+      if (xargv != NULL) {
+        xargv[0] = exe;
+        for (int i = 0; i < argc; ++i) xargv[i + 1] = argv[i];
+        setenv(PRELOAD_GUARD, was, 1);
+        setenv("LD_PRELOAD", preload, 1);
+        fflush(NULL);
+        execv(exe, xargv);
+      }
+      int e = xargv != NULL ? errno : ENOMEM;
+      free(xargv);
+      restore_preload(was);
+      snprintf(g_not_counted, sizeof g_not_counted, "cannot run pprt again with %s preloaded: %s; LD_PRELOAD it to count",
+               shim, strerror(e));
+    }
+  }
+  g_count_open = NULL;
+  g_count_close = NULL;
+  g_count_objects = NULL;
 }
 
 /* ================================================================== options */
@@ -235,6 +169,7 @@ struct bench_args {
   uint32_t max_points;
   int json;
   int progress; /* -1 auto */
+  int no_alloc_count;
 };
 
 static int usage_error(const char* fmt, const char* arg) { return pprt_cli_usage("bench", fmt, arg); }
@@ -274,6 +209,7 @@ static int parse_bench_args(int argc, char** argv, struct bench_args* a) {
     else if (strcmp(o, "--runner-lib") == 0) { NEED_VALUE(); a->runner_lib = argv[++i]; }
     else if (strcmp(o, "--sweeps10") == 0) a->sweeps10 = 1;
     else if (strcmp(o, "--json") == 0) a->json = 1;
+    else if (strcmp(o, "--no-alloc-count") == 0) a->no_alloc_count = 1;
     else if (strcmp(o, "--progress") == 0) a->progress = 1;
     else if (strcmp(o, "--no-progress") == 0) a->progress = 0;
     else if (strcmp(o, "--runner") == 0) {
@@ -463,7 +399,7 @@ struct mode_result {
   struct summary stage[PPRT_STAGE_COUNT];
   double allocs_per_frame; /* < 0: not counted */
   uint64_t allocs;
-  struct alloc_object objects[ALLOC_MAX_OBJECTS];
+  struct pprt_alloccount_object objects[PPRT_ALLOCCOUNT_MAX_OBJECTS];
   uint32_t num_objects;
   long peak_rss_kb;
   uint32_t cores, in_flight;
@@ -474,16 +410,10 @@ static void collect(struct mode_result* r, double* samples, uint32_t n) {
   for (int s = 0; s < PPRT_STAGE_COUNT; ++s) r->stage[s] = summarize(samples + (size_t)s * n, n);
 }
 
-static int g_counting_works;
-
 static void finish_allocs(struct mode_result* r, uint64_t allocs) {
   r->allocs = allocs;
-  r->allocs_per_frame = g_counting_works ? (double)allocs / (double)r->frames : -1.0;
-  while (atomic_flag_test_and_set_explicit(&g_table_lock, memory_order_acquire)) {
-  }
-  r->num_objects = g_num_objects;
-  memcpy(r->objects, g_objects, sizeof g_objects);
-  atomic_flag_clear_explicit(&g_table_lock, memory_order_release);
+  r->allocs_per_frame = g_count_objects != NULL ? (double)allocs / (double)r->frames : -1.0;
+  r->num_objects = g_count_objects != NULL ? g_count_objects(r->objects, PPRT_ALLOCCOUNT_MAX_OBJECTS) : 0;
   r->peak_rss_kb = peak_rss_kb();
 }
 
@@ -626,8 +556,7 @@ static void print_table(const struct mode_result* r, const char* exe_name) {
          r->stage[PPRT_STAGE_DPU0].median + r->stage[PPRT_STAGE_DPU1].median, cpu,
          r->stage[PPRT_STAGE_TOTAL].median - sum);
   if (r->allocs_per_frame < 0.0) {
-    printf("allocations per frame: not counted (%s)",
-           PPRT_BENCH_COUNT_ALLOCS ? "the malloc interposer did not see a test allocation" : "sanitizer build");
+    printf("allocations per frame: not counted (%s)", g_not_counted);
   } else {
     printf("allocations per frame: %.2f (%llu in the timed frames", r->allocs_per_frame,
            (unsigned long long)r->allocs);
@@ -671,8 +600,12 @@ static void print_json(const struct mode_result* r, const struct bench_args* a, 
     print_json_summary(&r->stage[s]);
   }
   printf("}, \"allocs_per_frame\": ");
-  if (r->allocs_per_frame < 0.0) printf("null");
-  else printf("%.4f", r->allocs_per_frame);
+  if (r->allocs_per_frame < 0.0) {
+    printf("null, \"allocs_not_counted\": ");
+    json_string(g_not_counted);
+  } else {
+    printf("%.4f", r->allocs_per_frame);
+  }
   printf(", \"allocs_by_object\": {");
   for (uint32_t i = 0; i < r->num_objects; ++i) {
     const char* nm = base_name(r->objects[i].name);
@@ -752,10 +685,12 @@ int pprt_cmd_bench(int argc, char** argv) {
   int rc = parse_bench_args(argc, argv, &a);
   if (rc < 0) {
     printf("%s", "pprt bench --model DIR [SWEEP | --info F] [--sweeps10] [--frames N] [--mode latency|throughput|both]\n"
-                 "           [--runner dpu|cpu|dummy] [--dpu-ms A,B] [--dpu-cores N] [--in-flight N] [--warmup N] [--json]\n");
+                 "           [--runner dpu|cpu|dummy] [--dpu-ms A,B] [--dpu-cores N] [--in-flight N] [--warmup N] [--json]\n"
+                 "           [--no-alloc-count]\n");
     return 0;
   }
   if (rc) return rc;
+  alloc_counter_setup(argc, argv, a.no_alloc_count);
   struct bench_frame fr;
   if (frame_load(&a, &fr)) return 1;
 
@@ -804,7 +739,6 @@ int pprt_cmd_bench(int argc, char** argv) {
     return 1;
   }
   int progress = a.progress >= 0 ? a.progress : isatty(2);
-  g_counting_works = alloc_counting_works();
 
   if (!a.json) {
     printf("pprt bench: model %s (%s + %s), runner %s, kernels %s\n", a.model, info.model_name0, info.model_name1,
@@ -820,9 +754,7 @@ int pprt_cmd_bench(int argc, char** argv) {
     print_doctor(&doc);
     printf("DPU of the xmodels: %s\n", attrs);
     if (a.runner == PPRT_RUNNER_DUMMY) printf("note: the dummy runner computes nothing; DPU stage times are simulated\n");
-    if (!g_counting_works)
-      printf("note: allocations are not counted (%s)\n",
-             PPRT_BENCH_COUNT_ALLOCS ? "the malloc interposer is not in effect" : "sanitizer build");
+    if (g_not_counted[0]) printf("note: allocations are not counted (%s)\n", g_not_counted);
   }
 
   struct mode_result res[2];

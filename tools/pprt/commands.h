@@ -30,12 +30,15 @@ int pprt_cmd_inspect(int argc, char** argv);
 #define PPRT_BENCH_HELP                                                                                              \
   "pprt bench --model DIR [SWEEP | --info F] [--sweeps10] [--frames N] [--mode latency|throughput|both]\n"        \
   "           [--runner dpu|cpu|dummy] [--dpu-ms A,B] [--dpu-cores N] [--in-flight N] [--warmup N] [--json]\n"     \
+  "           [--no-alloc-count]\n"                                                                             \
   "  runs N frames (default 50, after 3 warm-up frames) with pprt_runtime_run back to back (latency) and through\n"\
   "  a stream of one DPU0 + DPU1 runner per core (throughput); prints per-stage min / median / p90 / p99 / max,\n" \
   "  end-to-end latency, fps, peak RSS and heap allocations per frame (all libraries included), as a table or\n"  \
   "  --json (one object per mode and line). --sweeps10 builds a 10-sweep frame from SWEEP. --dpu-cores: runners\n"\
   "  per subgraph (ZCU104 2, KV260 1); with --runner dummy --dpu-ms A,B the DPU is simulated: subgraph 0 takes A\n"\
-  "  ms, subgraph 1 B ms, at most --dpu-cores jobs at once.\n"
+  "  ms, subgraph 1 B ms, at most --dpu-cores jobs at once. Allocations are counted by libpprt-alloccount.so,\n"  \
+  "  which pprt bench preloads by running itself again (LD_PRELOAD it yourself under an emulator such as\n"       \
+  "  qemu-user); --no-alloc-count runs without it. Without the shim the count is reported as not counted.\n"
 
 #define PPRT_EVAL_HELP                                                                                               \
   "pprt eval --gt G.json --pred P.json [--json] [--present-classes]\n"                                             \
