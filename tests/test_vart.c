@@ -11,6 +11,7 @@
 
 #include "backend/dpu_preflight.h"
 #include "testutil.h"
+#include "backend/backend.h"
 #include "backend/vart_backend.h"
 
 #define DUMMY_LIB "libvart-dummy-runner.so"
@@ -49,16 +50,25 @@ struct runner_arg {
   const char* lib;
 };
 
+/* The backend a runner library names: NULL the DPU, VART's dummy runner the dummy backend, any other a plugin. */
+static enum pprt_status create_for_lib(const pprt_xmodel* m, const char* lib, struct pprt_backend** out,
+                                       struct pprt_err* e) {
+  enum pprt_runner kind = lib == NULL                     ? PPRT_RUNNER_DPU
+                          : strcmp(lib, DUMMY_LIB) == 0 ? PPRT_RUNNER_DUMMY
+                                                          : PPRT_RUNNER_CPU;
+  return pprt_backend_create(kind, m, lib, out, e);
+}
+
 static int child_runner(const void* arg) {
   const struct runner_arg* a = arg;
   pprt_xmodel* m = NULL;
   struct pprt_err e = {{0}};
   enum pprt_status s = pprt_xmodel_load(a->model, &m, &e);
   if (s != PPRT_STATUS_OK) return 100 + (int)s;
-  pprt_vrunner* r = NULL;
-  s = pprt_vrunner_create(m, a->lib, &r, &e);
-  if (s == PPRT_STATUS_OK) s = pprt_vrunner_run(r, &e);
-  pprt_vrunner_destroy(r);
+  struct pprt_backend* r = NULL;
+  s = create_for_lib(m, a->lib, &r, &e);
+  if (s == PPRT_STATUS_OK) s = pprt_backend_run(r, &e);
+  pprt_backend_destroy(r);
   pprt_xmodel_free(m);
   return (int)s;
 }
@@ -269,20 +279,20 @@ static void test_null_safety(void) {
   pprt_xmodel* m = NULL;
   CU_ASSERT_EQUAL(pprt_xmodel_load(NULL, &m, &e), PPRT_STATUS_INVALID_ARGUMENT);
   CU_ASSERT_EQUAL(pprt_xmodel_load("", &m, NULL), PPRT_STATUS_INVALID_ARGUMENT);
-  pprt_vrunner* r = NULL;
-  CU_ASSERT_EQUAL(pprt_vrunner_create(NULL, DUMMY_LIB, &r, &e), PPRT_STATUS_INVALID_ARGUMENT);
+  struct pprt_backend* r = NULL;
+  CU_ASSERT_EQUAL(pprt_backend_create(PPRT_RUNNER_DUMMY, NULL, NULL, &r, &e), PPRT_STATUS_INVALID_ARGUMENT);
   CU_ASSERT_PTR_NULL(r);
-  CU_ASSERT_EQUAL(pprt_vrunner_run(NULL, &e), PPRT_STATUS_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(pprt_backend_run(NULL, &e), PPRT_STATUS_INVALID_ARGUMENT);
   pprt_xmodel_free(NULL);
-  pprt_vrunner_destroy(NULL);
+  pprt_backend_destroy(NULL);
   CU_ASSERT_PTR_NULL(pprt_xmodel_subgraph_name(NULL));
   CU_ASSERT_EQUAL(pprt_xmodel_num_inputs(NULL), 0);
   CU_ASSERT_EQUAL(pprt_xmodel_num_outputs(NULL), 0);
   CU_ASSERT_PTR_NULL(pprt_xmodel_input(NULL, 0));
   CU_ASSERT_PTR_NULL(pprt_xmodel_output(NULL, 0));
-  CU_ASSERT_PTR_NULL(pprt_vrunner_input(NULL, 0));
-  CU_ASSERT_PTR_NULL(pprt_vrunner_output(NULL, 0));
-  CU_ASSERT_EQUAL(pprt_vrunner_is_zero_copy(NULL), 0);
+  CU_ASSERT_PTR_NULL(pprt_backend_input(NULL, 0));
+  CU_ASSERT_PTR_NULL(pprt_backend_output(NULL, 0));
+  CU_ASSERT_EQUAL(pprt_backend_is_zero_copy(NULL), 0);
 }
 
 /* ---- runners ---- */
@@ -298,39 +308,135 @@ static void test_dummy_runner(void) {
   for (int k = 0; k < 2; ++k) {
     pprt_xmodel* m = load_ok(small_xmodel(k));
     struct pprt_err e = {{0}};
-    pprt_vrunner* r = NULL;
-    enum pprt_status s = pprt_vrunner_create(m, DUMMY_LIB, &r, &e);
+    struct pprt_backend* r = NULL;
+    enum pprt_status s = pprt_backend_create(PPRT_RUNNER_DUMMY, m, NULL, &r, &e);
     if (s != PPRT_STATUS_OK) fprintf(stderr, "\ndummy runner: %s\n", e.msg);
     CU_ASSERT_EQUAL_FATAL(s, PPRT_STATUS_OK);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     printf("\n  dummy runner on %s: %s\n", pprt_xmodel_subgraph_name(m),
-           pprt_vrunner_is_zero_copy(r) ? "RunnerExt (zero-copy buffers)" : "plain Runner (host buffers)");
+           pprt_backend_is_zero_copy(r) ? "RunnerExt (zero-copy buffers)" : "plain Runner (host buffers)");
     for (uint32_t i = 0; i < pprt_xmodel_num_inputs(m); ++i) {
-      int8_t* p = pprt_vrunner_input(r, i);
+      int8_t* p = pprt_backend_input(r, i);
       CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-      if (!pprt_vrunner_is_zero_copy(r)) CU_ASSERT_EQUAL(((uintptr_t)p) % 64, 0);
+      if (!pprt_backend_is_zero_copy(r)) CU_ASSERT_EQUAL(((uintptr_t)p) % 64, 0);
       fill_check(p, pprt_xmodel_input(m, i)->elements, (int8_t)(0x11 + i));
     }
     for (uint32_t i = 0; i < pprt_xmodel_num_outputs(m); ++i) {
-      int8_t* p = pprt_vrunner_output(r, i);
+      int8_t* p = pprt_backend_output(r, i);
       CU_ASSERT_PTR_NOT_NULL_FATAL(p);
       fill_check(p, pprt_xmodel_output(m, i)->elements, (int8_t)(0x5a + i));
     }
     /* distinct buffers */
-    if (pprt_xmodel_num_outputs(m) > 1) CU_ASSERT(pprt_vrunner_output(r, 0) != pprt_vrunner_output(r, 1));
-    CU_ASSERT(pprt_vrunner_input(r, 0) != pprt_vrunner_output(r, 0));
-    CU_ASSERT_PTR_NULL(pprt_vrunner_input(r, pprt_xmodel_num_inputs(m)));
+    if (pprt_xmodel_num_outputs(m) > 1) CU_ASSERT(pprt_backend_output(r, 0) != pprt_backend_output(r, 1));
+    CU_ASSERT(pprt_backend_input(r, 0) != pprt_backend_output(r, 0));
+    CU_ASSERT_PTR_NULL(pprt_backend_input(r, pprt_xmodel_num_inputs(m)));
     for (int run = 0; run < 2; ++run) {
-      s = pprt_vrunner_run(r, &e);
+      s = pprt_backend_run(r, &e);
       if (s != PPRT_STATUS_OK) fprintf(stderr, "\nrun %d: %s\n", run, e.msg);
       CU_ASSERT_EQUAL(s, PPRT_STATUS_OK);
     }
     /* The dummy neither reads nor writes: the input is as we left it. */
-    CU_ASSERT_EQUAL(pprt_vrunner_input(r, 0)[0], 0x11);
-    pprt_vrunner_destroy(r);
+    CU_ASSERT_EQUAL(pprt_backend_input(r, 0)[0], 0x11);
+    pprt_backend_destroy(r);
     pprt_xmodel_free(m);
   }
 }
+
+/* The host-buffer backend (PPRT_RUNNER_NONE): one zeroed, 64-byte aligned, distinct buffer of one frame per tensor
+ * of the subgraph, in the xmodel's order; no runner to run. */
+static void test_host_backend(void) {
+  CU_ASSERT_PTR_EQUAL(pprt_backend_ops_for(PPRT_RUNNER_NONE), &pprt_backend_host);
+  CU_ASSERT_PTR_EQUAL(pprt_backend_ops_for(PPRT_RUNNER_DPU), &pprt_backend_vart_dpu);
+  CU_ASSERT_PTR_EQUAL(pprt_backend_ops_for(PPRT_RUNNER_CPU), &pprt_backend_vart_plugin);
+  CU_ASSERT_PTR_EQUAL(pprt_backend_ops_for(PPRT_RUNNER_DUMMY), &pprt_backend_vart_dummy);
+  CU_ASSERT_PTR_NULL(pprt_backend_ops_for((enum pprt_runner)7));
+  for (int r = PPRT_RUNNER_DPU; r <= PPRT_RUNNER_NONE; ++r)
+    CU_ASSERT_STRING_EQUAL(pprt_backend_ops_for((enum pprt_runner)r)->name, pprt_runner_str((enum pprt_runner)r));
+  for (int k = 0; k < 2; ++k) {
+    pprt_xmodel* m = load_ok(small_xmodel(k));
+    struct pprt_err e = {{0}};
+    struct pprt_backend* b = NULL;
+    CU_ASSERT_EQUAL_FATAL(pprt_backend_create(PPRT_RUNNER_NONE, m, NULL, &b, &e), PPRT_STATUS_OK);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_PTR_EQUAL(b->ops, &pprt_backend_host);
+    CU_ASSERT_EQUAL(pprt_backend_is_zero_copy(b), 0);
+    const uint32_t nin = pprt_xmodel_num_inputs(m), nout = pprt_xmodel_num_outputs(m);
+    int8_t* bufs[2 * PPRT_XMODEL_MAX_TENSORS];
+    uint64_t sizes[2 * PPRT_XMODEL_MAX_TENSORS];
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < nin; ++i, ++n) {
+      bufs[n] = pprt_backend_input(b, i);
+      sizes[n] = pprt_xmodel_input(m, i)->elements;
+    }
+    for (uint32_t i = 0; i < nout; ++i, ++n) {
+      bufs[n] = pprt_backend_output(b, i);
+      sizes[n] = pprt_xmodel_output(m, i)->elements;
+    }
+    for (uint32_t j = 0; j < n; ++j) {
+      CU_ASSERT_PTR_NOT_NULL_FATAL(bufs[j]);
+      CU_ASSERT_EQUAL(((uintptr_t)bufs[j]) % 64, 0);
+      uint64_t nonzero = 0;
+      for (uint64_t q = 0; q < sizes[j]; ++q) nonzero += bufs[j][q] != 0;
+      CU_ASSERT_EQUAL(nonzero, 0);
+      /* each buffer holds its tensor's frame and no two overlap (AddressSanitizer checks the bounds) */
+      for (uint32_t o = 0; o < n; ++o)
+        if (o != j) CU_ASSERT(bufs[o] + sizes[o] <= bufs[j] || bufs[j] + sizes[j] <= bufs[o]);
+      fill_check(bufs[j], sizes[j], (int8_t)(0x21 + j));
+    }
+    CU_ASSERT_PTR_NULL(pprt_backend_input(b, nin));
+    CU_ASSERT_PTR_NULL(pprt_backend_output(b, nout));
+    CU_ASSERT_EQUAL(pprt_backend_run(b, &e), PPRT_STATUS_INVALID_ARGUMENT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "without runners"));
+    CU_ASSERT_EQUAL(bufs[0][0], 0x21); /* run touched nothing */
+    pprt_backend_destroy(b);
+    /* a runner outside the enum, a plugin backend without its library */
+    b = (struct pprt_backend*)0x1;
+    CU_ASSERT_EQUAL(pprt_backend_create((enum pprt_runner)7, m, NULL, &b, &e), PPRT_STATUS_INVALID_ARGUMENT);
+    CU_ASSERT_PTR_NULL(b);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "unknown runner 7"));
+    CU_ASSERT_EQUAL(pprt_backend_create(PPRT_RUNNER_CPU, m, NULL, &b, &e), PPRT_STATUS_INVALID_ARGUMENT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "no runner plugin library"));
+    CU_ASSERT_EQUAL(pprt_backend_create(PPRT_RUNNER_CPU, m, "", &b, &e), PPRT_STATUS_INVALID_ARGUMENT);
+    CU_ASSERT_PTR_NULL(b);
+    pprt_xmodel_free(m);
+  }
+}
+
+#ifdef PPRT_CPU_RUNNER_LIB
+/* The plugin backend on pprt's CPU runner: its own buffers (RunnerExt, pprt::host_tensor_buffer: 64-byte aligned),
+ * real outputs, and the same bytes on every run of the same input. */
+static void test_plugin_backend(void) {
+  pprt_xmodel* m = load_ok(small_xmodel(0));
+  struct pprt_err e = {{0}};
+  struct pprt_backend* b = NULL;
+  enum pprt_status s = pprt_backend_create(PPRT_RUNNER_CPU, m, PPRT_CPU_RUNNER_LIB, &b, &e);
+  if (s != PPRT_STATUS_OK) fprintf(stderr, "\ncpu runner: %s\n", e.msg);
+  CU_ASSERT_EQUAL_FATAL(s, PPRT_STATUS_OK);
+  CU_ASSERT_PTR_EQUAL(b->ops, &pprt_backend_vart_plugin);
+  CU_ASSERT_EQUAL(pprt_backend_is_zero_copy(b), 1);
+  int8_t* in = pprt_backend_input(b, 0);
+  int8_t* out = pprt_backend_output(b, 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+  CU_ASSERT_EQUAL(((uintptr_t)in) % 64, 0);
+  CU_ASSERT_EQUAL(((uintptr_t)out) % 64, 0);
+  const uint64_t nin = pprt_xmodel_input(m, 0)->elements, nout = pprt_xmodel_output(m, 0)->elements;
+  for (uint64_t j = 0; j < nin; ++j) in[j] = (int8_t)((j * 37u + 11u) % 61u) - 30;
+  CU_ASSERT_EQUAL_FATAL(pprt_backend_run(b, &e), PPRT_STATUS_OK);
+  int8_t* first = malloc((size_t)nout);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(first);
+  memcpy(first, out, (size_t)nout);
+  uint64_t nonzero = 0;
+  for (uint64_t j = 0; j < nout; ++j) nonzero += first[j] != 0;
+  CU_ASSERT(nonzero > 0);
+  memset(out, 0x7f, (size_t)nout);
+  CU_ASSERT_EQUAL(pprt_backend_run(b, &e), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL(memcmp(first, out, (size_t)nout), 0);
+  free(first);
+  pprt_backend_destroy(b);
+  pprt_xmodel_free(m);
+}
+#endif
 
 static void expect_runner_fails(const char* lib, enum pprt_status want, const char* msg_part) {
   struct runner_arg a = {small_xmodel(0), lib};
@@ -340,8 +446,8 @@ static void expect_runner_fails(const char* lib, enum pprt_status want, const ch
   if (st != (int)want) return;
   pprt_xmodel* m = load_ok(small_xmodel(0));
   struct pprt_err e = {{0}};
-  pprt_vrunner* r = (pprt_vrunner*)0x1;
-  CU_ASSERT_EQUAL(pprt_vrunner_create(m, lib, &r, &e), want);
+  struct pprt_backend* r = (struct pprt_backend*)0x1;
+  CU_ASSERT_EQUAL(create_for_lib(m, lib, &r, &e), want);
   CU_ASSERT_PTR_NULL(r);
   if (strstr(e.msg, msg_part) == NULL) fprintf(stderr, "\nmessage '%s' lacks '%s'\n", e.msg, msg_part);
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, msg_part));
@@ -411,8 +517,8 @@ static void test_missing_attributes(void) {
   }
   pprt_xmodel* m = load_ok(path);
   struct pprt_err e = {{0}};
-  pprt_vrunner* r = NULL;
-  CU_ASSERT_EQUAL(pprt_vrunner_create(m, DUMMY_LIB, &r, &e), PPRT_STATUS_MODEL_MISMATCH);
+  struct pprt_backend* r = NULL;
+  CU_ASSERT_EQUAL(pprt_backend_create(PPRT_RUNNER_DUMMY, m, NULL, &r, &e), PPRT_STATUS_MODEL_MISMATCH);
   CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "runner"));
   CU_ASSERT_PTR_NULL(r);
   pprt_xmodel_free(m);
@@ -518,6 +624,10 @@ int main(void) {
       {"load_bad_files", test_load_bad_files},
       {"null_safety", test_null_safety},
       {"dummy_runner", test_dummy_runner},
+      {"host_backend", test_host_backend},
+#ifdef PPRT_CPU_RUNNER_LIB
+      {"plugin_backend", test_plugin_backend},
+#endif
       {"unavailable_runners", test_unavailable_runners},
       {"missing_attributes", test_missing_attributes},
       {"dpu_probe", test_dpu_probe},

@@ -1108,16 +1108,18 @@ static int job_child(struct doctor* d, int fd) {
   const pprt_xmodel* xm[2] = {d->rt->xm0, d->rt->xm1};
   for (int i = 0; i < 2; ++i) {
     struct pprt_err err;
-    pprt_vrunner* r = NULL;
+    struct pprt_backend* r = NULL;
     double t0 = pprt_now_ms();
-    enum pprt_status s = pprt_vrunner_create(xm[i], d->o->job_runner_lib, &r, &err);
-    if (s == PPRT_STATUS_OK) s = pprt_vrunner_run(r, &err);
+    /* job_runner_lib (pprt/doctor.h): NULL for the DPU, else a runner plugin */
+    enum pprt_status s = pprt_backend_create(d->o->job_runner_lib ? PPRT_RUNNER_CPU : PPRT_RUNNER_DPU, xm[i],
+                                             d->o->job_runner_lib, &r, &err);
+    if (s == PPRT_STATUS_OK) s = pprt_backend_run(r, &err);
     double t1 = pprt_now_ms();
     char line[1200];
     int n = s == PPRT_STATUS_OK ? snprintf(line, sizeof line, "ok %d %.1f\n", i, t1 - t0)
                                 : snprintf(line, sizeof line, "fail %d %s\n", i, err.msg);
     if (n > 0 && write(fd, line, (size_t)(n < (int)sizeof line ? n : (int)sizeof line - 1)) < 0) return 3;
-    pprt_vrunner_destroy(r);
+    pprt_backend_destroy(r);
     if (s != PPRT_STATUS_OK) return 1;
   }
   return write(fd, "done\n", 5) == 5 ? 0 : 3;

@@ -1,6 +1,7 @@
 // The VART/XIR adapter: the only C++ of the runtime. Everything XIR or VART could abort on is checked first,
 // every exception is caught and turned into a status with one message.
 #include "backend/vart_backend.h"
+#include "backend/backend.h"
 
 #include <dlfcn.h>
 #include <sys/stat.h>
@@ -267,7 +268,9 @@ extern "C" void pprt_xmodel_read_dpu_target(const pprt_xmodel* model, struct ppr
 
 // ---- the runner ---------------------------------------------------------------------------------------------
 
-struct pprt_vrunner {
+// The VART backends (backend/backend.h): one runner on the model's DPU subgraph with its tensor buffers.
+struct vart_backend : pprt_backend {
+  vart_backend() : pprt_backend{nullptr} {}
   void* dl = nullptr;                        // our own handle on the plugin (kept while the runner lives)
   std::unique_ptr<xir::Attrs> attrs;         // shared with the runner: must outlive it
   std::unique_ptr<vart::Runner> runner;
@@ -280,7 +283,7 @@ struct pprt_vrunner {
   int8_t* in_ptr[PPRT_XMODEL_MAX_TENSORS] = {};
   int8_t* out_ptr[PPRT_XMODEL_MAX_TENSORS] = {};
 
-  ~pprt_vrunner() {
+  ~vart_backend() {
     // Buffers referencing the runner's tensors go first, then the runner, then what it borrowed.
     in_tb.clear();
     out_tb.clear();
@@ -299,7 +302,7 @@ static int match_tensor(const std::vector<const xir::Tensor*>& rts, const std::s
   return -1;
 }
 
-static enum pprt_status map_buffers(pprt_vrunner* r, const pprt_xmodel* m, bool is_input, struct pprt_err* err) {
+static enum pprt_status map_buffers(vart_backend* r, const pprt_xmodel* m, bool is_input, struct pprt_err* err) {
   const char* role = is_input ? "input" : "output";
   const std::vector<const xir::Tensor*> rts =
       is_input ? r->runner->get_input_tensors() : r->runner->get_output_tensors();
@@ -397,27 +400,31 @@ static bool is_vart_dpu_runner(const char* lib, void* dl) {
   return same;
 }
 
-static enum pprt_status vrunner_create_impl(const pprt_xmodel* m, const char* lib, pprt_vrunner** out,
-                                            struct pprt_err* err) {
+// Where a VART backend's runner comes from: the runner the subgraph names (the DPU), or a runner library.
+enum class runner_source { subgraph, library };
+
+static enum pprt_status vart_create_impl(const pprt_xmodel* m, runner_source src, const char* lib,
+                                         const pprt_backend_ops* ops, vart_backend** out, struct pprt_err* err) {
   if (!m->has_run_runner)
     return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
                      "%s: DPU subgraph %s has no runner attribute with a \"run\" entry; VART cannot create a runner",
                      m->path.c_str(), m->sg_name.c_str());
-  if (lib == nullptr && m->quantized)
+  if (src == runner_source::subgraph && m->quantized)
     return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH,
                      "%s is a quantizer's output (not compiled): a DPU runs the compiled xmodel (vai_c_xir); run this "
                      "one with the CPU runner (PPRT_RUNNER_CPU)",
                      m->path.c_str());
-  std::unique_ptr<pprt_vrunner> r(new (std::nothrow) pprt_vrunner());
+  std::unique_ptr<vart_backend> r(new (std::nothrow) vart_backend());
   if (!r) return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "out of memory");
+  r->ops = ops;
 
-  if (lib != nullptr) {
+  if (src == runner_source::library) {
     // VART's own DPU runner aborts the process on a host without a DPU, whichever way it is named; on aarch64 loading
     // it is enough (XRT's device scan throws from a static constructor): ask before dlopen when the name, the path's
     // target or the ELF file's SONAME says it is that library.
     const bool named_dpu_runner = pprt_lib_is_vart_dpu_runner(lib) != 0;
     if (named_dpu_runner) {
-      enum pprt_status pre = pprt_dpu_preflight(m, err);  // the checks of the default DPU path
+      enum pprt_status pre = pprt_dpu_preflight(m, err);  // the checks of the DPU backend
       if (pre != PPRT_STATUS_OK) {
         pprt_err_prefix(err, "runner library %s is VART's DPU runner", lib);
         return pre;
@@ -432,7 +439,7 @@ static enum pprt_status vrunner_create_impl(const pprt_xmodel* m, const char* li
     }
     // A library that loads as the DPU runner without saying so (LD_LIBRARY_PATH games): the loaded object tells.
     if (!named_dpu_runner && is_vart_dpu_runner(lib, r->dl)) {
-      enum pprt_status pre = pprt_dpu_preflight(m, err);  // the checks of the default DPU path
+      enum pprt_status pre = pprt_dpu_preflight(m, err);  // the checks of the DPU backend
       if (pre != PPRT_STATUS_OK) {
         pprt_err_prefix(err, "runner library %s is VART's DPU runner", lib);
         return pre;
@@ -455,7 +462,7 @@ static enum pprt_status vrunner_create_impl(const pprt_xmodel* m, const char* li
   }
   if (!r->runner)
     return pprt_fail(err, PPRT_STATUS_RUNNER_ERROR, "VART returned no runner for subgraph %s (%s)", m->sg_name.c_str(),
-                     lib != nullptr ? lib : "the subgraph's DPU runner");
+                     src == runner_source::library ? lib : "the subgraph's DPU runner");
 
   r->zero_copy = dynamic_cast<vart::RunnerExt*>(r->runner.get()) != nullptr;
   enum pprt_status s = map_buffers(r.get(), m, true, err);
@@ -465,46 +472,63 @@ static enum pprt_status vrunner_create_impl(const pprt_xmodel* m, const char* li
   return PPRT_STATUS_OK;
 }
 
-extern "C" enum pprt_status pprt_vrunner_create(const pprt_xmodel* model, const char* lib, pprt_vrunner** out,
-                                                struct pprt_err* err) {
-  if (out == nullptr) return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "pprt_vrunner_create: out is NULL");
-  *out = nullptr;
-  if (model == nullptr) return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "pprt_vrunner_create: model is NULL");
-  if (lib != nullptr && lib[0] == '\0')
-    return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "pprt_vrunner_create: empty runner library name");
+// Every C++ exception of creation as a status (pprt_backend_create has checked out and m).
+static enum pprt_status vart_create(const pprt_xmodel* m, runner_source src, const char* lib,
+                                    const pprt_backend_ops* ops, struct pprt_backend** out, struct pprt_err* err) {
   try {
-    return vrunner_create_impl(model, lib, out, err);
+    vart_backend* r = nullptr;
+    enum pprt_status s = vart_create_impl(m, src, lib, ops, &r, err);
+    *out = r;
+    return s;
   } catch (const std::bad_alloc&) {
     return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "out of memory while creating the runner");
   } catch (const std::exception& e) {
-    return pprt_fail(err, PPRT_STATUS_RUNNER_ERROR, "VART: creating the runner for %s failed: %s",
-                     model->sg_name.c_str(), e.what());
+    return pprt_fail(err, PPRT_STATUS_RUNNER_ERROR, "VART: creating the runner for %s failed: %s", m->sg_name.c_str(),
+                     e.what());
   } catch (...) {
     return pprt_fail(err, PPRT_STATUS_RUNNER_ERROR, "VART: creating the runner for %s threw an unknown exception",
-                     model->sg_name.c_str());
+                     m->sg_name.c_str());
   }
 }
 
-extern "C" void pprt_vrunner_destroy(pprt_vrunner* runner) {
+static enum pprt_status dpu_create(const pprt_xmodel* m, const char*, struct pprt_backend** out,
+                                   struct pprt_err* err) {
+  return vart_create(m, runner_source::subgraph, nullptr, &pprt_backend_vart_dpu, out, err);
+}
+
+static enum pprt_status plugin_create(const pprt_xmodel* m, const char* plugin, struct pprt_backend** out,
+                                      struct pprt_err* err) {
+  if (plugin == nullptr || plugin[0] == '\0')
+    return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "no runner plugin library given");
+  return vart_create(m, runner_source::library, plugin, &pprt_backend_vart_plugin, out, err);
+}
+
+static enum pprt_status dummy_create(const pprt_xmodel* m, const char*, struct pprt_backend** out,
+                                     struct pprt_err* err) {
+  return vart_create(m, runner_source::library, "libvart-dummy-runner.so", &pprt_backend_vart_dummy, out, err);
+}
+
+static void vart_destroy(struct pprt_backend* b) {
   try {
-    delete runner;
+    delete static_cast<vart_backend*>(b);
   } catch (...) {
   }
 }
 
-extern "C" int8_t* pprt_vrunner_input(pprt_vrunner* runner, uint32_t i) {
-  return runner != nullptr && i < PPRT_XMODEL_MAX_TENSORS ? runner->in_ptr[i] : nullptr;
+static int8_t* vart_input(struct pprt_backend* b, uint32_t i) {
+  return i < PPRT_XMODEL_MAX_TENSORS ? static_cast<vart_backend*>(b)->in_ptr[i] : nullptr;
 }
-extern "C" int8_t* pprt_vrunner_output(pprt_vrunner* runner, uint32_t i) {
-  return runner != nullptr && i < PPRT_XMODEL_MAX_TENSORS ? runner->out_ptr[i] : nullptr;
+static int8_t* vart_output(struct pprt_backend* b, uint32_t i) {
+  return i < PPRT_XMODEL_MAX_TENSORS ? static_cast<vart_backend*>(b)->out_ptr[i] : nullptr;
 }
-extern "C" int pprt_vrunner_is_zero_copy(const pprt_vrunner* runner) {
-  return runner != nullptr && runner->zero_copy ? 1 : 0;
+static int vart_is_zero_copy(const struct pprt_backend* b) {
+  return static_cast<const vart_backend*>(b)->zero_copy ? 1 : 0;
 }
 
-extern "C" enum pprt_status pprt_vrunner_run(pprt_vrunner* runner, struct pprt_err* err) {
-  if (runner == nullptr || !runner->runner)
-    return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "pprt_vrunner_run: runner is NULL");
+// One job: sync inputs for the device, execute_async + wait, sync outputs for the CPU. RUNNER_ERROR with VART's
+// status or exception text on failure.
+static enum pprt_status vart_run(struct pprt_backend* b, struct pprt_err* err) {
+  vart_backend* runner = static_cast<vart_backend*>(b);
   try {
     if (runner->zero_copy)
       for (size_t k = 0; k < runner->in_tb.size(); ++k) runner->in_tb[k]->sync_for_write(0, runner->in_bytes[k]);
@@ -522,3 +546,10 @@ extern "C" enum pprt_status pprt_vrunner_run(pprt_vrunner* runner, struct pprt_e
     return pprt_fail(err, PPRT_STATUS_RUNNER_ERROR, "VART: the runner threw an unknown exception");
   }
 }
+
+extern "C" const struct pprt_backend_ops pprt_backend_vart_dpu = {"dpu", dpu_create, vart_input, vart_output, vart_run,
+                                                                  vart_destroy, vart_is_zero_copy};
+extern "C" const struct pprt_backend_ops pprt_backend_vart_plugin = {
+    "cpu", plugin_create, vart_input, vart_output, vart_run, vart_destroy, vart_is_zero_copy};
+extern "C" const struct pprt_backend_ops pprt_backend_vart_dummy = {
+    "dummy", dummy_create, vart_input, vart_output, vart_run, vart_destroy, vart_is_zero_copy};

@@ -1,4 +1,5 @@
-/* Internal: the C interface to VART/XIR. The only C++ of the runtime lives behind it (vart_backend.cpp).
+/* Internal: the C interface to VART/XIR: the xmodel (its DPU subgraph and tensors) and, behind backend/backend.h, the
+ * VART backends. The only C++ of the runtime lives behind it (vart_backend.cpp).
  * Nothing here aborts on bad input: files, graph structure and attributes are checked before XIR/VART sees them,
  * and every C++ exception is caught and turned into a status. */
 #ifndef PPRT_VART_ADAPTER_H
@@ -59,28 +60,8 @@ struct pprt_xmodel_dpu_target {
 };
 void pprt_xmodel_read_dpu_target(const pprt_xmodel* model, struct pprt_xmodel_dpu_target* out);
 
-/** One VART runner on the model's DPU subgraph, with its own input and output buffers. */
-typedef struct pprt_vrunner pprt_vrunner;
-
-/** Create a runner. lib == NULL: the runner named by the subgraph's `runner` attribute (the DPU on a board);
- *  otherwise create_runner_with_attrs with attrs `lib` = {"DPU": lib} (a file name found on the library path or
- *  an absolute path; checked to be loadable with dlopen first). Uses RunnerExt's own tensor buffers when the runner
- *  has them (zero-copy), otherwise allocates host buffers of the subgraph's tensor sizes. */
-enum pprt_status pprt_vrunner_create(const pprt_xmodel* model, const char* lib, pprt_vrunner** out,
-                                     struct pprt_err* err);
-void pprt_vrunner_destroy(pprt_vrunner* runner);
-
-/** Base address of input / output i for batch element 0, in the order of pprt_xmodel_input / _output.
- *  Valid for the runner's lifetime. Layout: the tensor's dims, row-major (NHWC), int8. */
-int8_t* pprt_vrunner_input(pprt_vrunner* runner, uint32_t i);
-int8_t* pprt_vrunner_output(pprt_vrunner* runner, uint32_t i);
-
-/** Non-zero if the buffers are the runner's own (RunnerExt, zero-copy), zero if host buffers are copied in/out. */
-int pprt_vrunner_is_zero_copy(const pprt_vrunner* runner);
-
-/** Run one job synchronously: sync inputs for the device, execute_async + wait, sync outputs for the CPU.
- *  RUNNER_ERROR with VART's status or exception text on failure. */
-enum pprt_status pprt_vrunner_run(pprt_vrunner* runner, struct pprt_err* err);
+/* The VART runners on a model's subgraph are the VART implementations of the backend seam (backend/backend.h):
+ * pprt_backend_vart_dpu, _plugin and _dummy, defined in vart_backend.cpp. */
 
 #ifdef __cplusplus
 }

@@ -293,20 +293,9 @@ static const char* cpu_runner_lib(const pprt_runtime_t* rt) {
   return "libpprt-cpu-runner.so";
 }
 
-static void* aligned_buf(size_t n) {
-  void* p = NULL;
-  if (posix_memalign(&p, 64, n ? n : 64) != 0) return NULL;
-  memset(p, 0, n ? n : 64);
-  return p;
-}
-
 void pprt_frame_ctx_free(struct pprt_frame_ctx* f) {
-  pprt_vrunner_destroy(f->r0);
-  pprt_vrunner_destroy(f->r1);
-  free(f->host0_in);
-  free(f->host0_out);
-  free(f->host1_in);
-  for (int i = 0; i < 3; ++i) free(f->host1_out[i]);
+  pprt_backend_destroy(f->dpu[0]);
+  pprt_backend_destroy(f->dpu[1]);
   pprt_vox_state_free(&f->vox);
   pprt_canvas_state_free(&f->canvas);
   pprt_post_state_free(&f->post);
@@ -319,29 +308,13 @@ enum pprt_status pprt_frame_ctx_init(const pprt_runtime_t* rt, struct pprt_frame
                                      struct pprt_err* err) {
   memset(f, 0, sizeof *f);
   enum pprt_status st;
-  if (runner_kind == PPRT_RUNNER_NONE) {
-    f->host0_in = aligned_buf(pprt_xmodel_input(rt->xm0, 0)->elements);
-    f->host0_out = aligned_buf(pprt_xmodel_output(rt->xm0, 0)->elements);
-    f->host1_in = aligned_buf(pprt_xmodel_input(rt->xm1, 0)->elements);
-    int ok = f->host0_in && f->host0_out && f->host1_in;
-    for (uint32_t i = 0; i < 3; ++i) {
-      f->host1_out[i] = aligned_buf(pprt_xmodel_output(rt->xm1, i)->elements);
-      ok = ok && f->host1_out[i] != NULL;
-    }
-    if (!ok) return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "out of memory allocating the DPU tensors");
-  } else {
-    const char* lib = NULL;
-    if (runner_kind == PPRT_RUNNER_DUMMY) lib = "libvart-dummy-runner.so";
-    else if (runner_kind == PPRT_RUNNER_CPU) lib = cpu_runner_lib(rt);
-    if ((st = pprt_vrunner_create(rt->xm0, lib, &f->r0, err))) {
-      pprt_err_prefix(err, "subgraph 0 runner (%s)", pprt_runner_str((enum pprt_runner)runner_kind));
+  const char* plugin = runner_kind == PPRT_RUNNER_CPU ? cpu_runner_lib(rt) : NULL;
+  const pprt_xmodel* xm[2] = {rt->xm0, rt->xm1};
+  for (int sg = 0; sg < 2; ++sg)
+    if ((st = pprt_backend_create(runner_kind, xm[sg], plugin, &f->dpu[sg], err))) {
+      pprt_err_prefix(err, "subgraph %d runner (%s)", sg, pprt_runner_str(runner_kind));
       return st;
     }
-    if ((st = pprt_vrunner_create(rt->xm1, lib, &f->r1, err))) {
-      pprt_err_prefix(err, "subgraph 1 runner (%s)", pprt_runner_str((enum pprt_runner)runner_kind));
-      return st;
-    }
-  }
   if ((st = pprt_vox_state_init(&f->vox, &rt->vp, err))) return st;
   if ((st = pprt_canvas_state_init(&f->canvas, rt->vp.max_pillars, err))) return st;
   if (rt->family == PPRT_FAMILY_KITTI) {
@@ -687,15 +660,14 @@ void pprt_runtime_destroy(pprt_runtime_t* rt) {
 
 /* ------------------------------------------------------------------ tensors */
 
-int8_t* pprt_ctx_dpu0_input(struct pprt_frame_ctx* f) { return f->r0 ? pprt_vrunner_input(f->r0, 0) : f->host0_in; }
-int8_t* pprt_ctx_dpu0_output(struct pprt_frame_ctx* f) { return f->r0 ? pprt_vrunner_output(f->r0, 0) : f->host0_out; }
-int8_t* pprt_ctx_dpu1_input(struct pprt_frame_ctx* f) { return f->r1 ? pprt_vrunner_input(f->r1, 0) : f->host1_in; }
+int8_t* pprt_ctx_dpu0_input(struct pprt_frame_ctx* f) { return pprt_backend_input(f->dpu[0], 0); }
+int8_t* pprt_ctx_dpu0_output(struct pprt_frame_ctx* f) { return pprt_backend_output(f->dpu[0], 0); }
+int8_t* pprt_ctx_dpu1_input(struct pprt_frame_ctx* f) { return pprt_backend_input(f->dpu[1], 0); }
 static uint32_t out_index(const pprt_runtime_t* rt, uint32_t which) {
   return which == 0 ? rt->out_cls : which == 1 ? rt->out_reg : rt->out_dir;
 }
 int8_t* pprt_ctx_dpu1_output(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, uint32_t which) {
-  uint32_t i = out_index(rt, which);
-  return f->r1 ? pprt_vrunner_output(f->r1, i) : f->host1_out[i];
+  return pprt_backend_output(f->dpu[1], out_index(rt, which));
 }
 int8_t* pprt_rt_dpu0_input(pprt_runtime_t* rt) { return pprt_ctx_dpu0_input(&rt->ctx); }
 int8_t* pprt_rt_dpu0_output(pprt_runtime_t* rt) { return pprt_ctx_dpu0_output(&rt->ctx); }
@@ -832,13 +804,12 @@ static void sleep_until_ms(double t_ms) {
 
 enum pprt_status pprt_ctx_dpu(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, int sg, struct pprt_frame_stats* stats,
                               struct pprt_err* err) {
-  pprt_vrunner* r = sg == 0 ? f->r0 : f->r1;
   struct pprt_dpu_sim* sim = rt->sim;
   if (sim != NULL && sim->cores > 0)
     while (sem_wait(&sim->free_cores) != 0) {
     } /* EINTR only */
   double t1 = pprt_now_ms();
-  enum pprt_status st = pprt_vrunner_run(r, err);
+  enum pprt_status st = pprt_backend_run(f->dpu[sg], err);
   if (sim != NULL && st == PPRT_STATUS_OK && sim->ms[sg] > 0.0) sleep_until_ms(t1 + sim->ms[sg]);
   double t2 = pprt_now_ms();
   if (sim != NULL && sim->cores > 0) sem_post(&sim->free_cores);
@@ -921,7 +892,7 @@ static enum pprt_status run_impl(pprt_runtime_t* rt, const struct pprt_sweep* sw
   if (num_boxes == NULL || (boxes == NULL && max_boxes > 0))
     return pprt_fail(&rt->err, PPRT_STATUS_INVALID_ARGUMENT, "no box array");
   *num_boxes = 0;
-  if (f->r0 == NULL || f->r1 == NULL)
+  if (rt->runner_kind == PPRT_RUNNER_NONE)
     return pprt_fail(&rt->err, PPRT_STATUS_INVALID_ARGUMENT, "this runtime was created without runners");
   memset(&f->stats, 0, sizeof f->stats);
   double t0 = pprt_now_ms();

@@ -13,6 +13,7 @@
 #include "pprt/pprt.h"
 #include "pprt/stages.h"
 #include "stages/stages.h"
+#include "backend/backend.h"
 #include "backend/vart_backend.h"
 
 #ifdef __cplusplus
@@ -21,12 +22,7 @@ extern "C" {
 
 /* Per-frame state: everything a frame in flight owns. A later throughput mode keeps several of these. */
 struct pprt_frame_ctx {
-  pprt_vrunner* r0;          /* DPU0 runner (NULL with host buffers only) */
-  pprt_vrunner* r1;
-  int8_t* host0_in;          /* host buffers when there is no runner */
-  int8_t* host0_out;
-  int8_t* host1_in;
-  int8_t* host1_out[3];
+  struct pprt_backend* dpu[2]; /* subgraph 0 and 1: their runners and tensors, or host buffers (backend/backend.h) */
   struct pprt_vox_state vox;
   struct pprt_canvas_state canvas;
   struct pprt_post_state post;
