@@ -393,7 +393,7 @@ void test_inspect_generated(void) {
                     "/pointpillars_nuscenes_small_0_pt/pointpillars_nuscenes_small_0_pt.prototxt'";
   CU_ASSERT_EQUAL_FATAL(std::system(cmd.c_str()), 0);
   CU_ASSERT_EQUAL(run_pprt({"inspect", dir}, &out), 0);
-  CU_ASSERT_TRUE(has(out, "<- default (not in the prototxt) (pprt run --score-thresh overrides)"));
+  CU_ASSERT_TRUE(has(out, "<- default (not in the prototxt) (the score_thresh option overrides)"));
   // Bad input: the file and what was expected are named; usage errors exit 2.
   const std::string text = pprt_test_work("inspect_text.xmodel");
   CU_ASSERT_EQUAL_FATAL(pprt_test_write_file(text.c_str(), "not a model\n", 12), 0);

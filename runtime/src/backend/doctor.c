@@ -169,7 +169,7 @@ static void check_board(struct doctor* d) {
   d->kv260 = contains_ci(model, "K26") || contains_ci(model, "KV260") || contains_ci(compat, "kv260");
   d->zcu104 = contains_ci(model, "ZCU104") || contains_ci(compat, "zcu104");
   if (model[0] == '\0')
-    add(d, PPRT_DOCTOR_WARN, "board", "run pprt doctor on the board (or give --root a copy of its files)",
+    add(d, PPRT_DOCTOR_WARN, "board", "run the checks on the board (or give them a copy of its files as root)",
         "no device-tree model under %s/sys/firmware/devicetree/base: not a Zynq UltraScale+ board", d->root);
   else if (d->kv260 || d->zcu104)
     add(d, PPRT_DOCTOR_PASS, "board", NULL, "%s (%s)", model, d->kv260 ? "KV260" : "ZCU104");
@@ -777,8 +777,8 @@ static void check_dpu(struct doctor* d) {
   if (mhz) snprintf(clock, sizeof clock, ", %u MHz", mhz);
   if (d->o->dpu_cores > d->xb.num_dpu) {
     char fix[160];
-    snprintf(fix, sizeof fix, "use --dpu-cores %u (or fewer)", d->xb.num_dpu);
-    add(d, PPRT_DOCTOR_FAIL, "dpu", fix, "--dpu-cores %u, but the xclbin has %u DPU core%s", d->o->dpu_cores,
+    snprintf(fix, sizeof fix, "use at most %u DPU cores", d->xb.num_dpu);
+    add(d, PPRT_DOCTOR_FAIL, "dpu", fix, "dpu_cores %u, but the xclbin has %u DPU core%s", d->o->dpu_cores,
         d->xb.num_dpu, d->xb.num_dpu > 1 ? "s" : "");
     return;
   }
@@ -795,7 +795,7 @@ static void check_dpu(struct doctor* d) {
   else
     add(d, PPRT_DOCTOR_WARN, "dpu",
         "xdputil query (Vitis AI Library usefultools, on the Vitis AI images) reads the DPU's fingerprint; "
-        "pprt doctor --model DIR also runs one job per subgraph, which VART checks",
+        "with a model, the checks also run one job per subgraph, which VART checks",
         "%u DPU core%s%s; the DPU's fingerprint is unknown (%s, no <cu>.fingerprint variable)", d->xb.num_dpu,
         d->xb.num_dpu > 1 ? "s" : "", clock, note[0] ? note + 2 : "no /usr/bin/xdputil");
 }
@@ -907,7 +907,7 @@ static void check_cma(struct doctor* d) {
   }
   double mib = 1.0 / 1024.0;
   if (need == 0) {
-    add(d, PPRT_DOCTOR_PASS, "cma", NULL, "CMA %.0f MiB free of %.0f MiB (give --model to compare with its needs)",
+    add(d, PPRT_DOCTOR_PASS, "cma", NULL, "CMA %.0f MiB free of %.0f MiB (give a model to compare with its needs)",
         avail * mib, total * mib);
     return;
   }
@@ -1128,11 +1128,11 @@ static int job_child(struct doctor* d, int fd) {
 static void check_jobs(struct doctor* d) {
   if (!d->o->run_jobs) return;
   if (d->rt == NULL) {
-    add(d, PPRT_DOCTOR_SKIP, "jobs", NULL, "no model: give --model DIR");
+    add(d, PPRT_DOCTOR_SKIP, "jobs", NULL, "no model given");
     return;
   }
   if (d->o->job_runner_lib == NULL && d->root[0] != '\0') {
-    add(d, PPRT_DOCTOR_SKIP, "jobs", NULL, "--root is not /: VART would use this system, not the board tree");
+    add(d, PPRT_DOCTOR_SKIP, "jobs", NULL, "root is not /: VART would use this system, not the board tree");
     return;
   }
   if (d->o->job_runner_lib == NULL && has_fail(d)) {
@@ -1168,7 +1168,7 @@ static void check_jobs(struct doctor* d) {
   size_t n = strlen(errbuf);
   while (n > 0 && isspace((unsigned char)errbuf[n - 1])) errbuf[--n] = '\0';
   const char* tail = n > 300 ? errbuf + n - 300 : errbuf;
-  const char* fix = "pprt doctor's other checks name the usual causes; run the failing command with GLOG_v=1";
+  const char* fix = "the other checks name the usual causes; run the failing command with GLOG_v=1";
   if (timed_out) {
     add(d, PPRT_DOCTOR_FAIL, "jobs", "a DPU that never finishes usually means the PL does not hold the xclbin's "
                                      "design: reload the app / check the xclbin",
@@ -1214,7 +1214,7 @@ static enum pprt_status run(const struct pprt_doctor_options* opts, const struct
     size_t n = strlen(root);
     while (n > 0 && root[n - 1] == '/') root[--n] = '\0';
     if (n > 0 && !is_dir(root)) {
-      pprt_set_last_error("pprt doctor: --root is not a folder");
+      pprt_set_last_error("pprt_doctor_run: root is not a folder");
       return PPRT_STATUS_INVALID_ARGUMENT;
     }
   }

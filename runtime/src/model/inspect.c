@@ -26,7 +26,7 @@ enum pprt_status pprt_inspect_parameters(const char* const xmodel[2], const char
   struct pprt_err err = {0};
   for (int k = 0; k < 2; ++k)
     if (prototxt[k] == NULL || prototxt[k][0] == '\0') {
-      fprintf(out, "parameters: %s has no prototxt; pprt run needs one per subgraph\n", xmodel[k]);
+      fprintf(out, "parameters: %s has no prototxt; pprt_runtime_create needs one per subgraph\n", xmodel[k]);
       return PPRT_STATUS_OK;
     }
   enum pprt_status st;
@@ -67,7 +67,7 @@ enum pprt_status pprt_inspect_parameters(const char* const xmodel[2], const char
   fprintf(out, "  %-18s %u  <- %s\n", "nms_pre", c.nms_pre, FROM(PPRT_CFG_NMS_PRE));
   fprintf(out, "  %-18s %g  <- %s\n", "nms_thresh", (double)c.nms_thresh, FROM(PPRT_CFG_NMS_THRESH));
   fprintf(out, "  %-18s %u  <- %s\n", "max_num", c.max_num, FROM(PPRT_CFG_MAX_NUM));
-  fprintf(out, "  %-18s %g  <- %s (pprt run --score-thresh overrides)\n", "score_thresh", (double)c.score_thresh,
+  fprintf(out, "  %-18s %g  <- %s (the score_thresh option overrides)\n", "score_thresh", (double)c.score_thresh,
          FROM(PPRT_CFG_SCORE_THRESH));
   fprintf(out, "  %-18s %s / %s / %s  <- %s\n", "output layers", c.score_layer_name, c.bbox_layer_name, c.dir_layer_name,
          FROM(PPRT_CFG_SCORE_LAYER | PPRT_CFG_BBOX_LAYER | PPRT_CFG_DIR_LAYER));

@@ -47,7 +47,7 @@ enum pprt_status pprt_vox_params_init(struct pprt_vox_params* vp, const struct p
     vp->grid[j] = (int32_t)g;
   }
   /* The point filter. mmdet3d (default): the grid's range, what the network was trained with (PointsRangeFilter with
-   * the config's point_cloud_range, z -5..3), min <= p < max. --vai-compat: VAI-L's run(PointsInfo) filters with the
+   * the config's point_cloud_range, z -5..3), min <= p < max. vai_compat: VAI-L's run(PointsInfo) filters with the
    * prototxt's point_cloud_range (z -3..3 in the Model Zoo's), min <= p <= max, then its voxelizer tests the grid
    * alone; the kernel does both (kernels.h: filter_min / filter_max). */
   for (int j = 0; j < 3; ++j) {
@@ -55,7 +55,7 @@ enum pprt_status pprt_vox_params_init(struct pprt_vox_params* vp, const struct p
     vp->filter_max[j] = cfg->point_cloud_range[j + 3];
     if (vai_compat && !(isfinite(vp->filter_min[j]) && isfinite(vp->filter_max[j]) &&
                         vp->filter_min[j] <= vp->filter_max[j]))
-      return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "voxelize --vai-compat: point_cloud_range %c [%g, %g] is not usable",
+      return pprt_fail(err, PPRT_STATUS_MODEL_MISMATCH, "voxelize (vai_compat): point_cloud_range %c [%g, %g] is not usable",
                        axis[j], (double)vp->filter_min[j], (double)vp->filter_max[j]);
   }
   if (vp->grid[2] != 1)
