@@ -28,68 +28,64 @@ static int is_drm_node_name(const char* name) {
   return strncmp(name, "renderD", 7) == 0 || (strncmp(name, "card", 4) == 0 && strchr(name, '-') == NULL);
 }
 
-/* sysfs: <dir>/<node>/device/driver is a symlink whose last component is the driver name. */
-static int probe_sysfs(const char* dir, char* desc, size_t cap) {
+/* 1 as soon as fn says the DRM node dir/<name> is zocl's (fn fills desc), 0 if none or dir cannot be read. */
+typedef int (*pprt_drm_node_fn)(const char* dir, const char* node, char* desc, size_t cap);
+static int any_drm_node(const char* dir, pprt_drm_node_fn fn, char* desc, size_t cap) {
   DIR* d = opendir(dir);
   if (d == NULL) return 0;
   int found = 0;
   struct dirent* e;
-  while (!found && (e = readdir(d)) != NULL) {
-    if (!is_drm_node_name(e->d_name)) continue;
-    char link[PATH_MAX];
-    char target[PATH_MAX];
-    int n = snprintf(link, sizeof link, "%s/%s/device/driver", dir, e->d_name);
-    if (n < 0 || (size_t)n >= sizeof link) continue;
-    ssize_t len = readlink(link, target, sizeof target - 1);
-    if (len <= 0) continue;
-    target[len] = '\0';
-    const char* base = strrchr(target, '/');
-    base = base != NULL ? base + 1 : target;
-    /* zocl's platform driver is "zocl-drm" (XRT 2020.1 .. 2022.1); its DRM driver name is "zocl" */
-    if (strcmp(base, PPRT_ZOCL) == 0 || strcmp(base, "zocl-drm") == 0) {
-      put_desc(desc, cap, "zocl driver on %s/%s", dir, e->d_name);
-      found = 1;
-    }
-  }
+  while (!found && (e = readdir(d)) != NULL)
+    if (is_drm_node_name(e->d_name)) found = fn(dir, e->d_name, desc, cap);
   closedir(d);
   return found;
 }
 
+/* sysfs: <dir>/<node>/device/driver is a symlink whose last component is the driver name. */
+static int sysfs_node_is_zocl(const char* dir, const char* node, char* desc, size_t cap) {
+  char link[PATH_MAX];
+  char target[PATH_MAX];
+  int n = snprintf(link, sizeof link, "%s/%s/device/driver", dir, node);
+  if (n < 0 || (size_t)n >= sizeof link) return 0;
+  ssize_t len = readlink(link, target, sizeof target - 1);
+  if (len <= 0) return 0;
+  target[len] = '\0';
+  const char* base = strrchr(target, '/');
+  base = base != NULL ? base + 1 : target;
+  /* zocl's platform driver is "zocl-drm" (XRT 2020.1 .. 2022.1); its DRM driver name is "zocl" */
+  if (strcmp(base, PPRT_ZOCL) != 0 && strcmp(base, "zocl-drm") != 0) return 0;
+  put_desc(desc, cap, "zocl driver on %s/%s", dir, node);
+  return 1;
+}
+
 #if defined(PPRT_HAVE_LIBDRM)
-/* /dev/dri: open each render node (then card node) and ask the kernel for the driver name. */
-static int probe_devnodes(const char* dir, char* desc, size_t cap) {
-  DIR* d = opendir(dir);
-  if (d == NULL) return 0;
+/* /dev/dri: open the node and ask the kernel for the driver name. */
+static int devnode_is_zocl(const char* dir, const char* node, char* desc, size_t cap) {
+  char path[PATH_MAX];
+  int n = snprintf(path, sizeof path, "%s/%s", dir, node);
+  if (n < 0 || (size_t)n >= sizeof path) return 0;
+  int fd = open(path, O_RDWR | O_CLOEXEC);
+  if (fd < 0) fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
   int found = 0;
-  struct dirent* e;
-  while (!found && (e = readdir(d)) != NULL) {
-    if (!is_drm_node_name(e->d_name)) continue;
-    char path[PATH_MAX];
-    int n = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-    if (n < 0 || (size_t)n >= sizeof path) continue;
-    int fd = open(path, O_RDWR | O_CLOEXEC);
-    if (fd < 0) fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    drmVersionPtr v = drmGetVersion(fd);
-    if (v != NULL) {
-      if (v->name != NULL && strcmp(v->name, PPRT_ZOCL) == 0) {
-        if (desc != NULL && cap > 0)
-          snprintf(desc, cap, "zocl %d.%d.%d on %s", v->version_major, v->version_minor, v->version_patchlevel, path);
-        found = 1;
-      }
-      drmFreeVersion(v);
+  drmVersionPtr v = drmGetVersion(fd);
+  if (v != NULL) {
+    if (v->name != NULL && strcmp(v->name, PPRT_ZOCL) == 0) {
+      if (desc != NULL && cap > 0)
+        snprintf(desc, cap, "zocl %d.%d.%d on %s", v->version_major, v->version_minor, v->version_patchlevel, path);
+      found = 1;
     }
-    close(fd);
+    drmFreeVersion(v);
   }
-  closedir(d);
+  close(fd);
   return found;
 }
 #endif
 
 int pprt_dpu_probe_at(const char* sys_class_drm, const char* dev_dri, char* desc, size_t cap) {
-  if (sys_class_drm != NULL && probe_sysfs(sys_class_drm, desc, cap)) return 1;
+  if (sys_class_drm != NULL && any_drm_node(sys_class_drm, sysfs_node_is_zocl, desc, cap)) return 1;
 #if defined(PPRT_HAVE_LIBDRM)
-  if (dev_dri != NULL && probe_devnodes(dev_dri, desc, cap)) return 1;
+  if (dev_dri != NULL && any_drm_node(dev_dri, devnode_is_zocl, desc, cap)) return 1;
 #endif
   put_desc(desc, cap, "no zocl device under %s or %s", sys_class_drm != NULL ? sys_class_drm : "(none)",
            dev_dri != NULL ? dev_dri : "(none)");

@@ -400,6 +400,13 @@ static bool is_vart_dpu_runner(const char* lib, void* dl) {
   return same;
 }
 
+// A runner library that is VART's DPU runner gets the DPU backend's checks (backend/dpu_preflight.h) first.
+static enum pprt_status preflight_dpu_runner_lib(const pprt_xmodel* m, const char* lib, struct pprt_err* err) {
+  enum pprt_status pre = pprt_dpu_preflight(m, err);
+  if (pre != PPRT_STATUS_OK) pprt_err_prefix(err, "runner library %s is VART's DPU runner", lib);
+  return pre;
+}
+
 // Where a VART backend's runner comes from: the runner the subgraph names (the DPU), or a runner library.
 enum class runner_source { subgraph, library };
 
@@ -424,11 +431,8 @@ static enum pprt_status vart_create_impl(const pprt_xmodel* m, runner_source src
     // target or the ELF file's SONAME says it is that library.
     const bool named_dpu_runner = pprt_lib_is_vart_dpu_runner(lib) != 0;
     if (named_dpu_runner) {
-      enum pprt_status pre = pprt_dpu_preflight(m, err);  // the checks of the DPU backend
-      if (pre != PPRT_STATUS_OK) {
-        pprt_err_prefix(err, "runner library %s is VART's DPU runner", lib);
-        return pre;
-      }
+      enum pprt_status pre = preflight_dpu_runner_lib(m, lib, err);
+      if (pre != PPRT_STATUS_OK) return pre;
     }
     dlerror();
     r->dl = dlopen(lib, RTLD_LAZY | RTLD_LOCAL);
@@ -439,11 +443,8 @@ static enum pprt_status vart_create_impl(const pprt_xmodel* m, runner_source src
     }
     // A library that loads as the DPU runner without saying so (LD_LIBRARY_PATH games): the loaded object tells.
     if (!named_dpu_runner && is_vart_dpu_runner(lib, r->dl)) {
-      enum pprt_status pre = pprt_dpu_preflight(m, err);  // the checks of the DPU backend
-      if (pre != PPRT_STATUS_OK) {
-        pprt_err_prefix(err, "runner library %s is VART's DPU runner", lib);
-        return pre;
-      }
+      enum pprt_status pre = preflight_dpu_runner_lib(m, lib, err);
+      if (pre != PPRT_STATUS_OK) return pre;
     }
     dlerror();
     if (dlsym(r->dl, "create_runner_with_attrs") == nullptr) {
