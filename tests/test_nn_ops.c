@@ -114,6 +114,33 @@ static int check_bytes(const int8_t* got, const int8_t* want, size_t n, const ch
   return 1;
 }
 
+/* GEMM rows of p (pprt_nn_conv_gemm_dims' m). */
+static int32_t gemm_rows(const struct pprt_nn_conv* p) {
+  int32_t m, n, k;
+  pprt_nn_conv_gemm_dims(p, &m, &n, &k);
+  return m;
+}
+
+/* p through micro-kernel g (weights packed first), as two calls split at GEMM row ms, into a poison-filled got;
+ * whether it equals want. */
+static int gemm_matches(const struct pprt_nn_gemm_impl* g, const struct pprt_nn_conv* p, const int8_t* in,
+                        const int8_t* w, const struct pprt_nn_requant* q, int32_t ms, int8_t* got,
+                        const int8_t* want, size_t n_out, int iter) {
+  void* packed = aligned_alloc(64, (pprt_nn_conv_packed_size(g, p) + 63) / 64 * 64 + 64);
+  void* scratch = aligned_alloc(64, (pprt_nn_conv_scratch_size(g, p) + 63) / 64 * 64 + 64);
+  CU_ASSERT_FATAL(packed != NULL && scratch != NULL);
+  pprt_nn_conv_pack(g, p, w, packed);
+  memset(got, 0x5a, n_out);
+  pprt_nn_conv_gemm(g, p, in, packed, q, got, 0, ms, scratch);
+  pprt_nn_conv_gemm(g, p, in, packed, q, got, ms, gemm_rows(p), scratch);
+  char what[64];
+  snprintf(what, sizeof what, "conv gemm %s", g->name);
+  int ok = check_bytes(got, want, n_out, what, iter);
+  free(packed);
+  free(scratch);
+  return ok;
+}
+
 static void conv_cases(int kind, int gemm_transposed, int iters) {
   size_t ns;
   const struct pprt_nn_kernel_set* const* all = sets(&ns);
@@ -149,20 +176,7 @@ static void conv_cases(int kind, int gemm_transposed, int iters) {
     for (size_t v = 0; pprt_nn_conv_gemm_ok(&cc.p) && v < 2 * ns; ++v) {
       const struct pprt_nn_gemm_impl* g = v % 2 ? pprt_nn_gemm_for(all[v / 2], w, n_w) : all[v / 2]->gemm;
       if (v % 2 && g == all[v / 2]->gemm) continue;
-      void* packed = aligned_alloc(64, (pprt_nn_conv_packed_size(g, &cc.p) + 63) / 64 * 64 + 64);
-      void* scratch = aligned_alloc(64, (pprt_nn_conv_scratch_size(g, &cc.p) + 63) / 64 * 64 + 64);
-      pprt_nn_conv_pack(g, &cc.p, w, packed);
-      int32_t m, n, k;
-      pprt_nn_conv_gemm_dims(&cc.p, &m, &n, &k);
-      int32_t ms = rnd(0, m);
-      memset(got, 0x5a, n_out);
-      pprt_nn_conv_gemm(g, &cc.p, in, packed, &q, got, 0, ms, scratch);
-      pprt_nn_conv_gemm(g, &cc.p, in, packed, &q, got, ms, m, scratch);
-      char what[64];
-      snprintf(what, sizeof what, "conv gemm %s", g->name);
-      CU_ASSERT_FATAL(check_bytes(got, want, n_out, what, it));
-      free(packed);
-      free(scratch);
+      CU_ASSERT_FATAL(gemm_matches(g, &cc.p, in, w, &q, rnd(0, gemm_rows(&cc.p)), got, want, n_out, it));
     }
     free(in);
     free(w);
@@ -210,17 +224,8 @@ static void test_conv_large(void) {
     make_requant(&cc, bias, b64, &q);
     size_t ns;
     const struct pprt_nn_kernel_set* const* all = sets(&ns);
-    for (size_t v = 0; v < ns; ++v) {
-      const struct pprt_nn_gemm_impl* g = all[v]->gemm;
-      void* packed = aligned_alloc(64, (pprt_nn_conv_packed_size(g, p) + 63) / 64 * 64);
-      void* scratch = aligned_alloc(64, (pprt_nn_conv_scratch_size(g, p) + 63) / 64 * 64);
-      pprt_nn_conv_pack(g, p, w, packed);
-      memset(got, 0x5a, n_out);
-      pprt_nn_conv_gemm(g, p, in, packed, &q, got, 0, 20 * 17, scratch);
-      CU_ASSERT_FATAL(check_bytes(got, want, n_out, g->name, it));
-      free(packed);
-      free(scratch);
-    }
+    for (size_t v = 0; v < ns; ++v)
+      CU_ASSERT_FATAL(gemm_matches(all[v]->gemm, p, in, w, &q, 20 * 17, got, want, n_out, it));
     free(in); free(w); free(want); free(got);
   }
 }
@@ -266,16 +271,7 @@ static void test_conv_extreme(void) {
     const struct pprt_nn_kernel_set* const* all = sets(&ns);
     for (size_t v = 0; v < ns; ++v) {
       const struct pprt_nn_gemm_impl* g = pprt_nn_gemm_for(all[v], w, n_w);
-      void* packed = aligned_alloc(64, (pprt_nn_conv_packed_size(g, p) + 63) / 64 * 64);
-      void* scratch = aligned_alloc(64, (pprt_nn_conv_scratch_size(g, p) + 63) / 64 * 64);
-      pprt_nn_conv_pack(g, p, w, packed);
-      memset(got, 0x5a, n_out);
-      int32_t ms = rnd(0, IH * IW);
-      pprt_nn_conv_gemm(g, p, in, packed, &q, got, 0, ms, scratch);
-      pprt_nn_conv_gemm(g, p, in, packed, &q, got, ms, IH * IW, scratch);
-      CU_ASSERT_FATAL(check_bytes(got, want, n_out, g->name, it));
-      free(packed);
-      free(scratch);
+      CU_ASSERT_FATAL(gemm_matches(g, p, in, w, &q, rnd(0, IH * IW), got, want, n_out, it));
     }
     free(in); free(w); free(want); free(got);
   }
