@@ -12,6 +12,7 @@
 #include "model/kitti.h"
 #include "pprt/nusc.h"
 #include "core/runtime_internal.h"
+#include "kitti_sample.h"
 #include "testutil.h"
 
 #define XDIR "xilinx-kitti/"
@@ -100,40 +101,13 @@ static void test_config_values_and_errors(void) {
 /* ---------------------------------------------------------------- voxelization against Xilinx's preprocess */
 
 static pprt_runtime_t* open_stage_runtime(void) {
-  struct pprt_options o;
-  pprt_options_init(&o);
-  o.model_dir = model_path();
-  pprt_runtime_t* rt = NULL;
-  o.runner = PPRT_RUNNER_NONE;
-  enum pprt_status st = pprt_runtime_create(&o, &rt);
-  if (st) printf("\n  %s\n", pprt_last_error());
-  CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
+  pprt_runtime_t* rt = pprt_test_runtime(model_path(), PPRT_RUNNER_NONE, 0);
   CU_ASSERT_EQUAL_FATAL(rt->family, PPRT_FAMILY_KITTI);
   return rt;
 }
 
-/* The sample as stored (swap = 0) or with its halves swapped (points n/2.., then 0..n/2-1). */
-static float* load_sample(int swap, uint32_t* n) {
-  size_t len = 0;
-  float* raw = pprt_test_read_file(pprt_test_data(XDIR "sample_pointpillars.bin"), &len);
-  CU_ASSERT_FATAL(raw != NULL && len == 125103u * 16u);
-  *n = (uint32_t)(len / 16);
-  if (!swap) return raw;
-  float* s = malloc(len);
-  CU_ASSERT_FATAL(s != NULL);
-  const size_t h = *n / 2;
-  memcpy(s, raw + h * 4, (*n - h) * 16);
-  memcpy(s + (*n - h) * 4, raw, h * 16);
-  free(raw);
-  return s;
-}
-
 static void voxelize_sample(pprt_runtime_t* rt, const float* pts, uint32_t n) {
-  struct pprt_sweep sw;
-  memset(&sw, 0, sizeof sw);
-  sw.points = pts;
-  sw.num_points = n;
-  sw.point_stride = 4;
+  const struct pprt_sweep sw = kitti_sweep(pts, n);
   CU_ASSERT_EQUAL_FATAL(pprt_stage_voxelize(rt, &sw, 1, pprt_rt_dpu0_input(rt), NULL), PPRT_STATUS_OK);
 }
 
@@ -147,7 +121,7 @@ static void test_voxelize_matches_xilinx(void) {
   const struct pprt_kernels* const* all = pprt_kernels_all(&nk);
   for (int swap = 0; swap < 2; ++swap) {
     uint32_t n = 0;
-    float* pts = load_sample(swap, &n);
+    float* pts = kitti_sample_load(swap, &n);
     for (size_t v = 0; v < nk; ++v) {
       rt->k = all[v];
       voxelize_sample(rt, pts, n);
@@ -194,7 +168,7 @@ static const struct {
 static void test_post_matches_xilinx(void) {
   pprt_runtime_t* rt = open_stage_runtime();
   uint32_t n = 0;
-  float* pts = load_sample(1, &n);
+  float* pts = kitti_sample_load(1, &n);
   voxelize_sample(rt, pts, n);
   free(pts);
   int8_t* cls = malloc(NA * 3);
@@ -234,38 +208,14 @@ static void test_post_matches_xilinx(void) {
 /* Runs the sample (halves swapped or as stored) through pprt_runtime_run with the CPU runner plugin and returns the
  * boxes as pprt run --format vai prints them (malloc'd). */
 static char* run_sample(const char* model, int swap, uint32_t* nb) {
-  struct pprt_options o;
-  pprt_options_init(&o);
-  o.model_dir = model;
-  o.runner = PPRT_RUNNER_CPU;
-  pprt_runtime_t* rt = NULL;
-  enum pprt_status st = pprt_runtime_create(&o, &rt);
-  if (st) printf("\n  %s\n", pprt_last_error());
-  CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
-  uint32_t n = 0;
-  float* pts = load_sample(swap, &n);
-  struct pprt_sweep sw;
-  memset(&sw, 0, sizeof sw);
-  sw.points = pts;
-  sw.num_points = n;
-  sw.point_stride = 4;
+  pprt_runtime_t* rt = pprt_test_runtime(model, PPRT_RUNNER_CPU, 0);
   struct pprt_box boxes[300];
-  st = pprt_runtime_run(rt, &sw, 1, boxes, 300, nb);
-  if (st) printf("\n  %s\n", pprt_runtime_last_error(rt));
-  CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
+  char* txt = kitti_sample_run(rt, swap, boxes, 300, nb, "kitti_run.txt");
   struct pprt_frame_stats fs;
   pprt_runtime_stats(rt, &fs);
   CU_ASSERT_EQUAL(fs.pillars, 8309);
-  CU_ASSERT_EQUAL_FATAL(pprt_boxes_write_kitti(pprt_test_work("kitti_run.txt"), boxes, *nb), PPRT_STATUS_OK);
-  size_t len = 0;
-  char* txt = pprt_test_read_file(pprt_test_work("kitti_run.txt"), &len);
-  CU_ASSERT_FATAL(txt != NULL);
-  char* z = realloc(txt, len + 1);
-  CU_ASSERT_FATAL(z != NULL);
-  z[len] = '\0';
-  free(pts);
   pprt_runtime_destroy(rt);
-  return z;
+  return txt;
 }
 
 static int same_text(const char* what, const char* got, const char* want) {
@@ -277,12 +227,7 @@ static int same_text(const char* what, const char* got, const char* want) {
 /* What Xilinx's graph runner printed for sample_pointpillars.bin on a board (the example's readme). Its two
  * preprocess threads put thread 1's points first in every pillar both fed, which is the halves-swapped sweep in file
  * order (docs/KITTI.md). Every printed digit. */
-static const char k_board[] =
-    "0       18.541065 4.000000 -1.732742 1.703191 4.419279 1.465484 1.679375     0.880797\n"
-    "0       34.522400 1.505865 -1.515198 1.503061 3.550991 1.420396 1.710625     0.851953\n"
-    "0       10.917599 4.705866 -1.622433 1.650789 4.350764 1.634866 1.632500     0.851953\n"
-    "1       21.338512 -2.400002 -1.681677 0.600000 1.963422 1.784916 4.742843     0.777300\n"
-    "0       57.891731 -4.188267 -1.536627 1.575194 3.780010 1.512004 2.007500     0.679179\n";
+static const char* const k_board = kitti_board_output;
 
 /* The sweep as stored, in file order (pprt's deterministic rule): the crowded pillars keep other points, which moves
  * the first three cars. Measured with pprt; its voxelization equals Xilinx's single-thread preprocess (above) and its
@@ -335,21 +280,10 @@ static void test_stream(void) {
     printf("(host only) ");
     return;
   }
-  struct pprt_options o;
-  pprt_options_init(&o);
-  o.model_dir = model_path();
-  o.runner = PPRT_RUNNER_CPU;
-  pprt_runtime_t* rt = NULL;
-  CU_ASSERT_EQUAL_FATAL(pprt_runtime_create(&o, &rt), PPRT_STATUS_OK);
+  pprt_runtime_t* rt = pprt_test_runtime(model_path(), PPRT_RUNNER_CPU, 0);
   uint32_t n0 = 0, n1 = 0;
-  float* pts[2] = {load_sample(1, &n0), load_sample(0, &n1)};
-  struct pprt_sweep sw[2];
-  memset(sw, 0, sizeof sw);
-  for (int i = 0; i < 2; ++i) {
-    sw[i].points = pts[i];
-    sw[i].num_points = n0;
-    sw[i].point_stride = 4;
-  }
+  float* pts[2] = {kitti_sample_load(1, &n0), kitti_sample_load(0, &n1)};
+  const struct pprt_sweep sw[2] = {kitti_sweep(pts[0], n0), kitti_sweep(pts[1], n1)};
   struct pprt_stream_options so;
   pprt_stream_options_init(&so);
   so.dpu_cores = 2;
@@ -364,11 +298,8 @@ static void test_stream(void) {
     uint64_t tag = 99;
     CU_ASSERT_EQUAL_FATAL(pprt_stream_receive(st, boxes, 300, &nb, &tag, NULL), PPRT_STATUS_OK);
     CU_ASSERT_EQUAL(tag, f);
-    CU_ASSERT_EQUAL_FATAL(pprt_boxes_write_kitti(pprt_test_work("kitti_stream.txt"), boxes, nb), PPRT_STATUS_OK);
-    size_t len = 0;
-    char* txt = pprt_test_read_file(pprt_test_work("kitti_stream.txt"), &len);
-    CU_ASSERT_FATAL(txt != NULL);
-    CU_ASSERT(len == strlen(want[f % 2]) && memcmp(txt, want[f % 2], len) == 0);
+    char* txt = kitti_boxes_text(boxes, nb, "kitti_stream.txt");
+    CU_ASSERT_STRING_EQUAL(txt, want[f % 2]);
     free(txt);
   }
   pprt_stream_destroy(st);

@@ -15,60 +15,21 @@
 
 #include "core/runtime_internal.h"
 #include "model/kitti.h"
+#include "kitti_sample.h"
 #include "pprt/nusc.h"
 #include "testutil.h"
 
 static const char* pair_dir(const char* name) { return pprt_test_work(name); }
 
-static float* load_sample(int swap, uint32_t* n) {
-  size_t len = 0;
-  float* raw = pprt_test_read_file(pprt_test_data("xilinx-kitti/sample_pointpillars.bin"), &len);
-  CU_ASSERT_FATAL(raw != NULL && len == 125103u * 16u);
-  *n = (uint32_t)(len / 16);
-  if (!swap) return raw;
-  float* s = malloc(len);
-  CU_ASSERT_FATAL(s != NULL);
-  const size_t h = *n / 2;
-  memcpy(s, raw + h * 4, (*n - h) * 16);
-  memcpy(s + (*n - h) * 4, raw, h * 16);
-  free(raw);
-  return s;
-}
-
 static pprt_runtime_t* open_pair(const char* dir, enum pprt_runner runner) {
-  struct pprt_options o;
-  pprt_options_init(&o);
-  o.model_dir = dir;
-  o.runner = runner;
-  pprt_runtime_t* rt = NULL;
-  enum pprt_status st = pprt_runtime_create(&o, &rt);
-  if (st) printf("\n  %s: %s\n", dir, pprt_last_error());
-  CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
+  pprt_runtime_t* rt = pprt_test_runtime(dir, runner, 0);
   CU_ASSERT_EQUAL_FATAL(rt->family, PPRT_FAMILY_KITTI);
   return rt;
 }
 
 /* Runs the sample through the pair (CPU runner); boxes as pprt run --format vai prints them (malloc'd). */
 static char* run_pair(pprt_runtime_t* rt, int swap, struct pprt_box* boxes, uint32_t* nb) {
-  uint32_t n = 0;
-  float* pts = load_sample(swap, &n);
-  struct pprt_sweep sw;
-  memset(&sw, 0, sizeof sw);
-  sw.points = pts;
-  sw.num_points = n;
-  sw.point_stride = 4;
-  enum pprt_status st = pprt_runtime_run(rt, &sw, 1, boxes, 300, nb);
-  if (st) printf("\n  %s\n", pprt_runtime_last_error(rt));
-  CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
-  free(pts);
-  CU_ASSERT_EQUAL_FATAL(pprt_boxes_write_kitti(pprt_test_work("kitti_pair_run.txt"), boxes, *nb), PPRT_STATUS_OK);
-  size_t len = 0;
-  char* txt = pprt_test_read_file(pprt_test_work("kitti_pair_run.txt"), &len);
-  CU_ASSERT_FATAL(txt != NULL);
-  char* z = realloc(txt, len + 1);
-  CU_ASSERT_FATAL(z != NULL);
-  z[len] = '\0';
-  return z;
+  return kitti_sample_run(rt, swap, boxes, 300, nb, "kitti_pair_run.txt");
 }
 
 /* ---------------------------------------------------------------- the generated pair's configuration */
@@ -148,13 +109,9 @@ static void test_voxelize_oracle(void) {
   static struct vox_oracle o;
   for (int swap = 0; swap < 2; ++swap) {
     uint32_t n = 0;
-    float* pts = load_sample(swap, &n);
+    float* pts = kitti_sample_load(swap, &n);
     voxel_oracle(pts, n, &o);
-    struct pprt_sweep sw;
-    memset(&sw, 0, sizeof sw);
-    sw.points = pts;
-    sw.num_points = n;
-    sw.point_stride = 4;
+    const struct pprt_sweep sw = kitti_sweep(pts, n);
     CU_ASSERT_EQUAL_FATAL(pprt_stage_voxelize(rt, &sw, 1, pprt_rt_dpu0_input(rt), NULL), PPRT_STATUS_OK);
     struct pprt_frame_stats s;
     pprt_runtime_stats(rt, &s);
@@ -337,15 +294,8 @@ static void test_forms_agree(void) {
 
 /* Xilinx's trained model as a Model Zoo pair (pprt-genmodel --from-graph VoxelNet_int.xmodel): the board's five
  * detections on the halves-swapped sample (docs/KITTI.md "Threads and the board's output"), every printed digit,
- * as the one-file graph gives them (tests/test_kitti.c): DPU0's output and DPU1's input share fix point 5, so
+ * as the one-file graph gives them (kitti_board_output; test_kitti): DPU0's output and DPU1's input share fix point 5, so
  * VAI-L's middle step is a copy there. Host only (a frame takes ~1 min under qemu). */
-static const char k_board[] =
-    "0       18.541065 4.000000 -1.732742 1.703191 4.419279 1.465484 1.679375     0.880797\n"
-    "0       34.522400 1.505865 -1.515198 1.503061 3.550991 1.420396 1.710625     0.851953\n"
-    "0       10.917599 4.705866 -1.622433 1.650789 4.350764 1.634866 1.632500     0.851953\n"
-    "1       21.338512 -2.400002 -1.681677 0.600000 1.963422 1.784916 4.742843     0.777300\n"
-    "0       57.891731 -4.188267 -1.536627 1.575194 3.780010 1.512004 2.007500     0.679179\n";
-
 static void test_xilinx_pair_board_output(void) {
   if (PPRT_TEST_EMULATOR[0] != '\0') {
     printf("(host only) ");
@@ -357,8 +307,8 @@ static void test_xilinx_pair_board_output(void) {
   uint32_t nb = 0;
   char* got = run_pair(rt, 1, boxes, &nb);
   CU_ASSERT_EQUAL(nb, 5);
-  if (strcmp(got, k_board) != 0) printf("\n%s  expected:\n%s", got, k_board);
-  CU_ASSERT_STRING_EQUAL(got, k_board);
+  if (strcmp(got, kitti_board_output) != 0) printf("\n%s  expected:\n%s", got, kitti_board_output);
+  CU_ASSERT_STRING_EQUAL(got, kitti_board_output);
   struct pprt_frame_stats s;
   pprt_runtime_stats(rt, &s);
   CU_ASSERT_EQUAL(s.pillars, 8309);
@@ -372,7 +322,7 @@ static void test_cli(void) {
   static char out[1 << 16];
   static struct vox_oracle o;
   uint32_t n = 0;
-  float* pts = load_sample(0, &n);
+  float* pts = kitti_sample_load(0, &n);
   voxel_oracle(pts, n, &o);
   free(pts);
   char* argv[] = {PPRT_TEST_PPRT_EXE, "run", "--model", (char*)pair_dir("kitti_pair"),
