@@ -8,7 +8,6 @@
  * same way. */
 #include <dlfcn.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,18 +21,7 @@
 #define FRAME_POINTS 3000u
 #define MAX_BOXES 512
 
-static void on_alarm(int sig) {
-  (void)sig;
-  static const char msg[] = "test_fault: timed out (a call hung)\n";
-  ssize_t w = write(2, msg, sizeof msg - 1);
-  (void)w;
-  _exit(3);
-}
-
-static void guard(unsigned seconds) {
-  signal(SIGALRM, on_alarm);
-  alarm(seconds);
-}
+static void guard(unsigned seconds) { pprt_test_guard("test_fault", "a call", seconds); }
 
 /* Emulated, built with ThreadSanitizer (the CPU runner's frames take seconds there too: CI time), or
  * PPRT_TEST_FAULT_DUMMY=1 (to try that form on the host). */
@@ -133,6 +121,16 @@ static int same_as_clean(uint32_t k, enum pprt_status st, const struct pprt_box*
   return ok;
 }
 
+/* Frame k through rt gives the clean run's boxes and statistics, byte for byte. */
+static int runs_clean(pprt_runtime_t* rt, uint32_t k) {
+  static struct pprt_box b[MAX_BOXES];
+  uint32_t n = 0;
+  struct pprt_frame_stats s;
+  enum pprt_status st = pprt_runtime_run(rt, &g_frames[k], 1, b, MAX_BOXES, &n);
+  pprt_runtime_stats(rt, &s);
+  return same_as_clean(k, st, b, n, &s);
+}
+
 /* The wrapper with no faults is transparent: the CPU runner (emulated: the dummy runner) directly gives the same bytes. */
 static void test_transparent(void) {
   guard(300);
@@ -191,12 +189,7 @@ static void test_runtime_faults(void) {
       CU_ASSERT(strstr(pprt_last_error(), want_msg[k]) != NULL);
     }
   }
-  /* the runtime is intact after the failures: frame 0 again, the same bytes */
-  uint32_t n = 0;
-  struct pprt_frame_stats s;
-  enum pprt_status st = pprt_runtime_run(rt, &g_frames[0], 1, b, MAX_BOXES, &n);
-  pprt_runtime_stats(rt, &s);
-  CU_ASSERT(same_as_clean(0, st, b, n, &s));
+  CU_ASSERT(runs_clean(rt, 0)); /* the runtime is intact after the failures */
   pprt_runtime_destroy(rt);
   alarm(0);
 }
@@ -225,28 +218,25 @@ static void stream_all(pprt_stream_t* s, struct result* out) {
   CU_ASSERT_EQUAL(pprt_stream_in_flight(s), 0u);
 }
 
-static pprt_stream_t* make_stream(pprt_runtime_t* rt, uint32_t cores, uint32_t depth) {
-  struct pprt_stream_options so;
-  pprt_stream_options_init(&so);
-  so.dpu_cores = cores;
-  so.max_in_flight = depth;
-  pprt_stream_t* s = NULL;
-  enum pprt_status st = pprt_stream_create(rt, &so, &s);
-  if (st != PPRT_STATUS_OK) fprintf(stderr, "stream: %s: %s\n", pprt_status_str(st), pprt_last_error());
-  CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
+/* A runtime (its own runners created clean), the faults `spec` armed for the runners of a stream of `cores`
+ * contexts and depth `depth` made next (their job counts start from 0), and every frame streamed once into got. */
+static pprt_stream_t* stream_with_faults(const char* spec, uint32_t cores, uint32_t depth, pprt_runtime_t** rt,
+                                         struct result* got) {
+  guard(300);
+  clean_results();
+  *rt = make_runtime(PPRT_STATUS_OK);
+  set_faults(spec);
+  pprt_stream_t* s = pprt_test_stream(*rt, cores, depth);
+  stream_all(s, got);
   return s;
 }
 
 /* One DPU core: jobs run in frame order, so the failing frames are known exactly. */
 static void test_stream_one_core(void) {
-  guard(300);
-  clean_results();
-  pprt_runtime_t* rt = make_runtime(PPRT_STATUS_OK);
-  /* the runtime's own runners are created; the stream's runners count jobs from 0 after this reset */
-  set_faults("sg0:job=2:throw;sg1:job=3:status;sg1:job=5:waitfail;sg0:every=3:slow=20");
-  pprt_stream_t* s = make_stream(rt, 1, 4);
+  pprt_runtime_t* rt = NULL;
   static struct result got[NUM_FRAMES];
-  stream_all(s, got);
+  pprt_stream_t* s =
+      stream_with_faults("sg0:job=2:throw;sg1:job=3:status;sg1:job=5:waitfail;sg0:every=3:slow=20", 1, 4, &rt, got);
   /* frame 1: sg0 job 2; sg1 jobs: frames 0, 2, 3, 4, 5, ... are sg1 jobs 1, 2, 3, 4, 5: frame 3 and frame 5 fail */
   static const char* const want_msg[NUM_FRAMES] = {NULL, "injected exception", NULL, "execute_async returned",
                                                    NULL, "wait returned", NULL, NULL};
@@ -272,13 +262,10 @@ static void test_stream_one_core(void) {
 /* Two cores, slow jobs reordering the work: exactly the injected number of frames fail, in order, with a message;
  * every other frame equals the clean run. */
 static void test_stream_two_cores(void) {
-  guard(300);
-  clean_results();
-  pprt_runtime_t* rt = make_runtime(PPRT_STATUS_OK);
-  set_faults("sg0:every=2:slow=30;sg1:job=4:throw;sg0:job=7:status;sg1:every=3:slow=15");
-  pprt_stream_t* s = make_stream(rt, 2, 6);
+  pprt_runtime_t* rt = NULL;
   static struct result got[NUM_FRAMES];
-  stream_all(s, got);
+  pprt_stream_t* s =
+      stream_with_faults("sg0:every=2:slow=30;sg1:job=4:throw;sg0:job=7:status;sg1:every=3:slow=15", 2, 6, &rt, got);
   uint32_t failed = 0;
   for (uint32_t k = 0; k < NUM_FRAMES; ++k) {
     if (got[k].st == PPRT_STATUS_OK) {
@@ -301,7 +288,7 @@ static void test_stream_destroy_slow(void) {
   load_frames();
   pprt_runtime_t* rt = make_runtime(PPRT_STATUS_OK);
   set_faults("any:every=1:slow=200");
-  pprt_stream_t* s = make_stream(rt, 2, 6);
+  pprt_stream_t* s = pprt_test_stream(rt, 2, 6);
   for (uint32_t k = 0; k < 6; ++k) CU_ASSERT_EQUAL(pprt_stream_submit(s, &g_frames[k], 1, k), PPRT_STATUS_OK);
   struct timespec ts = {0, 50 * 1000 * 1000};
   nanosleep(&ts, NULL); /* the first subgraph-0 jobs are running (200 ms each) */
@@ -345,12 +332,7 @@ static void test_create_faults(void) {
   CU_ASSERT_EQUAL(pprt_stream_create(rt, &so, &s), PPRT_STATUS_RUNNER_ERROR);
   CU_ASSERT(strstr(pprt_last_error(), "subgraph must be sg0, sg1 or any") != NULL);
   set_faults("");
-  static struct pprt_box b[MAX_BOXES];
-  uint32_t n = 0;
-  struct pprt_frame_stats st;
-  enum pprt_status rc = pprt_runtime_run(rt, &g_frames[2], 1, b, MAX_BOXES, &n);
-  pprt_runtime_stats(rt, &st);
-  CU_ASSERT(same_as_clean(2, rc, b, n, &st));
+  CU_ASSERT(runs_clean(rt, 2));
   pprt_runtime_destroy(rt);
   alarm(0);
 }

@@ -4,7 +4,6 @@
  * hang fails the suite instead of stalling it. */
 #include <math.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,18 +23,6 @@ static void guard(unsigned seconds) { pprt_test_guard("test_stream", "a stream c
 
 static pprt_runtime_t* make_runtime(int runner, uint32_t max_points) {
   return pprt_test_runtime(model_dir(), (enum pprt_runner)runner, max_points);
-}
-
-static pprt_stream_t* make_stream(pprt_runtime_t* rt, uint32_t cores, uint32_t depth) {
-  struct pprt_stream_options so;
-  pprt_stream_options_init(&so);
-  so.dpu_cores = cores;
-  so.max_in_flight = depth;
-  pprt_stream_t* s = NULL;
-  enum pprt_status st = pprt_stream_create(rt, &so, &s);
-  if (st != PPRT_STATUS_OK) fprintf(stderr, "stream failed: %s: %s\n", pprt_status_str(st), pprt_last_error());
-  CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
-  return s;
 }
 
 static pprt_cloud_t* load_sweep(struct pprt_sweep* s) {
@@ -153,38 +140,58 @@ static void expected_of(pprt_runtime_t* rt, const struct pprt_sweep* key, uint32
   }
 }
 
-static void test_order_and_results(void) {
-  guard(300);
-  pprt_runtime_t* rt = make_runtime(PPRT_RUNNER_DUMMY, 0);
-  CU_ASSERT_EQUAL_FATAL(pprt_runtime_simulate_dpu(rt, 3.0, 6.0, 2), PPRT_STATUS_OK);
-  pprt_stream_t* s = make_stream(rt, 2, 5);
-  plant_all(rt, s);
+/* The start of an ordering case: a dummy-runner runtime (max_points, 0: the default) simulating a DPU of lo..hi ms
+ * on 2 cores, a stream of `cores` contexts and depth `depth` with every context planted, the key sweep, and what
+ * pprt_runtime_run gives for frames 0..n-1 of `frame` in exp. */
+struct stream_case {
+  pprt_runtime_t* rt;
+  pprt_stream_t* s;
   struct pprt_sweep key;
-  pprt_cloud_t* cloud = load_sweep(&key);
+  pprt_cloud_t* cloud;
+};
+
+static void stream_case_open(struct stream_case* c, uint32_t max_points, double lo_ms, double hi_ms, uint32_t cores,
+                             uint32_t depth, uint32_t n, struct expected* exp,
+                             uint32_t (*frame)(const struct pprt_sweep*, uint32_t, struct pprt_sweep*)) {
+  guard(300);
+  c->rt = make_runtime(PPRT_RUNNER_DUMMY, max_points);
+  CU_ASSERT_EQUAL_FATAL(pprt_runtime_simulate_dpu(c->rt, lo_ms, hi_ms, 2), PPRT_STATUS_OK);
+  c->s = pprt_test_stream(c->rt, cores, depth);
+  plant_all(c->rt, c->s);
+  c->cloud = load_sweep(&c->key);
+  expected_of(c->rt, &c->key, n, exp, frame);
+}
+
+static void stream_case_close(struct stream_case* c) {
+  pprt_stream_destroy(c->s);
+  pprt_cloud_destroy(c->cloud);
+  pprt_runtime_destroy(c->rt);
+  alarm(0);
+}
+
+static void test_order_and_results(void) {
   enum { N = 14 };
   struct expected exp[N];
-  expected_of(rt, &key, N, exp, make_frame);
+  struct stream_case c;
+  stream_case_open(&c, 0, 3.0, 6.0, 2, 5, N, exp, make_frame);
   for (uint32_t k = 0; k < N; ++k) {
     CU_ASSERT_EQUAL(exp[k].status, PPRT_STATUS_OK);
     CU_ASSERT_EQUAL(exp[k].nb, 2u);
   }
   CU_ASSERT(exp[0].stats.pillars != exp[1].stats.pillars); /* the frames differ */
-  run_and_check(s, &key, N, exp, make_frame);
-  run_and_check(s, &key, N, exp, make_frame); /* the stream is reusable after draining */
-  pprt_stream_destroy(s);
+  run_and_check(c.s, &c.key, N, exp, make_frame);
+  run_and_check(c.s, &c.key, N, exp, make_frame); /* the stream is reusable after draining */
+  pprt_stream_destroy(c.s);
 
   /* One core, the default depth. */
-  s = make_stream(rt, 1, 0);
+  c.s = pprt_test_stream(c.rt, 1, 0);
   struct pprt_stream_options so;
-  pprt_stream_get_options(s, &so);
+  pprt_stream_get_options(c.s, &so);
   CU_ASSERT_EQUAL(so.dpu_cores, 1u);
   CU_ASSERT_EQUAL(so.max_in_flight, 4u);
-  plant_all(rt, s);
-  run_and_check(s, &key, N, exp, make_frame);
-  pprt_stream_destroy(s);
-  pprt_cloud_destroy(cloud);
-  pprt_runtime_destroy(rt);
-  alarm(0);
+  plant_all(c.rt, c.s);
+  run_and_check(c.s, &c.key, N, exp, make_frame);
+  stream_case_close(&c);
 }
 
 /* With one core the stream has one context: after a frame its DPU0 input, pillars and canvas are byte for byte those
@@ -192,7 +199,7 @@ static void test_order_and_results(void) {
 static void test_same_bytes(void) {
   guard(300);
   pprt_runtime_t* rt = make_runtime(PPRT_RUNNER_DUMMY, 0);
-  pprt_stream_t* s = make_stream(rt, 1, 2);
+  pprt_stream_t* s = pprt_test_stream(rt, 1, 2);
   plant_all(rt, s);
   struct pprt_frame_ctx* f = pprt_stream_context(s, 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(f);
@@ -244,36 +251,30 @@ static uint32_t bad_frame(const struct pprt_sweep* key, uint32_t k, struct pprt_
 }
 
 static void test_failing_frames(void) {
-  guard(300);
-  pprt_runtime_t* rt = make_runtime(PPRT_RUNNER_DUMMY, 25000);
-  CU_ASSERT_EQUAL_FATAL(pprt_runtime_simulate_dpu(rt, 2.0, 4.0, 2), PPRT_STATUS_OK);
-  pprt_stream_t* s = make_stream(rt, 2, 6);
-  plant_all(rt, s);
-  struct pprt_sweep key;
-  pprt_cloud_t* cloud = load_sweep(&key);
   enum { N = 13 };
   struct expected exp[N];
-  expected_of(rt, &key, N, exp, bad_frame);
+  struct stream_case c;
+  stream_case_open(&c, 25000, 2.0, 4.0, 2, 6, N, exp, bad_frame);
   CU_ASSERT_EQUAL(exp[3].status, PPRT_STATUS_BAD_INPUT);
   CU_ASSERT_EQUAL(exp[6].status, PPRT_STATUS_CAPACITY);
   CU_ASSERT_EQUAL(exp[8].status, PPRT_STATUS_CAPACITY);
   CU_ASSERT_EQUAL(exp[10].status, PPRT_STATUS_INVALID_ARGUMENT);
   CU_ASSERT_EQUAL(exp[12].status, PPRT_STATUS_OK);
-  run_and_check(s, &key, N, exp, bad_frame);
+  run_and_check(c.s, &c.key, N, exp, bad_frame);
 
   /* The message of a failed frame names the problem. */
-  struct pprt_sweep two[2] = {key, key};
+  struct pprt_sweep two[2] = {c.key, c.key};
   two[1].translation[2] = INFINITY;
-  CU_ASSERT_EQUAL(pprt_stream_submit(s, two, 2, 7), PPRT_STATUS_OK);
-  CU_ASSERT_EQUAL(pprt_stream_submit(s, &key, 1, 8), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL(pprt_stream_submit(c.s, two, 2, 7), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL(pprt_stream_submit(c.s, &c.key, 1, 8), PPRT_STATUS_OK);
   struct pprt_box b[8];
   uint32_t nb = 5;
   uint64_t tag = 0;
-  CU_ASSERT_EQUAL(pprt_stream_receive(s, b, 8, &nb, &tag, NULL), PPRT_STATUS_BAD_INPUT);
+  CU_ASSERT_EQUAL(pprt_stream_receive(c.s, b, 8, &nb, &tag, NULL), PPRT_STATUS_BAD_INPUT);
   CU_ASSERT_EQUAL(tag, 7u);
   CU_ASSERT_EQUAL(nb, 0u);
   CU_ASSERT_PTR_NOT_NULL(strstr(pprt_last_error(), "translation"));
-  CU_ASSERT_EQUAL(pprt_stream_receive(s, b, 8, &nb, &tag, NULL), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL(pprt_stream_receive(c.s, b, 8, &nb, &tag, NULL), PPRT_STATUS_OK);
   CU_ASSERT_EQUAL(tag, 8u);
   CU_ASSERT_EQUAL(nb, 2u);
   CU_ASSERT_STRING_EQUAL(pprt_last_error(), "");
@@ -281,14 +282,11 @@ static void test_failing_frames(void) {
   /* An empty key sweep: OK, no boxes. */
   struct pprt_sweep empty;
   pprt_sweep_init(&empty, NULL, 0, 5, 0);
-  CU_ASSERT_EQUAL(pprt_stream_submit(s, &empty, 1, 9), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL(pprt_stream_submit(c.s, &empty, 1, 9), PPRT_STATUS_OK);
   nb = 5;
-  CU_ASSERT_EQUAL(pprt_stream_receive(s, b, 8, &nb, &tag, NULL), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL(pprt_stream_receive(c.s, b, 8, &nb, &tag, NULL), PPRT_STATUS_OK);
   CU_ASSERT_EQUAL(nb, 0u);
-  pprt_stream_destroy(s);
-  pprt_cloud_destroy(cloud);
-  pprt_runtime_destroy(rt);
-  alarm(0);
+  stream_case_close(&c);
 }
 
 /* Destroy right after submitting: no hang, nothing leaks (ASan), DPU jobs already running finish first. */
@@ -299,7 +297,7 @@ static void test_shutdown_in_flight(void) {
   struct pprt_sweep key, sw[16];
   pprt_cloud_t* cloud = load_sweep(&key);
   for (uint32_t round = 0; round < 3; ++round) {
-    pprt_stream_t* s = make_stream(rt, 2, 8);
+    pprt_stream_t* s = pprt_test_stream(rt, 2, 8);
     for (uint32_t k = 0; k < 8; ++k) {
       uint32_t ns = make_frame(&key, k, sw);
       CU_ASSERT_EQUAL(pprt_stream_submit(s, sw, ns, k), PPRT_STATUS_OK);
@@ -350,7 +348,7 @@ static void* receive_later(void* p) {
 static void test_queue_full(void) {
   guard(120);
   pprt_runtime_t* rt = make_runtime(PPRT_RUNNER_DUMMY, 0);
-  pprt_stream_t* s = make_stream(rt, 1, 2);
+  pprt_stream_t* s = pprt_test_stream(rt, 1, 2);
   struct pprt_sweep key;
   pprt_cloud_t* cloud = load_sweep(&key);
   CU_ASSERT_EQUAL(pprt_stream_try_submit(s, &key, 1, 1), PPRT_STATUS_OK);
@@ -407,7 +405,7 @@ static void test_simulated_dpu(void) {
   CU_ASSERT(st.stage_ms[PPRT_STAGE_TOTAL] >= 37.0);
 
   /* One simulated core shared by a 2-core stream: 6 frames need at least 6 x 37 ms of DPU time. */
-  pprt_stream_t* s = make_stream(rt, 2, 6);
+  pprt_stream_t* s = pprt_test_stream(rt, 2, 6);
   double t0 = pprt_now_ms();
   for (uint32_t k = 0; k < 6; ++k) CU_ASSERT_EQUAL(pprt_stream_submit(s, &key, 1, k), PPRT_STATUS_OK);
   for (uint32_t k = 0; k < 6; ++k) {
@@ -445,7 +443,7 @@ static void test_create_errors(void) {
   CU_ASSERT_EQUAL(pprt_stream_create(NULL, &so, &s), PPRT_STATUS_INVALID_ARGUMENT);
   CU_ASSERT_EQUAL(pprt_stream_create(rt, &so, NULL), PPRT_STATUS_INVALID_ARGUMENT);
   CU_ASSERT_EQUAL(pprt_stream_submit(NULL, NULL, 0, 0), PPRT_STATUS_INVALID_ARGUMENT);
-  s = make_stream(rt, 2, 0);
+  s = pprt_test_stream(rt, 2, 0);
   pprt_stream_get_options(s, &so);
   CU_ASSERT_EQUAL(so.max_in_flight, 6u);
   uint32_t nb = 0;

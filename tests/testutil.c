@@ -216,3 +216,15 @@ pprt_runtime_t* pprt_test_runtime(const char* model_dir, enum pprt_runner runner
   CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
   return rt;
 }
+
+pprt_stream_t* pprt_test_stream(pprt_runtime_t* rt, uint32_t cores, uint32_t depth) {
+  struct pprt_stream_options so;
+  pprt_stream_options_init(&so);
+  so.dpu_cores = cores;
+  so.max_in_flight = depth;
+  pprt_stream_t* s = NULL;
+  enum pprt_status st = pprt_stream_create(rt, &so, &s);
+  if (st != PPRT_STATUS_OK) fprintf(stderr, "stream failed: %s: %s\n", pprt_status_str(st), pprt_last_error());
+  CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
+  return s;
+}

@@ -54,4 +54,8 @@ void pprt_test_guard(const char* suite, const char* what, unsigned seconds);
  * message if it cannot be created. */
 pprt_runtime_t* pprt_test_runtime(const char* model_dir, enum pprt_runner runner, uint32_t max_points);
 
+/* A stream on rt with `cores` DPU contexts and max_in_flight `depth` (0: the default); fails (fatally) with the
+ * library's message if it cannot be created. */
+pprt_stream_t* pprt_test_stream(pprt_runtime_t* rt, uint32_t cores, uint32_t depth);
+
 #endif
