@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "backend/dpu_preflight.h"
@@ -15,27 +14,6 @@
 #include "backend/vart_backend.h"
 
 #define DUMMY_LIB "libvart-dummy-runner.so"
-
-static const char* small_xmodel(int k) {
-  static char path[2][1024];
-  snprintf(path[k], sizeof path[k], "%s/small/pointpillars_nuscenes_small_%d_pt/pointpillars_nuscenes_small_%d_pt.xmodel",
-           PPRT_TEST_WORK_DIR, k, k);
-  return path[k];
-}
-
-/* Exit status of a child that runs fn(arg) and exits with its return value; 128+signal if it died. */
-static int in_child(int (*fn)(const void*), const void* arg) {
-  fflush(stdout);
-  fflush(stderr);
-  pid_t pid = fork();
-  if (pid < 0) return -1;
-  if (pid == 0) _exit(fn(arg));
-  int st = 0;
-  if (waitpid(pid, &st, 0) != pid) return -1;
-  if (WIFEXITED(st)) return WEXITSTATUS(st);
-  if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
-  return -1;
-}
 
 static int child_load(const void* arg) {
   pprt_xmodel* m = NULL;
@@ -75,7 +53,7 @@ static int child_runner(const void* arg) {
 
 /* Load path in a child (proving no abort) and expect status; then load it here and check the message. */
 static void expect_load_fails(const char* path, enum pprt_status want, const char* msg_part) {
-  int st = in_child(child_load, path);
+  int st = pprt_test_in_child(child_load, path);
   if (st != (int)want) fprintf(stderr, "\n%s: child exit %d, expected %d\n", path, st, (int)want);
   CU_ASSERT_EQUAL(st, (int)want);
   if (st != (int)want) return;
@@ -123,7 +101,7 @@ static const char* dump_of(int k) {
   if (g_dump[k] != NULL) return g_dump[k];
   char out_path[1024], log[4096];
   snprintf(out_path, sizeof out_path, "%s/vart_dump_%d.txt", PPRT_TEST_WORK_DIR, k);
-  char* argv[] = {(char*)"xir", (char*)"dump_txt", (char*)small_xmodel(k), out_path, NULL};
+  char* argv[] = {(char*)"xir", (char*)"dump_txt", (char*)pprt_test_small_xmodel("small", k), out_path, NULL};
   int st = pprt_test_run(argv, log, sizeof log);
   if (st != 0) fprintf(stderr, "\nxir dump_txt: exit %d\n%s\n", st, log);
   CU_ASSERT_EQUAL_FATAL(st, 0);
@@ -169,8 +147,8 @@ static void check_against_dump(int k, const struct pprt_tensor_desc* d) {
 /* ---- loading ---- */
 
 static void test_load_small_models(void) {
-  pprt_xmodel* m0 = load_ok(small_xmodel(0));
-  pprt_xmodel* m1 = load_ok(small_xmodel(1));
+  pprt_xmodel* m0 = load_ok(pprt_test_small_xmodel("small", 0));
+  pprt_xmodel* m1 = load_ok(pprt_test_small_xmodel("small", 1));
   const pprt_xmodel* ms[2] = {m0, m1};
   for (int k = 0; k < 2; ++k) {
     CU_ASSERT_PTR_NOT_NULL(pprt_xmodel_subgraph_name(ms[k]));
@@ -220,7 +198,7 @@ static void test_load_small_models(void) {
     for (uint32_t i = 0; i < pprt_xmodel_num_outputs(ms[k]); ++i) check_against_dump(k, pprt_xmodel_output(ms[k], i));
   }
   /* Loading twice gives the same descriptions (deterministic order). */
-  pprt_xmodel* again = load_ok(small_xmodel(1));
+  pprt_xmodel* again = load_ok(pprt_test_small_xmodel("small", 1));
   for (uint32_t i = 0; i < 3; ++i)
     CU_ASSERT_EQUAL(memcmp(pprt_xmodel_output(again, i), pprt_xmodel_output(m1, i), sizeof(struct pprt_tensor_desc)),
                     0);
@@ -252,7 +230,7 @@ static void test_load_bad_files(void) {
   expect_load_fails(path, PPRT_STATUS_PARSE_ERROR, NULL);
   /* truncated real xmodels: the first half, and seeded random prefixes */
   size_t len = 0;
-  unsigned char* bytes = pprt_test_read_file(small_xmodel(1), &len);
+  unsigned char* bytes = pprt_test_read_file(pprt_test_small_xmodel("small", 1), &len);
   CU_ASSERT_PTR_NOT_NULL_FATAL(bytes);
   CU_ASSERT_FATAL(len > 64);
   snprintf(path, sizeof path, "%s/vart_half.xmodel", PPRT_TEST_WORK_DIR);
@@ -265,7 +243,7 @@ static void test_load_bad_files(void) {
     snprintf(path, sizeof path, "%s/vart_cut_%d.xmodel", PPRT_TEST_WORK_DIR, t);
     CU_ASSERT_EQUAL_FATAL(pprt_test_write_file(path, bytes, cut), 0);
     /* A cut inside the trailing op definitions may leave a valid graph; it must load or fail cleanly. */
-    int st = in_child(child_load, path);
+    int st = pprt_test_in_child(child_load, path);
     if (st != PPRT_STATUS_OK && st != PPRT_STATUS_PARSE_ERROR)
       fprintf(stderr, "\ncut at %zu of %zu: child exit %d\n", cut, len, st);
     CU_ASSERT(st == PPRT_STATUS_OK || st == PPRT_STATUS_PARSE_ERROR);
@@ -275,7 +253,7 @@ static void test_load_bad_files(void) {
 
 static void test_null_safety(void) {
   struct pprt_err e = {{0}};
-  CU_ASSERT_EQUAL(pprt_xmodel_load(small_xmodel(0), NULL, &e), PPRT_STATUS_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(pprt_xmodel_load(pprt_test_small_xmodel("small", 0), NULL, &e), PPRT_STATUS_INVALID_ARGUMENT);
   pprt_xmodel* m = NULL;
   CU_ASSERT_EQUAL(pprt_xmodel_load(NULL, &m, &e), PPRT_STATUS_INVALID_ARGUMENT);
   CU_ASSERT_EQUAL(pprt_xmodel_load("", &m, NULL), PPRT_STATUS_INVALID_ARGUMENT);
@@ -306,7 +284,7 @@ static void fill_check(int8_t* p, uint64_t n, int8_t v) {
 
 static void test_dummy_runner(void) {
   for (int k = 0; k < 2; ++k) {
-    pprt_xmodel* m = load_ok(small_xmodel(k));
+    pprt_xmodel* m = load_ok(pprt_test_small_xmodel("small", k));
     struct pprt_err e = {{0}};
     struct pprt_backend* r = NULL;
     enum pprt_status s = pprt_backend_create(PPRT_RUNNER_DUMMY, m, NULL, &r, &e);
@@ -353,7 +331,7 @@ static void test_host_backend(void) {
   for (int r = PPRT_RUNNER_DPU; r <= PPRT_RUNNER_NONE; ++r)
     CU_ASSERT_STRING_EQUAL(pprt_backend_ops_for((enum pprt_runner)r)->name, pprt_runner_str((enum pprt_runner)r));
   for (int k = 0; k < 2; ++k) {
-    pprt_xmodel* m = load_ok(small_xmodel(k));
+    pprt_xmodel* m = load_ok(pprt_test_small_xmodel("small", k));
     struct pprt_err e = {{0}};
     struct pprt_backend* b = NULL;
     CU_ASSERT_EQUAL_FATAL(pprt_backend_create(PPRT_RUNNER_NONE, m, NULL, &b, &e), PPRT_STATUS_OK);
@@ -406,7 +384,7 @@ static void test_host_backend(void) {
 /* The plugin backend on pprt's CPU runner: its own buffers (RunnerExt, pprt::host_tensor_buffer: 64-byte aligned),
  * real outputs, and the same bytes on every run of the same input. */
 static void test_plugin_backend(void) {
-  pprt_xmodel* m = load_ok(small_xmodel(0));
+  pprt_xmodel* m = load_ok(pprt_test_small_xmodel("small", 0));
   struct pprt_err e = {{0}};
   struct pprt_backend* b = NULL;
   enum pprt_status s = pprt_backend_create(PPRT_RUNNER_CPU, m, PPRT_CPU_RUNNER_LIB, &b, &e);
@@ -439,12 +417,12 @@ static void test_plugin_backend(void) {
 #endif
 
 static void expect_runner_fails(const char* lib, enum pprt_status want, const char* msg_part) {
-  struct runner_arg a = {small_xmodel(0), lib};
-  int st = in_child(child_runner, &a);
+  struct runner_arg a = {pprt_test_small_xmodel("small", 0), lib};
+  int st = pprt_test_in_child(child_runner, &a);
   if (st != (int)want) fprintf(stderr, "\nrunner %s: child exit %d, expected %d\n", lib ? lib : "(DPU)", st, (int)want);
   CU_ASSERT_EQUAL(st, (int)want);
   if (st != (int)want) return;
-  pprt_xmodel* m = load_ok(small_xmodel(0));
+  pprt_xmodel* m = load_ok(pprt_test_small_xmodel("small", 0));
   struct pprt_err e = {{0}};
   struct pprt_backend* r = (struct pprt_backend*)0x1;
   CU_ASSERT_EQUAL(create_for_lib(m, lib, &r, &e), want);
@@ -493,7 +471,7 @@ static int patch(unsigned char* buf, size_t len, const char* anchor, int nth, co
 static void write_patched(const char* name, const char* anchor, int nth, const char* pat, size_t plen, const char* repl,
                           char* path, size_t cap) {
   size_t len = 0;
-  unsigned char* bytes = pprt_test_read_file(small_xmodel(0), &len);
+  unsigned char* bytes = pprt_test_read_file(pprt_test_small_xmodel("small", 0), &len);
   CU_ASSERT_PTR_NOT_NULL_FATAL(bytes);
   int rc = patch(bytes, len, anchor, nth, pat, plen, repl);
   if (rc != 0) fprintf(stderr, "\npattern for %s not found in the xmodel\n", name);
@@ -509,11 +487,11 @@ static void test_missing_attributes(void) {
   static const char runner_key[] = "\n\x06runner\x12";
   write_patched("vart_norunner.xmodel", NULL, 0, runner_key, sizeof runner_key - 1, "\n\x06runnex\x12", path,
                 sizeof path);
-  CU_ASSERT_EQUAL(in_child(child_load, path), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL(pprt_test_in_child(child_load, path), PPRT_STATUS_OK);
   static const char* libs[2] = {DUMMY_LIB, NULL};
   for (int l = 0; l < 2; ++l) {
     struct runner_arg a = {path, libs[l]};
-    CU_ASSERT_EQUAL(in_child(child_runner, &a), PPRT_STATUS_MODEL_MISMATCH);
+    CU_ASSERT_EQUAL(pprt_test_in_child(child_runner, &a), PPRT_STATUS_MODEL_MISMATCH);
   }
   pprt_xmodel* m = load_ok(path);
   struct pprt_err e = {{0}};
@@ -525,14 +503,14 @@ static void test_missing_attributes(void) {
   /* The map without its "run" entry. */
   static const char run_key[] = "\n\x03run\x12";
   write_patched("vart_norun.xmodel", NULL, 0, run_key, sizeof run_key - 1, "\n\x03ruN\x12", path, sizeof path);
-  CU_ASSERT_EQUAL(in_child(child_load, path), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL(pprt_test_in_child(child_load, path), PPRT_STATUS_OK);
   struct runner_arg a = {path, DUMMY_LIB};
-  CU_ASSERT_EQUAL(in_child(child_runner, &a), PPRT_STATUS_MODEL_MISMATCH);
+  CU_ASSERT_EQUAL(pprt_test_in_child(child_runner, &a), PPRT_STATUS_MODEL_MISMATCH);
   /* The DPU input tensor's fix_point attribute renamed (its name appears as op name first, then as tensor name). */
   static const char fp_key[] = "\n\tfix_point";
   write_patched("vart_nofix.xmodel", "voxels_input_fix", 1, fp_key, sizeof fp_key - 1, "\n\tfix_poinX", path,
                 sizeof path);
-  int st = in_child(child_load, path);
+  int st = pprt_test_in_child(child_load, path);
   CU_ASSERT_EQUAL(st, PPRT_STATUS_MODEL_MISMATCH);
   if (st == PPRT_STATUS_MODEL_MISMATCH) {
     m = NULL;

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "backend/vart_backend.h"
@@ -19,32 +18,8 @@
 
 /* ---- helpers ---------------------------------------------------------------------------------------------- */
 
-static const char* small(const char* form, int k) {
-  static char path[8][1024];
-  static int slot;
-  char* p = path[slot++ % 8];
-  snprintf(p, sizeof path[0], "%s/%s/pointpillars_nuscenes_small_%d_pt/pointpillars_nuscenes_small_%d_pt.xmodel",
-           PPRT_TEST_WORK_DIR, form, k, k);
-  return p;
-}
-
 static int check(const void* p, size_t n, struct pprt_xmodel_check* r) {
   return pprt_xmodel_check_bytes((const unsigned char*)p, n, r);
-}
-
-/* Run fn(arg) in a child: its exit code, or 128 + signal. */
-static int in_child(int (*fn)(const void*), const void* arg) {
-  fflush(stdout);
-  fflush(stderr);
-  pid_t pid = fork();
-  if (pid < 0) return -1;
-  if (pid == 0) _exit(fn(arg));
-  int st = 0;
-  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(st)) return WEXITSTATUS(st);
-  if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
-  return -1;
 }
 
 struct bytes {
@@ -213,12 +188,12 @@ static void test_real_files_accepted(void) {
       {PPRT_TEST_SOURCE_DIR "/fuzz/corpus/xmodel/demo_0_min.xmodel", 5, 1},
       {PPRT_TEST_SOURCE_DIR "/../../shared/data/xilinx-pointpillars-kitti/pointpillars_custom_op.xmodel", 89, 0},
       {PPRT_TEST_SOURCE_DIR "/../../shared/data/xilinx-pointpillars-kitti/VoxelNet_int.xmodel", 166, 0},
-      {small("small", 0), 5, 1},
-      {small("small", 1), 29, 1},
-      {small("small_compiled", 0), 7, 1},
-      {small("small_compiled", 1), 33, 1},
+      {pprt_test_small_xmodel("small", 0), 5, 1},
+      {pprt_test_small_xmodel("small", 1), 29, 1},
+      {pprt_test_small_xmodel("small_compiled", 0), 7, 1},
+      {pprt_test_small_xmodel("small_compiled", 1), 33, 1},
   };
-  const char* quantized[2] = {small("small_quantized", 0), small("small_quantized", 1)};
+  const char* quantized[2] = {pprt_test_small_xmodel("small_quantized", 0), pprt_test_small_xmodel("small_quantized", 1)};
   size_t checked = 0;
   for (size_t i = 0; i < sizeof files / sizeof files[0] + 2; ++i) {
     const char* path = i < sizeof files / sizeof files[0] ? files[i].path : quantized[i - sizeof files / sizeof files[0]];
@@ -237,7 +212,7 @@ static void test_real_files_accepted(void) {
     CU_ASSERT(r.ops > 0 && r.op_defs > 0);
     /* ... and what the validator accepts, XIR reads (in a child: an abort would fail the test, not kill it) */
     struct bytes b = {p, n};
-    CU_ASSERT_EQUAL(in_child(child_xir_direct, &b), 0);
+    CU_ASSERT_EQUAL(pprt_test_in_child(child_xir_direct, &b), 0);
     free(p);
     ++checked;
   }
@@ -245,14 +220,14 @@ static void test_real_files_accepted(void) {
   /* Through the loaders: the VART backend (validator + XIR in a child + XIR) and pprt inspect's reader. */
   pprt_xmodel* m = NULL;
   struct pprt_err e = {{0}};
-  CU_ASSERT_EQUAL(pprt_xmodel_load(small("small", 0), &m, &e), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL(pprt_xmodel_load(pprt_test_small_xmodel("small", 0), &m, &e), PPRT_STATUS_OK);
   pprt_xmodel_free(m);
   CU_ASSERT_EQUAL(pprt_xmodel_load_index(PPRT_TEST_DATA_DIR "/xilinx-kitti/pointpillars_custom_op.xmodel", 1, &m, &e),
                   PPRT_STATUS_OK);
   pprt_xmodel_free(m);
   FILE* devnull = fopen("/dev/null", "w");
   CU_ASSERT_PTR_NOT_NULL_FATAL(devnull);
-  CU_ASSERT_EQUAL(pprt_xmodel_describe(small("small_quantized", 1), devnull, &e), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL(pprt_xmodel_describe(pprt_test_small_xmodel("small_quantized", 1), devnull, &e), PPRT_STATUS_OK);
   fclose(devnull);
 }
 
@@ -287,7 +262,7 @@ static void test_crafted(void) {
   CU_ASSERT_EQUAL(r.ops, 2);
   /* the crafted base is a graph XIR reads, so each break below is the only thing wrong */
   struct bytes b = {g, n};
-  CU_ASSERT_EQUAL(in_child(child_xir_direct, &b), 0);
+  CU_ASSERT_EQUAL(pprt_test_in_child(child_xir_direct, &b), 0);
   struct pprt_err e = {{0}};
   CU_ASSERT_EQUAL(pprt_xmodel_load_bytes(g, n, PPRT_XMODEL_XIR_CHILD, &e), PPRT_STATUS_OK);
 
@@ -369,7 +344,7 @@ static void test_truncations(void) {
   free(p);
 
   for (int k = 0; k < 2; ++k) {
-    p = pprt_test_read_file(small("small", k), &n);
+    p = pprt_test_read_file(pprt_test_small_xmodel("small", k), &n);
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     size_t tried = 0, accepted = 0, xir_ok = 0;
     for (size_t len = 0; len < n; len += 1 + (len % 97)) {
@@ -378,7 +353,7 @@ static void test_truncations(void) {
       if (!check(p, len, &r)) continue;
       ++accepted;
       struct bytes b = {p, len};
-      const int st = in_child(child_xir_direct, &b);
+      const int st = pprt_test_in_child(child_xir_direct, &b);
       if (st != 0) fprintf(stderr, "\n  cut at %zu of %zu accepted, XIR child exit %d\n", len, n, st);
       xir_ok += st == 0;
     }
@@ -452,7 +427,7 @@ static void test_mutations(void) {
     snprintf(sub[k], sizeof sub[k], "%s/pointpillars_nuscenes_small_%d_pt", dir, k);
     mkdir(sub[k], 0755);
     snprintf(xm[k], sizeof xm[k], "%s/pointpillars_nuscenes_small_%d_pt.xmodel", sub[k], k);
-    copy_file(small("small", k), xm[k]);
+    copy_file(pprt_test_small_xmodel("small", k), xm[k]);
     char to[1400];
     static const char* const ext[] = {"prototxt", "pprt"};
     for (int x = 0; x < 2; ++x) {
@@ -470,7 +445,7 @@ static void test_mutations(void) {
   }
   /* the unmutated pair runs */
   struct mut_arg a = {dir};
-  const int base = in_child(child_create_run, &a);
+  const int base = pprt_test_in_child(child_create_run, &a);
   if (base != 0) fprintf(stderr, "\n  the unmutated pair: child exit %d\n", base);
   CU_ASSERT_EQUAL_FATAL(base, 0);
 
@@ -489,7 +464,7 @@ static void test_mutations(void) {
       p[at] = (unsigned char)(p[at] ^ (1 + pprt_rng_u32(&rng, 255)));
     }
     CU_ASSERT_EQUAL_FATAL(pprt_test_write_file(xm[k], p, len[k]), 0);
-    const int st = in_child(child_create_run, &a);
+    const int st = pprt_test_in_child(child_create_run, &a);
     if (st == 0) ++ran;
     else if (st >= 128) {
       ++crashed;
@@ -499,7 +474,7 @@ static void test_mutations(void) {
       struct pprt_xmodel_check r;
       if (!check(p, len[k], &r)) ++refused_validator;
       else {
-        const int stage = in_child(child_load_msg, xm[k]);
+        const int stage = pprt_test_in_child(child_load_msg, xm[k]);
         if (stage == 2) ++refused_xir_child;
         else ++refused_other;
         if (stage >= 0 && stage < 4) ++refused_by_stage[stage];

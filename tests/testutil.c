@@ -91,6 +91,13 @@ static const char* slot_path(const char* dir, const char* name) {
 const char* pprt_test_data(const char* name) { return slot_path(PPRT_TEST_DATA_DIR, name); }
 const char* pprt_test_work(const char* name) { return slot_path(PPRT_TEST_WORK_DIR, name); }
 
+const char* pprt_test_small_xmodel(const char* form, int k) {
+  char name[256];
+  snprintf(name, sizeof name, "%s/pointpillars_nuscenes_small_%d_pt/pointpillars_nuscenes_small_%d_pt.xmodel", form, k,
+           k);
+  return pprt_test_work(name);
+}
+
 int pprt_test_write_file(const char* path, const void* data, size_t len) {
   FILE* f = fopen(path, "wb");
   if (f == NULL) return -1;
@@ -142,6 +149,17 @@ static char* const* with_emulator(char* const argv[], char** buf, size_t cap, ch
   return buf;
 }
 
+/* The exit status of child pid, 128 + signal if it died, -1 if it cannot be waited for. */
+static int wait_child(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
 int pprt_test_run(char* const argv_in[], char* out, size_t cap) {
   char* argv_buf[256];
   char words[4096];
@@ -180,13 +198,16 @@ int pprt_test_run(char* const argv_in[], char* out, size_t cap) {
   }
   close(pipefd[0]);
   if (out != NULL && cap > 0) out[used] = '\0';
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return -1;
-  }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
+  return wait_child(pid);
+}
+
+int pprt_test_in_child(int (*fn)(const void* arg), const void* arg) {
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) _exit(fn(arg));
+  return wait_child(pid);
 }
 
 static char g_guard_msg[160];

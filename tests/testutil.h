@@ -42,6 +42,14 @@ int pprt_test_write_file(const char* path, const void* data, size_t len);
 /* Read a whole file (malloc'd, caller frees); NULL on failure. */
 void* pprt_test_read_file(const char* path, size_t* len);
 
+/* The generated small model's subgraph k (0, 1) xmodel in the work folder `form` ("small", "small_compiled", ...;
+ * the gen_small_* fixtures), same buffers as pprt_test_work. */
+const char* pprt_test_small_xmodel(const char* form, int k);
+
+/* Run fn(arg) in a forked child that exits with its return value: that exit status, 128 + signal if it died, or -1
+ * if it could not be started. */
+int pprt_test_in_child(int (*fn)(const void* arg), const void* arg);
+
 /* Run argv in a child process (a binary of this build runs through the build's emulator when cross-built) (fork + execvp), capture stdout+stderr into out (NUL-terminated, truncated to cap) and
  * return its exit status (or 128+signal, or -1 if it could not be started). */
 int pprt_test_run(char* const argv[], char* out, size_t cap);
