@@ -65,6 +65,16 @@ static void test_zero_with_shim(void) {
   CU_ASSERT_PTR_NULL(strstr(g_out, "allocs_not_counted"));
 }
 
+/* pprt's CPU runner plugin allocates nothing per job either (its thread pool calls each op's work through a plain
+ * pointer; a std::function cost 11 allocations per frame). Native only: the emulated CPU runner takes seconds. */
+static void test_cpu_runner_zero(void) {
+  if (SANITIZED || PPRT_ALLOCCOUNT_LIB[0] == '\0' || PPRT_TEST_EMULATOR[0] != '\0') return;
+  CU_ASSERT_EQUAL_FATAL(BENCH(1, "--runner", "cpu"), 0);
+  CU_ASSERT_EQUAL(allocs_of("latency"), 0.0);
+  CU_ASSERT_EQUAL(allocs_of("throughput"), 0.0);
+  if (allocs_of("latency") != 0.0 || allocs_of("throughput") != 0.0) fprintf(stderr, "%s\n", g_out);
+}
+
 /* A runner plugin allocating alloc=N blocks per job: the count follows and is attributed to the plugin. Latency mode
  * runs the timed frames' jobs and no other inside its window, so there it is exact: alloc=3 - alloc=1 = 2 blocks x 2
  * jobs = 4 per frame (the plugin's own bookkeeping per rule hit is the same in both runs). Throughput mode's window
@@ -125,6 +135,7 @@ static void test_preloads_itself(void) {
 int main(void) {
   pprt_test_guard("bench_allocs", "pprt bench", 600);
   static const struct pprt_test_case cases[] = {{"zero with the shim", test_zero_with_shim},
+                                                {"cpu runner allocates nothing", test_cpu_runner_zero},
                                                 {"counts what allocates", test_counts_what_allocates},
                                                 {"not counted", test_not_counted},
                                                 {"preloads itself", test_preloads_itself},

@@ -74,7 +74,9 @@ class thread_pool {
     for (auto& w : workers_) w.join();
   }
   unsigned size() const { return n_; }
-  void run(int tasks, const std::function<void(int, unsigned)>& fn) {
+  // fn is called through a plain pointer (no std::function): a job allocates nothing (docs/DESIGN.md, memory contract).
+  template <class F>
+  void run(int tasks, const F& fn) {
     if (n_ == 1 || tasks <= 1) {
       for (int i = 0; i < tasks; ++i) fn(i, 0);
       return;
@@ -82,6 +84,7 @@ class thread_pool {
     {
       std::lock_guard<std::mutex> l(m_);
       fn_ = &fn;
+      call_ = [](const void* f, int i, unsigned t) { (*static_cast<const F*>(f))(i, t); };
       tasks_ = tasks;
       next_.store(0);
       busy_ = n_ - 1;
@@ -96,7 +99,7 @@ class thread_pool {
 
  private:
   void work(unsigned t) {
-    for (int i; (i = next_.fetch_add(1)) < tasks_;) (*fn_)(i, t);
+    for (int i; (i = next_.fetch_add(1)) < tasks_;) call_(fn_, i, t);
   }
   void loop(unsigned t) {
     uint64_t seen = 0;
@@ -118,7 +121,8 @@ class thread_pool {
   std::vector<std::thread> workers_;
   std::mutex m_;
   std::condition_variable cv_, done_cv_;
-  const std::function<void(int, unsigned)>* fn_ = nullptr;
+  const void* fn_ = nullptr;                          // the callable of the current run
+  void (*call_)(const void*, int, unsigned) = nullptr;  // calls it
   std::atomic<int> next_{0};
   int tasks_ = 0;
   unsigned busy_ = 0;
