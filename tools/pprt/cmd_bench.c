@@ -174,9 +174,6 @@ struct bench_args {
 
 static int usage_error(const char* fmt, const char* arg) { return pprt_cli_usage("bench", fmt, arg); }
 
-static int parse_u32(const char* s, uint32_t lo, uint32_t hi, uint32_t* out) {
-  return pprt_cli_parse_u32(s, lo, hi, out);
-}
 
 static int parse_ms_pair(const char* s, double out[2]) {
   char* end = NULL;
@@ -200,10 +197,8 @@ static int parse_bench_args(int argc, char** argv, struct bench_args* a) {
   a->progress = -1;
   for (int i = 1; i < argc; ++i) {
     const char* o = argv[i];
-#define NEED_VALUE()                                                     \
-  do {                                                                   \
-    if (i + 1 >= argc) return usage_error("option %s needs a value", o); \
-  } while (0)
+#define NEED_VALUE() do { if (pprt_cli_missing_value("bench", argc, argv, i)) return 2; } while (0)
+#define U32_VALUE(lo, hi, out) do { if (pprt_cli_value_u32("bench", argc, argv, &i, lo, hi, out)) return 2; } while (0)
     if (strcmp(o, "--model") == 0) { NEED_VALUE(); a->model = argv[++i]; }
     else if (strcmp(o, "--info") == 0) { NEED_VALUE(); a->info = argv[++i]; }
     else if (strcmp(o, "--runner-lib") == 0) { NEED_VALUE(); a->runner_lib = argv[++i]; }
@@ -217,11 +212,9 @@ static int parse_bench_args(int argc, char** argv, struct bench_args* a) {
       if (pprt_runner_from_string(argv[++i], &a->runner) != PPRT_STATUS_OK)
         return usage_error("--runner must be dpu, cpu or dummy, got '%s'", argv[i]);
     } else if (strcmp(o, "--frames") == 0) {
-      NEED_VALUE();
-      if (parse_u32(argv[++i], 1, 1000000, &a->frames)) return usage_error("--frames must be 1..1000000, got '%s'", argv[i]);
+      U32_VALUE(1, 1000000, &a->frames);
     } else if (strcmp(o, "--warmup") == 0) {
-      NEED_VALUE();
-      if (parse_u32(argv[++i], 0, 1000, &a->warmup)) return usage_error("--warmup must be 0..1000, got '%s'", argv[i]);
+      U32_VALUE(0, 1000, &a->warmup);
     } else if (strcmp(o, "--mode") == 0) {
       NEED_VALUE();
       const char* m = argv[++i];
@@ -234,15 +227,11 @@ static int parse_bench_args(int argc, char** argv, struct bench_args* a) {
       if (parse_ms_pair(argv[++i], a->dpu_ms)) return usage_error("--dpu-ms needs A,B in ms (0..60000), got '%s'", argv[i]);
       a->sim = 1;
     } else if (strcmp(o, "--dpu-cores") == 0) {
-      NEED_VALUE();
-      if (parse_u32(argv[++i], 1, 8, &a->dpu_cores)) return usage_error("--dpu-cores must be 1..8, got '%s'", argv[i]);
+      U32_VALUE(1, 8, &a->dpu_cores);
     } else if (strcmp(o, "--in-flight") == 0) {
-      NEED_VALUE();
-      if (parse_u32(argv[++i], 1, 64, &a->in_flight)) return usage_error("--in-flight must be 1..64, got '%s'", argv[i]);
+      U32_VALUE(1, 64, &a->in_flight);
     } else if (strcmp(o, "--max-points") == 0) {
-      NEED_VALUE();
-      if (parse_u32(argv[++i], 1, 20000000, &a->max_points))
-        return usage_error("--max-points must be a positive integer, got '%s'", argv[i]);
+      U32_VALUE(1, 20000000, &a->max_points);
     } else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
       return -1;
     } else if (o[0] == '-' && o[1] != '\0') {
@@ -253,6 +242,7 @@ static int parse_bench_args(int argc, char** argv, struct bench_args* a) {
       return usage_error("unexpected argument '%s'", o);
     }
 #undef NEED_VALUE
+#undef U32_VALUE
   }
   if (a->model == NULL) return usage_error("%s", "bench needs --model DIR");
   if (a->sweep == NULL && a->info == NULL) return usage_error("%s", "bench needs a SWEEP file or --info FILE");

@@ -14,6 +14,13 @@ int pprt_cli_usage(const char* cmd, const char* fmt, const char* arg);
 /* Parse a decimal integer in [lo, hi] (no sign, nothing after it) into *out; 0 on success, -1 otherwise. */
 int pprt_cli_parse_u32(const char* s, uint32_t lo, uint32_t hi, uint32_t* out);
 
+/* Options that take a value, argv[i] the option (cmd as for pprt_cli_usage):
+ * pprt_cli_missing_value: 0 when argv[i + 1] exists, else 2 (the usage exit code) after "option <o> needs a value";
+ * pprt_cli_value_u32: the value (argv[++*i]) as a whole number in [lo, hi] into *out: 0, or 2 after that message or
+ * "<o> must be <lo>..<hi>, got '<value>'" ("<o> must be a positive integer, ..." for lo 1, hi UINT32_MAX). */
+int pprt_cli_missing_value(const char* cmd, int argc, char** argv, int i);
+int pprt_cli_value_u32(const char* cmd, int argc, char** argv, int* i, uint32_t lo, uint32_t hi, uint32_t* out);
+
 struct pprt_command {
   const char* name;
   int (*fn)(int argc, char** argv);

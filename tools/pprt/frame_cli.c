@@ -63,7 +63,6 @@ void frame_usage(FILE* f) {
 
 int frame_usage_error(const char* fmt, const char* arg) { return pprt_cli_usage(NULL, fmt, arg); }
 
-static int parse_u32(const char* s, uint32_t* out) { return pprt_cli_parse_u32(s, 0, UINT32_MAX, out); }
 
 /* argv[0] is the command name. */
 int frame_parse_args(int argc, char** argv, struct frame_args* a) {
@@ -75,10 +74,8 @@ int frame_parse_args(int argc, char** argv, struct frame_args* a) {
   a->cmd = argv[0];
   for (int i = 1; i < argc; ++i) {
     const char* o = argv[i];
-#define NEED_VALUE()                                                     \
-  do {                                                                   \
-    if (i + 1 >= argc) return frame_usage_error("option %s needs a value", o); \
-  } while (0)
+#define NEED_VALUE() do { if (pprt_cli_missing_value(NULL, argc, argv, i)) return 2; } while (0)
+#define U32_VALUE(lo, hi, out) do { if (pprt_cli_value_u32(NULL, argc, argv, &i, lo, hi, out)) return 2; } while (0)
     if (strcmp(o, "--model") == 0) { NEED_VALUE(); a->model = argv[++i]; }
     else if (strcmp(o, "--model-names") == 0) { NEED_VALUE(); a->names = argv[++i]; }
     else if (strcmp(o, "--info") == 0) {
@@ -91,15 +88,9 @@ int frame_parse_args(int argc, char** argv, struct frame_args* a) {
     }
     else if (strcmp(o, "--display") == 0) a->display = 1;
     else if (strcmp(o, "--stream") == 0) a->stream = 1;
-    else if (strcmp(o, "--dpu-cores") == 0 || strcmp(o, "--in-flight") == 0) {
-      NEED_VALUE();
-      int cores = strcmp(o, "--dpu-cores") == 0;
-      uint32_t v;
-      if (pprt_cli_parse_u32(argv[++i], 1, cores ? 8 : 64, &v) != 0)
-        return frame_usage_error(cores ? "--dpu-cores must be 1..8, got '%s'" : "--in-flight must be 1..64, got '%s'", argv[i]);
-      if (cores) a->dpu_cores = v;
-      else a->in_flight = v;
-    } else if (strcmp(o, "--rate") == 0) {
+    else if (strcmp(o, "--dpu-cores") == 0) U32_VALUE(1, 8, &a->dpu_cores);
+    else if (strcmp(o, "--in-flight") == 0) U32_VALUE(1, 64, &a->in_flight);
+    else if (strcmp(o, "--rate") == 0) {
       NEED_VALUE();
       char* end = NULL;
       double v = strtod(argv[++i], &end);
@@ -109,9 +100,8 @@ int frame_parse_args(int argc, char** argv, struct frame_args* a) {
     else if (strcmp(o, "--display-connector") == 0) { NEED_VALUE(); a->disp.connector = argv[++i]; }
     else if (strcmp(o, "--display-root") == 0) { NEED_VALUE(); a->disp.root = argv[++i]; }
     else if (strcmp(o, "--display-card") == 0) {
-      NEED_VALUE();
       uint32_t v;
-      if (pprt_cli_parse_u32(argv[++i], 0, 63, &v) != 0) return frame_usage_error("--display-card must be 0..63, got '%s'", argv[i]);
+      U32_VALUE(0, 63, &v);
       a->disp.card = (int)v;
     } else if (strcmp(o, "--display-range") == 0 || strcmp(o, "--display-hold") == 0) {
       NEED_VALUE();
@@ -147,19 +137,13 @@ int frame_parse_args(int argc, char** argv, struct frame_args* a) {
         return frame_usage_error("--score-thresh must be a number in (0, 1), got '%s'", argv[i]);
       a->score_thresh = (float)v;
     } else if (strcmp(o, "--repeat") == 0) {
-      NEED_VALUE();
       uint32_t v;
-      if (parse_u32(argv[++i], &v) != 0 || v == 0 || v > 100000)
-        return frame_usage_error("--repeat must be 1..100000, got '%s'", argv[i]);
+      U32_VALUE(1, 100000, &v);
       a->repeat = (int)v;
     } else if (strcmp(o, "--max-points") == 0) {
-      NEED_VALUE();
-      if (parse_u32(argv[++i], &a->max_points) != 0 || a->max_points == 0)
-        return frame_usage_error("--max-points must be a positive integer, got '%s'", argv[i]);
+      U32_VALUE(1, UINT32_MAX, &a->max_points);
     } else if (strcmp(o, "--max-sweeps") == 0) {
-      NEED_VALUE();
-      if (parse_u32(argv[++i], &a->max_sweeps) != 0 || a->max_sweeps == 0)
-        return frame_usage_error("--max-sweeps must be a positive integer, got '%s'", argv[i]);
+      U32_VALUE(1, UINT32_MAX, &a->max_sweeps);
     } else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
       frame_usage(stdout);
       exit(0);
@@ -173,6 +157,7 @@ int frame_parse_args(int argc, char** argv, struct frame_args* a) {
       return frame_usage_error("unexpected argument '%s'", o);
     }
 #undef NEED_VALUE
+#undef U32_VALUE
   }
   if (a->model == NULL) return frame_usage_error("%s needs --model DIR", a->cmd);
   if (a->names != NULL) {
