@@ -35,7 +35,11 @@ static inline void ne_store(int32x4_t acc[NE_MR][NE_NR], int32_t* c, size_t ldc,
   }
 }
 
-static void ne_kernel(const void* a, const void* b, int32_t kc, int32_t* c, size_t ldc, int accumulate) {
+/* The micro-kernel of both variants; mlal (a constant in each caller, so each gets its own loop): fold the high
+ * half into the low half's int16 products with vmlal_s8 (exact only without -128 weights) instead of a second
+ * vmull + vpadal. */
+static inline __attribute__((always_inline)) void ne_kernel_body(const void* a, const void* b, int32_t kc, int32_t* c,
+                                                                 size_t ldc, int accumulate, const int mlal) {
   const int8_t* pa = a;
   const int8_t* pb = b;
   int32x4_t acc[NE_MR][NE_NR];
@@ -47,31 +51,25 @@ static void ne_kernel(const void* a, const void* b, int32_t kc, int32_t* c, size
     for (int n = 0; n < NE_NR; ++n) vb[n] = vld1q_s8(pb + n * NE_KG);
     for (int r = 0; r < NE_MR; ++r)
       for (int n = 0; n < NE_NR; ++n) {
-        acc[r][n] = vpadalq_s16(acc[r][n], vmull_s8(vget_low_s8(va[r]), vget_low_s8(vb[n])));
-        acc[r][n] = vpadalq_s16(acc[r][n], vmull_high_s8(va[r], vb[n]));
+        if (mlal) {
+          int16x8_t p = vmull_s8(vget_low_s8(va[r]), vget_low_s8(vb[n]));
+          p = vmlal_s8(p, vget_high_s8(va[r]), vget_high_s8(vb[n]));
+          acc[r][n] = vpadalq_s16(acc[r][n], p);
+        } else {
+          acc[r][n] = vpadalq_s16(acc[r][n], vmull_s8(vget_low_s8(va[r]), vget_low_s8(vb[n])));
+          acc[r][n] = vpadalq_s16(acc[r][n], vmull_high_s8(va[r], vb[n]));
+        }
       }
   }
   ne_store(acc, c, ldc, accumulate);
 }
 
+static void ne_kernel(const void* a, const void* b, int32_t kc, int32_t* c, size_t ldc, int accumulate) {
+  ne_kernel_body(a, b, kc, c, ldc, accumulate, 0);
+}
+
 static void ne_kernel_mlal(const void* a, const void* b, int32_t kc, int32_t* c, size_t ldc, int accumulate) {
-  const int8_t* pa = a;
-  const int8_t* pb = b;
-  int32x4_t acc[NE_MR][NE_NR];
-  for (int r = 0; r < NE_MR; ++r)
-    for (int n = 0; n < NE_NR; ++n) acc[r][n] = vdupq_n_s32(0);
-  for (int32_t g = 0; g < kc; g += NE_KG, pa += NE_MR * NE_KG, pb += NE_NR * NE_KG) {
-    int8x16_t va[NE_MR], vb[NE_NR];
-    for (int r = 0; r < NE_MR; ++r) va[r] = vld1q_s8(pa + r * NE_KG);
-    for (int n = 0; n < NE_NR; ++n) vb[n] = vld1q_s8(pb + n * NE_KG);
-    for (int r = 0; r < NE_MR; ++r)
-      for (int n = 0; n < NE_NR; ++n) {
-        int16x8_t p = vmull_s8(vget_low_s8(va[r]), vget_low_s8(vb[n]));
-        p = vmlal_s8(p, vget_high_s8(va[r]), vget_high_s8(vb[n]));
-        acc[r][n] = vpadalq_s16(acc[r][n], p);
-      }
-  }
-  ne_store(acc, c, ldc, accumulate);
+  ne_kernel_body(a, b, kc, c, ldc, accumulate, 1);
 }
 
 const struct pprt_nn_gemm_impl pprt_nn_gemm_neon = {"neon", NE_MR, NE_NR, NE_KG, 1, ne_pack_a, ne_pack_b, ne_kernel};
