@@ -7,12 +7,7 @@
 #include <immintrin.h>
 
 #include "pprt/kernels.h"
-
-static inline int8_t row_max(const int8_t* row, size_t k) {
-  int8_t m = row[0];
-  for (size_t j = 1; j < k; ++j) m = row[j] > m ? row[j] : m;
-  return m;
-}
+#include "threshold-common.h"
 
 size_t pprt_threshold_scan_avx2(const int8_t* cls, size_t num_anchors, size_t num_classes, int8_t thr, uint32_t* idx,
                                 int8_t* maxv) {
@@ -35,13 +30,7 @@ size_t pprt_threshold_scan_avx2(const int8_t* cls, size_t num_anchors, size_t nu
           _mm256_cmpgt_epi8(_mm256_loadu_si256((const __m256i*)(cls + base)), vt));
       while (bits != 0) {
         size_t off = (size_t)__builtin_ctz(bits), pos = base + off;
-        if (pos >= next_pos) {
-          size_t a = pos / K;
-          idx[count] = (uint32_t)a;
-          maxv[count] = row_max(cls + a * K, K);
-          ++count;
-          next_pos = (a + 1) * K;
-        }
+        thr_emit(cls, K, pos, &next_pos, idx, maxv, &count);
         /* drop this byte and every byte of an anchor already emitted */
         size_t clr = next_pos > base ? next_pos - base : 0;
         if (clr < off + 1) clr = off + 1;
@@ -50,13 +39,5 @@ size_t pprt_threshold_scan_avx2(const int8_t* cls, size_t num_anchors, size_t nu
       }
     }
   }
-  for (size_t a = (next_pos > b ? next_pos : b) / K; a < num_anchors; ++a) {
-    int8_t mx = row_max(cls + a * K, K);
-    if (mx > thr) {
-      idx[count] = (uint32_t)a;
-      maxv[count] = mx;
-      ++count;
-    }
-  }
-  return count;
+  return thr_rows(cls, next_pos > b ? next_pos : b, num_anchors, K, thr, idx, maxv, count);
 }
