@@ -4,6 +4,16 @@
 
 #include "pprt/nn.h"
 
+/* One kernel tap of one output channel: sum over c of in[iy][ix][c] * wo[ky][kx][c] (wo: that channel's weights). */
+static int32_t tap(const struct pprt_nn_conv* p, const int8_t* in, const int8_t* wo, int32_t iy, int32_t ix,
+                   int32_t ky, int32_t kx) {
+  const int8_t* a = in + ((size_t)iy * p->in_w + ix) * p->in_c;
+  const int8_t* b = wo + ((size_t)ky * p->k_w + kx) * p->in_c;
+  int32_t s = 0;
+  for (int32_t c = 0; c < p->in_c; ++c) s += (int32_t)a[c] * b[c];
+  return s;
+}
+
 static void conv_pixel_normal(const struct pprt_nn_conv* p, const int8_t* in, const int8_t* w,
                               const struct pprt_nn_requant* q, int8_t* o, int32_t oy, int32_t ox) {
   for (int32_t oc = 0; oc < p->out_c; ++oc) {
@@ -15,11 +25,7 @@ static void conv_pixel_normal(const struct pprt_nn_conv* p, const int8_t* in, co
       for (int32_t kx = 0; kx < p->k_w; ++kx) {
         int32_t ix = ox * p->stride_w - p->pad_l + kx * p->dil_w;
         if (ix < 0 || ix >= p->in_w) continue;
-        const int8_t* a = in + ((size_t)iy * p->in_w + ix) * p->in_c;
-        const int8_t* b = wo + ((size_t)ky * p->k_w + kx) * p->in_c;
-        int32_t s = 0;
-        for (int32_t c = 0; c < p->in_c; ++c) s += (int32_t)a[c] * b[c];
-        acc += s;
+        acc += tap(p, in, wo, iy, ix, ky, kx);
       }
     }
     o[oc] = pprt_nn_requant_one(q, acc, oc);
@@ -61,11 +67,7 @@ static void conv_pixel_transposed(const struct pprt_nn_conv* p, const int8_t* in
         if (dx < 0 || dx % p->stride_w) continue;
         int32_t ix = dx / p->stride_w;
         if (ix >= p->in_w) continue;
-        const int8_t* a = in + ((size_t)iy * p->in_w + ix) * p->in_c;
-        const int8_t* b = wo + ((size_t)ky * p->k_w + kx) * p->in_c;
-        int32_t s = 0;
-        for (int32_t c = 0; c < p->in_c; ++c) s += (int32_t)a[c] * b[c];
-        acc += s;
+        acc += tap(p, in, wo, iy, ix, ky, kx);
       }
     }
     o[oc] = pprt_nn_requant_one(q, acc, oc);
