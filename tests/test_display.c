@@ -398,6 +398,20 @@ static void test_kms_select_errors(void) {
   CU_ASSERT_STRING_EQUAL(name, "Unknown-1");
 }
 
+/* The fake board with a preferred w x h mode at 60 Hz on its connected connector and `pad` bytes of pitch padding,
+ * opened as pprt's display with the default options. */
+static void open_fake_display(struct pprt_display* d, struct fake* f, uint32_t w, uint32_t h, uint32_t pad) {
+  fake_board(f);
+  f->pad = pad;
+  f->conn[1].modes[1] = (struct kms_mode){w, h, 60, 1};
+  struct pprt_display_options o;
+  pprt_display_options_init(&o);
+  char err[512];
+  enum pprt_status st = pprt_display_open_ops(d, &k_fake_ops, f, &o, err, sizeof err);
+  if (st != PPRT_STATUS_OK) fprintf(stderr, "display open: %s\n", err);
+  CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
+}
+
 static uint32_t px_at(const uint8_t* mem, uint32_t pitch, int x, int y) {
   uint32_t p;
   memcpy(&p, mem + (size_t)y * pitch + (size_t)x * 4, 4);
@@ -407,14 +421,9 @@ static uint32_t px_at(const uint8_t* mem, uint32_t pitch, int x, int y) {
 /* Open, two frames, close: buffers, mode set, flips alternating, the CRTC restored, and no allocation per frame. */
 static void test_kms_display_cycle(void) {
   struct fake f;
-  fake_board(&f);
-  f.pad = 64;
-  f.conn[1].modes[1] = (struct kms_mode){640, 480, 60, 1};
   struct pprt_display d;
-  struct pprt_display_options o;
-  pprt_display_options_init(&o);
   char err[512];
-  CU_ASSERT_EQUAL_FATAL(pprt_display_open_ops(&d, &k_fake_ops, &f, &o, err, sizeof err), PPRT_STATUS_OK);
+  open_fake_display(&d, &f, 640, 480, 64);
   CU_ASSERT_EQUAL(f.fb_made, 2);
   CU_ASSERT_STRING_EQUAL(f.log, "fb fb save set");
   CU_ASSERT(f.set_crtc == 41 && f.set_fb == 500 && f.set_conn == 31 && f.set_mode == 1);
@@ -586,14 +595,9 @@ static void test_view_png_equals_display(void) {
   CU_ASSERT_FATAL(h > 600);
   /* the display: an 800x600 screen (pitch padded), the panel 600 wide in the middle */
   struct fake f;
-  fake_board(&f);
-  f.pad = 128;
-  f.conn[1].modes[1] = (struct kms_mode){800, 600, 60, 1};
   struct pprt_display d;
-  struct pprt_display_options o;
-  pprt_display_options_init(&o);
   char err[512];
-  CU_ASSERT_EQUAL_FATAL(pprt_display_open_ops(&d, &k_fake_ops, &f, &o, err, sizeof err), PPRT_STATUS_OK);
+  open_fake_display(&d, &f, 800, 600, 128);
   pprt_cloud_t* cloud = NULL;
   struct pprt_sweep sw;
   CU_ASSERT_EQUAL_FATAL(pprt_cloud_create(100000, &cloud), PPRT_STATUS_OK);
@@ -621,10 +625,8 @@ static void test_view_png_equals_display(void) {
   /* the drawing time of one frame (for the record: ctest -V) on a 1080-pixel panel of a 1920x1080 screen */
   {
     struct fake f2;
-    fake_board(&f2);
-    f2.conn[1].modes[1] = (struct kms_mode){1920, 1080, 60, 1};
     struct pprt_display d2;
-    CU_ASSERT_EQUAL_FATAL(pprt_display_open_ops(&d2, &k_fake_ops, &f2, &o, err, sizeof err), PPRT_STATUS_OK);
+    open_fake_display(&d2, &f2, 1920, 1080, 0);
     for (int i = 0; i < 20; ++i)
       CU_ASSERT_EQUAL(pprt_display_show(&d2, &sw, 1, db, 3, title, err, sizeof err), PPRT_STATUS_OK);
     fprintf(stderr, "display path: %s (%u points, 3 boxes) on 1920x1080: drawing %.2f ms mean, %.2f ms max over %llu frames\n",
