@@ -235,12 +235,17 @@ static void make_board(const char* name, enum board b) {
 static struct pprt_doctor_report g_r;
 static const char* const k_noenv[] = {NULL};
 
+/* The doctor's options for the fake tree g_tree, a model folder and an environment (NULL: none). */
+static void tree_options(struct pprt_doctor_options* o, const char* model, const char* const* env) {
+  pprt_doctor_options_init(o);
+  o->root = g_tree;
+  o->model_dir = model;
+  o->env = env != NULL ? env : k_noenv;
+}
+
 static void doctor(const char* model, const char* const* env) {
   struct pprt_doctor_options o;
-  pprt_doctor_options_init(&o);
-  o.root = g_tree;
-  o.model_dir = model;
-  o.env = env != NULL ? env : k_noenv;
+  tree_options(&o, model, env);
   CU_ASSERT_EQUAL_FATAL(pprt_doctor_run(&o, &g_r), PPRT_STATUS_OK);
 }
 
@@ -310,10 +315,7 @@ static void test_zcu104_ok(void) {
   CU_ASSERT_EQUAL(g_r.model_fingerprint[1], FP_B4096);
   /* jobs: not run below a fake root (VART would read this host) */
   struct pprt_doctor_options o;
-  pprt_doctor_options_init(&o);
-  o.root = g_tree;
-  o.model_dir = small_model();
-  o.env = k_noenv;
+  tree_options(&o, small_model(), NULL);
   o.run_jobs = 1;
   CU_ASSERT_EQUAL(pprt_doctor_run(&o, &g_r), PPRT_STATUS_OK);
   expect("jobs", PPRT_DOCTOR_SKIP, "root is not /", NULL);
@@ -617,10 +619,7 @@ static void test_preflight(void) {
 
 static void jobs_with(const char* lib) {
   struct pprt_doctor_options o;
-  pprt_doctor_options_init(&o);
-  o.root = g_tree;
-  o.model_dir = small_model();
-  o.env = k_noenv;
+  tree_options(&o, small_model(), NULL);
   o.run_jobs = 1;
   o.job_runner_lib = lib;
   o.timeout_ms = 120000;
