@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "nusc_internal.h"
-#include "core/fileio.h"
+#include "pprt_common/fileio.h"
 
 static const char* const k_class_names[PPRT_NUSC_NUM_CLASSES] = {
     "car", "truck", "trailer", "bus", "construction_vehicle", "bicycle", "motorcycle", "pedestrian", "traffic_cone",

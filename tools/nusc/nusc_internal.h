@@ -6,7 +6,7 @@
 #include <json-c/json.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "pprt_common/error.h"
 #include "pprt/nusc.h"
 
 /* Rotation matrix (row-major) of a unit quaternion w, x, y, z (normalised first). */

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "backend/vart_backend.h"
-#include "core/error.h"
+#include "pprt_common/error.h"
 #include "pprt/pprt.h"
 
 #ifdef __cplusplus

@@ -28,7 +28,7 @@
 
 #include "backend/dpu_preflight.h"
 #include "backend/xclbin.h"
-#include "core/error.h"
+#include "pprt_common/error.h"
 #include "core/runtime_internal.h"
 #include "backend/vart_backend.h"
 

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "backend/vart_backend.h"
-#include "core/error.h"
+#include "pprt_common/error.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "pprt_common/error.h"
 
 #ifdef __cplusplus
 extern "C" {

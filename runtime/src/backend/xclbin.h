@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "core/error.h"
+#include "pprt_common/error.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,6 +1,6 @@
 /* This thread's last error and the status names: libpprt only (libpprt-nusc sets the message through
  * pprt_set_last_error, so there is one error channel). */
-#include "core/error.h"
+#include "pprt_common/error.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -9,7 +9,7 @@
 
 #include "model/model_config.h"
 #include "model/kitti.h"
-#include "core/error.h"
+#include "pprt_common/error.h"
 #include "pprt/pprt.h"
 #include "pprt/stages.h"
 #include "stages/stages.h"

@@ -14,8 +14,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "core/error.h"
-#include "core/fileio.h"
+#include "pprt_common/error.h"
+#include "pprt_common/fileio.h"
 #include "pprt/pprt.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "backend/vart_backend.h"
-#include "core/error.h"
+#include "pprt_common/error.h"
 #include "model/model_config.h"
 #include "model/xmodel.h"
 #include "pprt/inspect.h"

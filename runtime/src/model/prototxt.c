@@ -16,7 +16,7 @@
  * Positions in messages are 1-based; the column counts bytes. The input need not be NUL-terminated.
  * Nesting is limited to PROTO_MAX_DEPTH messages so hostile input cannot exhaust the stack. */
 #include "model/model_config.h"
-#include "core/fileio.h"
+#include "pprt_common/fileio.h"
 
 #include <errno.h>
 #include <sys/stat.h>

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "core/error.h"
+#include "pprt_common/error.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "model/model_config.h"
-#include "core/error.h"
+#include "pprt_common/error.h"
 #include "pprt/kernels.h"
 #include "pprt/pprt.h"
 

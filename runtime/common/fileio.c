@@ -1,5 +1,5 @@
 /* Opening input files without blocking (fileio.h). */
-#include "core/fileio.h"
+#include "pprt_common/fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,10 +1,10 @@
-/* Formatting a module's message into a struct pprt_err (core/error.h). Stateless: compiled into libpprt and into
- * libpprt-nusc, each keeping its copy hidden. */
+/* Formatting a module's message into a struct pprt_err (pprt_common/error.h). Stateless: compiled into libpprt and
+ * into libpprt-nusc (the static library pprt_common), each keeping its copy hidden. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "core/error.h"
+#include "pprt_common/error.h"
 
 enum pprt_status pprt_fail(struct pprt_err* err, enum pprt_status status, const char* fmt, ...) {
   if (err != NULL) {

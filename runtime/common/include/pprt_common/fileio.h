@@ -1,13 +1,13 @@
-/* Internal: opening input files without blocking. fopen() on a FIFO (or a character device) blocks until a writer
- * shows up, before any "is it a regular file?" check can run; these helpers open with O_NONBLOCK, check with fstat and
- * only then hand back a blocking stdio stream. */
+/* Internal to pprt's libraries (runtime/common, like error.h): opening input files without blocking. fopen() on a
+ * FIFO (or a character device) blocks until a writer shows up, before any "is it a regular file?" check can run; these
+ * helpers open with O_NONBLOCK, check with fstat and only then hand back a blocking stdio stream. */
 #ifndef PPRT_FILEIO_H
 #define PPRT_FILEIO_H
 
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/error.h"
+#include "pprt_common/error.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,5 +1,6 @@
-/* Internal: how modules report errors. A module writes one message into a struct pprt_err and returns a status;
- * the public layer copies it to the runtime and to the thread's last error. */
+/* Internal to pprt's libraries (runtime/common: compiled into libpprt and libpprt-nusc, hidden in each): how modules
+ * report errors. A module writes one message into a struct pprt_err and returns a status; the public layer copies it
+ * to the runtime and to the thread's last error. */
 #ifndef PPRT_ERROR_H
 #define PPRT_ERROR_H
 
