@@ -526,6 +526,18 @@ static void test_missing_attributes(void) {
 
 /* ---- the probe ---- */
 
+/* base/node/device/driver -> driver, in a fake /sys/class/drm at base. */
+static void fake_drm_node(const char* base, const char* node, const char* driver) {
+  char dir[600], link[700];
+  snprintf(dir, sizeof dir, "%s/%s", base, node);
+  CU_ASSERT(mkdir(dir, 0755) == 0 || errno == EEXIST);
+  snprintf(dir, sizeof dir, "%s/%s/device", base, node);
+  CU_ASSERT(mkdir(dir, 0755) == 0 || errno == EEXIST);
+  snprintf(link, sizeof link, "%s/driver", dir);
+  unlink(link);
+  CU_ASSERT_EQUAL(symlink(driver, link), 0);
+}
+
 static void test_dpu_probe(void) {
   char desc[512] = "";
   int want = getenv("PPRT_TEST_HAVE_DPU") != NULL ? 1 : 0;
@@ -533,29 +545,17 @@ static void test_dpu_probe(void) {
   CU_ASSERT(desc[0] != '\0');
   CU_ASSERT_EQUAL(pprt_dpu_probe(NULL, 0), want);
   /* A fake /sys/class/drm: an i915 node alone is no DPU, a zocl node is. */
-  char base[512], dir[600], link[700];
+  char base[512], link[700];
   snprintf(base, sizeof base, "%s/vart_fake_drm", PPRT_TEST_WORK_DIR);
   const char* nodes[2] = {"renderD128", "renderD129"};
   const char* drivers[2] = {"../../../bus/pci/drivers/i915", "../../../bus/platform/drivers/zocl"};
   CU_ASSERT(mkdir(base, 0755) == 0 || errno == EEXIST);
   snprintf(link, sizeof link, "%s/%s/device/driver", base, nodes[1]); /* from an earlier run */
   unlink(link);
-  snprintf(dir, sizeof dir, "%s/%s", base, nodes[0]);
-  CU_ASSERT(mkdir(dir, 0755) == 0 || errno == EEXIST);
-  snprintf(dir, sizeof dir, "%s/%s/device", base, nodes[0]);
-  CU_ASSERT(mkdir(dir, 0755) == 0 || errno == EEXIST);
-  snprintf(link, sizeof link, "%s/driver", dir);
-  unlink(link);
-  CU_ASSERT_EQUAL(symlink(drivers[0], link), 0);
+  fake_drm_node(base, nodes[0], drivers[0]);
   CU_ASSERT_EQUAL(pprt_dpu_probe_at(base, NULL, desc, sizeof desc), 0);
   CU_ASSERT_EQUAL(pprt_dpu_probe_at(base, "/nonexistent/dri", desc, sizeof desc), 0);
-  snprintf(dir, sizeof dir, "%s/%s", base, nodes[1]);
-  CU_ASSERT(mkdir(dir, 0755) == 0 || errno == EEXIST);
-  snprintf(dir, sizeof dir, "%s/%s/device", base, nodes[1]);
-  CU_ASSERT(mkdir(dir, 0755) == 0 || errno == EEXIST);
-  snprintf(link, sizeof link, "%s/driver", dir);
-  unlink(link);
-  CU_ASSERT_EQUAL(symlink(drivers[1], link), 0);
+  fake_drm_node(base, nodes[1], drivers[1]);
   CU_ASSERT_EQUAL(pprt_dpu_probe_at(base, NULL, desc, sizeof desc), 1);
   CU_ASSERT_PTR_NOT_NULL(strstr(desc, "renderD129"));
   CU_ASSERT_EQUAL(pprt_dpu_probe_at(NULL, NULL, desc, sizeof desc), 0);
