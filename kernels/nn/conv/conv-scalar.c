@@ -14,38 +14,27 @@ static int32_t tap(const struct pprt_nn_conv* p, const int8_t* in, const int8_t*
   return s;
 }
 
-static void conv_pixel_normal(const struct pprt_nn_conv* p, const int8_t* in, const int8_t* w,
+/* Normal and depthwise: input position o * stride - pad + k * dil; a depthwise channel sees only its own input
+ * channel (weights [kh][kw][c]). */
+static void conv_pixel_direct(const struct pprt_nn_conv* p, const int8_t* in, const int8_t* w,
                               const struct pprt_nn_requant* q, int8_t* o, int32_t oy, int32_t ox) {
+  const int depthwise = p->kind == PPRT_NN_DEPTHWISE;
   for (int32_t oc = 0; oc < p->out_c; ++oc) {
     int64_t acc = 0;
-    const int8_t* wo = w + (size_t)oc * p->k_h * p->k_w * p->in_c;
+    const int8_t* wo = depthwise ? w : w + (size_t)oc * p->k_h * p->k_w * p->in_c; /* depthwise: indexed by oc */
     for (int32_t ky = 0; ky < p->k_h; ++ky) {
       int32_t iy = oy * p->stride_h - p->pad_t + ky * p->dil_h;
       if (iy < 0 || iy >= p->in_h) continue;
       for (int32_t kx = 0; kx < p->k_w; ++kx) {
         int32_t ix = ox * p->stride_w - p->pad_l + kx * p->dil_w;
         if (ix < 0 || ix >= p->in_w) continue;
-        acc += tap(p, in, wo, iy, ix, ky, kx);
+        if (depthwise)
+          acc += (int32_t)in[((size_t)iy * p->in_w + ix) * p->in_c + oc] * w[((size_t)ky * p->k_w + kx) * p->in_c + oc];
+        else
+          acc += tap(p, in, wo, iy, ix, ky, kx);
       }
     }
     o[oc] = pprt_nn_requant_one(q, acc, oc);
-  }
-}
-
-static void conv_pixel_depthwise(const struct pprt_nn_conv* p, const int8_t* in, const int8_t* w,
-                                 const struct pprt_nn_requant* q, int8_t* o, int32_t oy, int32_t ox) {
-  for (int32_t c = 0; c < p->out_c; ++c) {
-    int64_t acc = 0;
-    for (int32_t ky = 0; ky < p->k_h; ++ky) {
-      int32_t iy = oy * p->stride_h - p->pad_t + ky * p->dil_h;
-      if (iy < 0 || iy >= p->in_h) continue;
-      for (int32_t kx = 0; kx < p->k_w; ++kx) {
-        int32_t ix = ox * p->stride_w - p->pad_l + kx * p->dil_w;
-        if (ix < 0 || ix >= p->in_w) continue;
-        acc += (int32_t)in[((size_t)iy * p->in_w + ix) * p->in_c + c] * w[((size_t)ky * p->k_w + kx) * p->in_c + c];
-      }
-    }
-    o[c] = pprt_nn_requant_one(q, acc, c);
   }
 }
 
@@ -82,12 +71,10 @@ void pprt_nn_conv_scalar(const struct pprt_nn_conv* p, const int8_t* in, const i
   for (int32_t oy = y0; oy < y1; ++oy)
     for (int32_t ox = 0; ox < p->out_w; ++ox) {
       int8_t* o = out + ((size_t)oy * p->out_w + ox) * p->out_c;
-      if (p->kind == PPRT_NN_DEPTHWISE)
-        conv_pixel_depthwise(p, in, w, q, o, oy, ox);
-      else if (p->kind == PPRT_NN_TRANSPOSED)
+      if (p->kind == PPRT_NN_TRANSPOSED)
         conv_pixel_transposed(p, in, w, q, o, oy, ox);
       else
-        conv_pixel_normal(p, in, w, q, o, oy, ox);
+        conv_pixel_direct(p, in, w, q, o, oy, ox);
     }
 }
 
