@@ -63,10 +63,7 @@ static void test_scene_pixels(void) {
   /* one point at (12.3, -7.1, -0.25): colour map 0.5 = (60, 220, 90) at alpha 230 */
   float pts[5] = {12.3f, -7.1f, -0.25f, 10.0f, 0.0f};
   struct pprt_sweep sw;
-  memset(&sw, 0, sizeof sw);
-  sw.points = pts;
-  sw.num_points = 1;
-  sw.point_stride = 5;
+  pprt_sweep_init(&sw, pts, 1, 5, 0);
   /* a car 8 m long, 4 m wide at (20, 20) heading along +x: pixels x 330..370, y 140..160 */
   struct bev_box car = {20.0, 20.0, 0.0, 8.0, 4.0, pprt_nusc_class_index("car")};
   CU_ASSERT_EQUAL_FATAL(car.cls, 0);
@@ -438,10 +435,7 @@ static void test_kms_display_cycle(void) {
   /* frame 1 goes to buffer 1, frame 2 to buffer 0 */
   float pts[5] = {12.3f, -7.1f, -0.25f, 10.0f, 0.0f};
   struct pprt_sweep sw;
-  memset(&sw, 0, sizeof sw);
-  sw.points = pts;
-  sw.num_points = 1;
-  sw.point_stride = 5;
+  pprt_sweep_init(&sw, pts, 1, 5, 0);
   struct bev_box car = {20.0, 20.0, 0.0, 8.0, 4.0, 0};
   long before = g_allocs;
   CU_ASSERT_EQUAL(pprt_display_show(&d, &sw, 1, &car, 1, "one", err, sizeof err), PPRT_STATUS_OK);
