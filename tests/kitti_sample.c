@@ -41,12 +41,9 @@ struct pprt_sweep kitti_sweep(const float* pts, uint32_t n) {
 char* kitti_boxes_text(const struct pprt_box* boxes, uint32_t nb, const char* work_name) {
   CU_ASSERT_EQUAL_FATAL(pprt_boxes_write_kitti(pprt_test_work(work_name), boxes, nb), PPRT_STATUS_OK);
   size_t len = 0;
-  char* txt = pprt_test_read_file(pprt_test_work(work_name), &len);
+  char* txt = pprt_test_read_file(pprt_test_work(work_name), &len); /* NUL-terminated */
   CU_ASSERT_FATAL(txt != NULL);
-  char* z = realloc(txt, len + 1);
-  CU_ASSERT_FATAL(z != NULL);
-  z[len] = '\0';
-  return z;
+  return txt;
 }
 
 char* kitti_sample_run(pprt_runtime_t* rt, int swap, struct pprt_box* boxes, uint32_t cap, uint32_t* nb,

@@ -353,12 +353,9 @@ static void test_cli(void) {
 
 static char* slurp(const char* path) {
   size_t len = 0;
-  char* t = pprt_test_read_file(path, &len);
+  char* t = pprt_test_read_file(path, &len); /* NUL-terminated */
   CU_ASSERT_FATAL(t != NULL);
-  char* z = realloc(t, len + 1);
-  CU_ASSERT_FATAL(z != NULL);
-  z[len] = '\0';
-  return z;
+  return t;
 }
 
 static void put(const char* path, const char* text) {

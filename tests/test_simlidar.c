@@ -145,12 +145,8 @@ static void test_sweep_and_gt(void) {
     }
     for (int r = 0; r < 20; ++r) CU_ASSERT(rings[r] > 0); /* every downward beam hits the ground */
     snprintf(name, sizeof name, "sim_%d.gt.json", s);
-    char* text = read_in(dir, name, &glen);
+    char* text = read_in(dir, name, &glen); /* NUL-terminated */
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-    char* t2 = realloc(text, glen + 1);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(t2);
-    text = t2;
-    text[glen] = '\0';
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"box_fields\": [\"x\", \"y\", \"z_center\", \"l\", \"w\", \"h\", \"yaw\"]"));
     struct gt_box gt[128];
     int ng = parse_gt(text, gt, 128);
@@ -188,12 +184,8 @@ static void test_sweeps_info(void) {
   mkdir_p(dir);
   CU_ASSERT_EQUAL_FATAL(sim(dir, "7", "1", "3"), 0);
   size_t len = 0;
-  char* info = read_in(dir, "sim_7.info", &len);
+  char* info = read_in(dir, "sim_7.info", &len); /* NUL-terminated */
   CU_ASSERT_PTR_NOT_NULL_FATAL(info);
-  char* t = realloc(info, len + 1);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-  info = t;
-  info[len] = '\0';
   CU_ASSERT_PTR_NOT_NULL(strstr(info, "lidar_path:sim_7.pcd.bin\ntimestamp:1600000007000000\nsweeps:2\n"));
   CU_ASSERT_PTR_NOT_NULL(strstr(info, " data_path:sim_7_sweep2.pcd.bin\n timestamp:1600000006900000\n"));
   CU_ASSERT_PTR_NOT_NULL(strstr(info, "sensor2lidar_rotation:"));

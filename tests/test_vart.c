@@ -106,13 +106,10 @@ static const char* dump_of(int k) {
   if (st != 0) fprintf(stderr, "\nxir dump_txt: exit %d\n%s\n", st, log);
   CU_ASSERT_EQUAL_FATAL(st, 0);
   size_t len = 0;
-  char* text = pprt_test_read_file(out_path, &len);
+  char* text = pprt_test_read_file(out_path, &len); /* NUL-terminated */
   CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-  char* z = realloc(text, len + 1);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(z);
-  z[len] = '\0';
-  g_dump[k] = z;
-  return z;
+  g_dump[k] = text;
+  return text;
 }
 
 /* The tensor block of `name` in the dump: dims from the tensor_dim lines, fix_point from its tensor_attr. */

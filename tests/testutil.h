@@ -39,7 +39,7 @@ const char* pprt_test_work(const char* name);
 
 /* Write a file with the given bytes; returns 0 on success. */
 int pprt_test_write_file(const char* path, const void* data, size_t len);
-/* Read a whole file (malloc'd, caller frees); NULL on failure. */
+/* Read a whole file (malloc'd, caller frees), NUL-terminated one byte past *len (usable as text); NULL on failure. */
 void* pprt_test_read_file(const char* path, size_t* len);
 
 /* The generated small model's subgraph k (0, 1) xmodel in the work folder `form` ("small", "small_compiled", ...;
