@@ -194,7 +194,7 @@ static void test_stage_commands(void) {
   struct pprt_sweep sweep;
   CU_ASSERT_EQUAL_FATAL(pprt_cloud_create(100000, &cloud), PPRT_STATUS_OK);
   CU_ASSERT_EQUAL_FATAL(pprt_cloud_load(cloud, sweep_path(), PPRT_FORMAT_AUTO, 0, &sweep), PPRT_STATUS_OK);
-  CU_ASSERT_EQUAL_FATAL(pprt_stage_voxelize(rt, &sweep, 1, pprt_rt_dpu0_input(rt), NULL), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL_FATAL(pprt_stage_voxelize(rt, &sweep, 1, pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU0_INPUT), NULL), PPRT_STATUS_OK);
   uint32_t n = 0;
   const int32_t* coords = pprt_stage_pillars(rt, &n);
 
@@ -213,8 +213,8 @@ static void test_stage_commands(void) {
   free(file);
   snprintf(path, sizeof path, "%s/dpu0_input.bin", vox);
   file = pprt_test_read_file(path, &len);
-  CU_ASSERT_EQUAL(len, (size_t)pprt_rt_dpu0_input_desc(rt)->elements);
-  CU_ASSERT(file != NULL && memcmp(file, pprt_rt_dpu0_input(rt), len) == 0);
+  CU_ASSERT_EQUAL(len, (size_t)pprt_runtime_tensor_desc(rt, PPRT_TENSOR_DPU0_INPUT)->elements);
+  CU_ASSERT(file != NULL && memcmp(file, pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU0_INPUT), len) == 0);
   free(file);
 
   /* scatter: planted features of the live pillars */
@@ -227,11 +227,11 @@ static void test_stage_commands(void) {
   const char* sc = pprt_test_work("cli_scatter");
   rc = RUN("scatter", "--model", pprt_test_work("small"), "--features", fpath, "--coords", path, "-o", sc);
   CU_ASSERT_EQUAL_FATAL(rc, 0);
-  CU_ASSERT_EQUAL(pprt_stage_scatter(rt, feat, coords, n, pprt_rt_dpu1_input(rt)), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL(pprt_stage_scatter(rt, feat, coords, n, pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU1_INPUT)), PPRT_STATUS_OK);
   snprintf(path, sizeof path, "%s/dpu1_input.bin", sc);
   file = pprt_test_read_file(path, &len);
-  CU_ASSERT_EQUAL(len, (size_t)pprt_rt_dpu1_input_desc(rt)->elements);
-  CU_ASSERT(file != NULL && memcmp(file, pprt_rt_dpu1_input(rt), len) == 0);
+  CU_ASSERT_EQUAL(len, (size_t)pprt_runtime_tensor_desc(rt, PPRT_TENSOR_DPU1_INPUT)->elements);
+  CU_ASSERT(file != NULL && memcmp(file, pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU1_INPUT), len) == 0);
   free(file);
   free(feat);
 
@@ -241,7 +241,7 @@ static void test_stage_commands(void) {
   struct pprt_rng rng;
   pprt_rng_seed(&rng, pprt_test_seed());
   for (uint32_t t = 0; t < 3; ++t) {
-    size_t e = (size_t)pprt_rt_dpu1_output_desc(rt, t)->elements;
+    size_t e = (size_t)pprt_runtime_tensor_desc(rt, (enum pprt_tensor)(PPRT_TENSOR_DPU1_CLS + t))->elements;
     bufs[t] = malloc(e);
     for (size_t i = 0; i < e; ++i)
       bufs[t][i] = t == 0 ? (int8_t)(pprt_rng_u32(&rng, 1000) == 0 ? 60 + (int)pprt_rng_u32(&rng, 60) : -100)

@@ -74,11 +74,11 @@ static int run_frames(const char* model, struct frame_result* res) {
     pprt_stage_pillars(rt, &n);
     r->pillars = n;
     size_t row0 = (size_t)rt->vp.max_slots * rt->vp.num_features;
-    r->hash[0] = pprt_test_fnv1a(pprt_rt_dpu0_input(rt), (size_t)n * row0);
-    r->hash[1] = pprt_test_fnv1a(pprt_rt_dpu0_output(rt), (size_t)n * rt->sp.feat_stride);
-    r->hash[2] = pprt_test_fnv1a(pprt_rt_dpu1_input(rt), (size_t)pprt_rt_dpu1_input_desc(rt)->elements);
+    r->hash[0] = pprt_test_fnv1a(pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU0_INPUT), (size_t)n * row0);
+    r->hash[1] = pprt_test_fnv1a(pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU0_OUTPUT), (size_t)n * rt->sp.feat_stride);
+    r->hash[2] = pprt_test_fnv1a(pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU1_INPUT), (size_t)pprt_runtime_tensor_desc(rt, PPRT_TENSOR_DPU1_INPUT)->elements);
     for (uint32_t t = 0; t < 3; ++t)
-      r->hash[3 + t] = pprt_test_fnv1a(pprt_rt_dpu1_output(rt, t), (size_t)pprt_rt_dpu1_output_desc(rt, t)->elements);
+      r->hash[3 + t] = pprt_test_fnv1a(pprt_runtime_tensor_buf(rt, (enum pprt_tensor)(PPRT_TENSOR_DPU1_CLS + t)), (size_t)pprt_runtime_tensor_desc(rt, (enum pprt_tensor)(PPRT_TENSOR_DPU1_CLS + t))->elements);
   }
   pprt_cloud_destroy(cloud);
   pprt_runtime_destroy(rt);

@@ -108,7 +108,7 @@ static pprt_runtime_t* open_stage_runtime(void) {
 
 static void voxelize_sample(pprt_runtime_t* rt, const float* pts, uint32_t n) {
   const struct pprt_sweep sw = kitti_sweep(pts, n);
-  CU_ASSERT_EQUAL_FATAL(pprt_stage_voxelize(rt, &sw, 1, pprt_rt_dpu0_input(rt), NULL), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL_FATAL(pprt_stage_voxelize(rt, &sw, 1, pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU0_INPUT), NULL), PPRT_STATUS_OK);
 }
 
 static void test_voxelize_matches_xilinx(void) {
@@ -132,7 +132,7 @@ static void test_voxelize_matches_xilinx(void) {
       CU_ASSERT_EQUAL(s.points_overflow, 1042); /* 22 pillars with more than 100 points */
       uint32_t np = 0;
       const int32_t* coords = pprt_stage_pillars(rt, &np);
-      const uint64_t h_in = pprt_test_fnv1a(pprt_rt_dpu0_input(rt), 12000u * 100u * 4u);
+      const uint64_t h_in = pprt_test_fnv1a(pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU0_INPUT), 12000u * 100u * 4u);
       const uint64_t h_c = pprt_test_fnv1a(coords, (size_t)np * 8);
       if (h_in != want_in[swap] || h_c != want_coords[swap])
         printf("\n  %s swap %d: input %#llx coords %#llx", all[v]->isa, swap, (unsigned long long)h_in,

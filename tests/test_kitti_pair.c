@@ -112,7 +112,7 @@ static void test_voxelize_oracle(void) {
     float* pts = kitti_sample_load(swap, &n);
     voxel_oracle(pts, n, &o);
     const struct pprt_sweep sw = kitti_sweep(pts, n);
-    CU_ASSERT_EQUAL_FATAL(pprt_stage_voxelize(rt, &sw, 1, pprt_rt_dpu0_input(rt), NULL), PPRT_STATUS_OK);
+    CU_ASSERT_EQUAL_FATAL(pprt_stage_voxelize(rt, &sw, 1, pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU0_INPUT), NULL), PPRT_STATUS_OK);
     struct pprt_frame_stats s;
     pprt_runtime_stats(rt, &s);
     CU_ASSERT_EQUAL(s.pillars, o.pillars);
@@ -150,8 +150,8 @@ static void check_middle(const char* dir, int want_shift) {
   free(run_pair(rt, 0, boxes, &nb));
   uint32_t np = 0;
   const int32_t* coords = pprt_stage_pillars(rt, &np);
-  const int8_t* feat = pprt_rt_dpu0_output(rt);
-  const int8_t* canvas = pprt_rt_dpu1_input(rt);
+  const int8_t* feat = pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU0_OUTPUT);
+  const int8_t* canvas = pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU1_INPUT);
   const uint32_t C = rt->sp.C, W = rt->sp.W, H = rt->sp.H;
   CU_ASSERT_FATAL(np == PILLARS && C == 32 && W == GRID && H == GRID);
   uint8_t* hit = calloc((size_t)H * W, 1);
@@ -207,11 +207,11 @@ static void test_boxes(void) {
   CU_ASSERT_EQUAL(nb, 75); /* pprt-genmodel --seed 3 --cls-bias -1 on the sample */
   CU_ASSERT(s.candidates >= nb);
   const uint32_t H = 128, W = 128, A = 6, K = 3;
-  const int8_t* cls = pprt_rt_dpu1_output(rt, 0);
-  const int8_t* reg = pprt_rt_dpu1_output(rt, 1);
-  const int8_t* dir = pprt_rt_dpu1_output(rt, 2);
-  const float sc = ldexpf(1.0f, -pprt_rt_dpu1_output_desc(rt, 0)->fix_point);
-  const float sb = ldexpf(1.0f, -pprt_rt_dpu1_output_desc(rt, 1)->fix_point);
+  const int8_t* cls = pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU1_CLS);
+  const int8_t* reg = pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU1_REG);
+  const int8_t* dir = pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU1_DIR);
+  const float sc = ldexpf(1.0f, -pprt_runtime_tensor_desc(rt, PPRT_TENSOR_DPU1_CLS)->fix_point);
+  const float sb = ldexpf(1.0f, -pprt_runtime_tensor_desc(rt, PPRT_TENSOR_DPU1_REG)->fix_point);
   static const float sizes[3][3] = {{1.6f, 3.9f, 1.56f}, {0.6f, 1.76f, 1.73f}, {0.6f, 0.8f, 1.73f}};
   static const float zs[3] = {-1.78f, -1.465f, -1.465f}, rots[2] = {0.0f, 1.57f};
   uint32_t matched = 0;

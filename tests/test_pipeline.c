@@ -45,7 +45,7 @@ static void check_canvas(pprt_runtime_t* rt) {
     CU_ASSERT_EQUAL(owner[cell], -1); /* each cell holds one pillar */
     owner[cell] = (int32_t)i;
   }
-  const int8_t* canvas = pprt_rt_dpu1_input(rt);
+  const int8_t* canvas = pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU1_INPUT);
   size_t bad = 0;
   for (size_t cell = 0; cell < (size_t)sp->H * sp->W; ++cell) {
     for (uint32_t c = 0; c < sp->C; ++c) {
@@ -58,7 +58,7 @@ static void check_canvas(pprt_runtime_t* rt) {
 }
 
 static void plant_features(pprt_runtime_t* rt) {
-  int8_t* out0 = pprt_rt_dpu0_output(rt);
+  int8_t* out0 = pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU0_OUTPUT);
   size_t C = rt->sp.feat_stride;
   for (uint32_t i = 0; i < rt->vp.max_pillars; ++i)
     for (size_t c = 0; c < C; ++c) out0[i * C + c] = pattern(i, (uint32_t)c);
@@ -75,9 +75,9 @@ static void test_frame_dummy(void) {
   const uint32_t A = pp->num_sizes * pp->num_rot, K = pp->num_classes;
   const uint32_t y = pp->H / 2, x = pp->W / 4, s = 0, r = 1;
   const uint32_t a = ((y * pp->W + x) * pp->num_sizes + s) * pp->num_rot + r;
-  int8_t* cls = pprt_rt_dpu1_output(rt, 0);
-  int8_t* reg = pprt_rt_dpu1_output(rt, 1);
-  int8_t* dir = pprt_rt_dpu1_output(rt, 2);
+  int8_t* cls = pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU1_CLS);
+  int8_t* reg = pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU1_REG);
+  int8_t* dir = pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU1_DIR);
   memset(cls, -128, (size_t)pp->H * pp->W * A * K);
   memset(reg, 0, (size_t)pp->H * pp->W * A * pp->code_size);
   memset(dir, 0, (size_t)pp->H * pp->W * A * 2);
@@ -155,14 +155,14 @@ static void test_voxelize_same_bytes(void) {
   struct pprt_box boxes[4];
   uint32_t nb = 0;
   CU_ASSERT_EQUAL_FATAL(pprt_runtime_run(a, &sweep, 1, boxes, 4, &nb), PPRT_STATUS_OK);
-  CU_ASSERT_EQUAL_FATAL(pprt_stage_voxelize(b, &sweep, 1, pprt_rt_dpu0_input(b), NULL), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL_FATAL(pprt_stage_voxelize(b, &sweep, 1, pprt_runtime_tensor_buf(b, PPRT_TENSOR_DPU0_INPUT), NULL), PPRT_STATUS_OK);
   uint32_t na = 0, nbp = 0;
   const int32_t* ca = pprt_stage_pillars(a, &na);
   const int32_t* cb = pprt_stage_pillars(b, &nbp);
   CU_ASSERT_EQUAL_FATAL(na, nbp);
   CU_ASSERT_EQUAL(memcmp(ca, cb, (size_t)na * 2 * sizeof(int32_t)), 0);
   size_t row = (size_t)a->vp.max_slots * a->vp.num_features;
-  CU_ASSERT_EQUAL(memcmp(pprt_rt_dpu0_input(a), pprt_rt_dpu0_input(b), (size_t)na * row), 0);
+  CU_ASSERT_EQUAL(memcmp(pprt_runtime_tensor_buf(a, PPRT_TENSOR_DPU0_INPUT), pprt_runtime_tensor_buf(b, PPRT_TENSOR_DPU0_INPUT), (size_t)na * row), 0);
   pprt_cloud_destroy(cloud);
   pprt_runtime_destroy(a);
   pprt_runtime_destroy(b);
@@ -222,11 +222,11 @@ static void test_extreme_timestamps(void) {
   pprt_sweep_init(&sw[0], NULL, 0, 5, INT64_MAX); /* empty key sweep: every pillar comes from sweep 1 */
   sw[1] = sweep;
   sw[1].timestamp_us = INT64_MIN;
-  CU_ASSERT_EQUAL_FATAL(pprt_stage_voxelize(rt, sw, 2, pprt_rt_dpu0_input(rt), NULL), PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL_FATAL(pprt_stage_voxelize(rt, sw, 2, pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU0_INPUT), NULL), PPRT_STATUS_OK);
   uint32_t n = 0;
   pprt_stage_pillars(rt, &n);
   CU_ASSERT_FATAL(n > 0);
-  const int8_t* in0 = pprt_rt_dpu0_input(rt);
+  const int8_t* in0 = pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU0_INPUT);
   const size_t slots = rt->vp.max_slots;
   size_t bad = 0, filled = 0;
   for (uint32_t p = 0; p < n; ++p) {

@@ -206,7 +206,7 @@ static void test_same_bytes(void) {
   CU_ASSERT_PTR_NULL(pprt_stream_context(s, 1));
   struct pprt_sweep key, sw[16];
   pprt_cloud_t* cloud = load_sweep(&key);
-  const size_t in1 = (size_t)pprt_rt_dpu1_input_desc(rt)->elements;
+  const size_t in1 = (size_t)pprt_runtime_tensor_desc(rt, PPRT_TENSOR_DPU1_INPUT)->elements;
   for (uint32_t k = 0; k < 3; ++k) {
     uint32_t ns = make_frame(&key, k + 1, sw);
     struct pprt_box b[8];
@@ -221,8 +221,8 @@ static void test_same_bytes(void) {
     CU_ASSERT_EQUAL_FATAL(f->vox.num_pillars, np);
     CU_ASSERT_EQUAL(memcmp(f->vox.coords, coords, (size_t)np * 2 * sizeof(int32_t)), 0);
     size_t row = (size_t)rt->vp.max_slots * rt->vp.num_features;
-    CU_ASSERT_EQUAL(memcmp(pprt_ctx_dpu0_input(f), pprt_rt_dpu0_input(rt), (size_t)np * row), 0);
-    CU_ASSERT_EQUAL(memcmp(pprt_ctx_dpu1_input(f), pprt_rt_dpu1_input(rt), in1), 0);
+    CU_ASSERT_EQUAL(memcmp(pprt_ctx_dpu0_input(f), pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU0_INPUT), (size_t)np * row), 0);
+    CU_ASSERT_EQUAL(memcmp(pprt_ctx_dpu1_input(f), pprt_runtime_tensor_buf(rt, PPRT_TENSOR_DPU1_INPUT), in1), 0);
   }
   pprt_stream_destroy(s);
   pprt_cloud_destroy(cloud);

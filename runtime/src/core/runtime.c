@@ -669,17 +669,21 @@ static uint32_t out_index(const pprt_runtime_t* rt, uint32_t which) {
 int8_t* pprt_ctx_dpu1_output(const pprt_runtime_t* rt, struct pprt_frame_ctx* f, uint32_t which) {
   return pprt_backend_output(f->dpu[1], out_index(rt, which));
 }
-int8_t* pprt_rt_dpu0_input(pprt_runtime_t* rt) { return pprt_ctx_dpu0_input(&rt->ctx); }
-int8_t* pprt_rt_dpu0_output(pprt_runtime_t* rt) { return pprt_ctx_dpu0_output(&rt->ctx); }
-int8_t* pprt_rt_dpu1_input(pprt_runtime_t* rt) { return pprt_ctx_dpu1_input(&rt->ctx); }
-int8_t* pprt_rt_dpu1_output(pprt_runtime_t* rt, uint32_t which) { return pprt_ctx_dpu1_output(rt, &rt->ctx, which); }
-const struct pprt_tensor_desc* pprt_rt_dpu0_input_desc(const pprt_runtime_t* rt) { return pprt_xmodel_input(rt->xm0, 0); }
-const struct pprt_tensor_desc* pprt_rt_dpu0_output_desc(const pprt_runtime_t* rt) {
-  return pprt_xmodel_output(rt->xm0, 0);
+int8_t* pprt_runtime_tensor_buf(pprt_runtime_t* rt, enum pprt_tensor t) {
+  switch (t) {
+    case PPRT_TENSOR_DPU0_INPUT: return pprt_ctx_dpu0_input(&rt->ctx);
+    case PPRT_TENSOR_DPU0_OUTPUT: return pprt_ctx_dpu0_output(&rt->ctx);
+    case PPRT_TENSOR_DPU1_INPUT: return pprt_ctx_dpu1_input(&rt->ctx);
+    default: return pprt_ctx_dpu1_output(rt, &rt->ctx, (uint32_t)t - PPRT_TENSOR_DPU1_CLS);
+  }
 }
-const struct pprt_tensor_desc* pprt_rt_dpu1_input_desc(const pprt_runtime_t* rt) { return pprt_xmodel_input(rt->xm1, 0); }
-const struct pprt_tensor_desc* pprt_rt_dpu1_output_desc(const pprt_runtime_t* rt, uint32_t which) {
-  return pprt_xmodel_output(rt->xm1, out_index(rt, which));
+const struct pprt_tensor_desc* pprt_runtime_tensor_desc(const pprt_runtime_t* rt, enum pprt_tensor t) {
+  switch (t) {
+    case PPRT_TENSOR_DPU0_INPUT: return pprt_xmodel_input(rt->xm0, 0);
+    case PPRT_TENSOR_DPU0_OUTPUT: return pprt_xmodel_output(rt->xm0, 0);
+    case PPRT_TENSOR_DPU1_INPUT: return pprt_xmodel_input(rt->xm1, 0);
+    default: return pprt_xmodel_output(rt->xm1, out_index(rt, (uint32_t)t - PPRT_TENSOR_DPU1_CLS));
+  }
 }
 
 /* ------------------------------------------------------------------ stages */
@@ -966,10 +970,7 @@ enum pprt_status pprt_runtime_tensor(const pprt_runtime_t* rt, enum pprt_tensor 
     pprt_set_last_error("pprt_runtime_tensor: NULL argument or unknown tensor");
     return PPRT_STATUS_INVALID_ARGUMENT;
   }
-  const struct pprt_tensor_desc* d = t == PPRT_TENSOR_DPU0_INPUT    ? pprt_xmodel_input(rt->xm0, 0)
-                                     : t == PPRT_TENSOR_DPU0_OUTPUT ? pprt_xmodel_output(rt->xm0, 0)
-                                     : t == PPRT_TENSOR_DPU1_INPUT  ? pprt_xmodel_input(rt->xm1, 0)
-                                                                    : pprt_xmodel_output(rt->xm1, out_index(rt, (uint32_t)t - 3));
+  const struct pprt_tensor_desc* d = pprt_runtime_tensor_desc(rt, t);
   memset(out, 0, sizeof *out);
   out->name = d->name;
   out->ndim = d->ndim < PPRT_TENSOR_INFO_MAX_DIMS ? d->ndim : PPRT_TENSOR_INFO_MAX_DIMS;
@@ -981,12 +982,7 @@ enum pprt_status pprt_runtime_tensor(const pprt_runtime_t* rt, enum pprt_tensor 
 
 const int8_t* pprt_runtime_tensor_data(pprt_runtime_t* rt, enum pprt_tensor t) {
   if (rt == NULL || (unsigned)t >= PPRT_TENSOR_COUNT) return NULL;
-  switch (t) {
-    case PPRT_TENSOR_DPU0_INPUT: return pprt_ctx_dpu0_input(&rt->ctx);
-    case PPRT_TENSOR_DPU0_OUTPUT: return pprt_ctx_dpu0_output(&rt->ctx);
-    case PPRT_TENSOR_DPU1_INPUT: return pprt_ctx_dpu1_input(&rt->ctx);
-    default: return pprt_ctx_dpu1_output(rt, &rt->ctx, (uint32_t)t - PPRT_TENSOR_DPU1_CLS);
-  }
+  return pprt_runtime_tensor_buf(rt, t);
 }
 
 enum pprt_status pprt_runtime_get_info(const pprt_runtime_t* rt, struct pprt_runtime_info* out) {

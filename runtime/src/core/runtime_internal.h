@@ -71,15 +71,10 @@ struct pprt_runtime {
   atomic_uint streams;            /* live streams on rt (pprt_runtime_simulate_dpu refuses to change rt->sim) */
 };
 
-/* Tensor buffers of the frame context (runner-owned or host). */
-int8_t* pprt_rt_dpu0_input(pprt_runtime_t* rt);
-int8_t* pprt_rt_dpu0_output(pprt_runtime_t* rt);
-int8_t* pprt_rt_dpu1_input(pprt_runtime_t* rt);
-int8_t* pprt_rt_dpu1_output(pprt_runtime_t* rt, uint32_t which); /* 0 cls, 1 reg, 2 dir */
-const struct pprt_tensor_desc* pprt_rt_dpu0_input_desc(const pprt_runtime_t* rt);
-const struct pprt_tensor_desc* pprt_rt_dpu0_output_desc(const pprt_runtime_t* rt);
-const struct pprt_tensor_desc* pprt_rt_dpu1_input_desc(const pprt_runtime_t* rt);
-const struct pprt_tensor_desc* pprt_rt_dpu1_output_desc(const pprt_runtime_t* rt, uint32_t which);
+/* Tensor t of the runtime's own frame context: its buffer (runner-owned or host; writable, the public
+ * pprt_runtime_tensor_data gives it read-only) and the xmodel's description of it. t must be valid. */
+int8_t* pprt_runtime_tensor_buf(pprt_runtime_t* rt, enum pprt_tensor t);
+const struct pprt_tensor_desc* pprt_runtime_tensor_desc(const pprt_runtime_t* rt, enum pprt_tensor t);
 
 /* ---- frame contexts on their own (the stream owns several and runs their stages from worker threads) ----
  * rt is only read by these functions, so several threads may run them at once on different contexts. */

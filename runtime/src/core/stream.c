@@ -313,7 +313,7 @@ static enum pprt_status create_impl(struct pprt_stream* s, struct pprt_err* err)
     if (s->slots[i].sweeps == NULL || s->slots[i].boxes == NULL)
       return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "out of memory");
   }
-  for (uint32_t w = 0; w < 3; ++w) s->out_bytes[w] = (size_t)pprt_rt_dpu1_output_desc(rt, w)->elements;
+  for (uint32_t w = 0; w < 3; ++w) s->out_bytes[w] = (size_t)pprt_runtime_tensor_desc(rt, (enum pprt_tensor)(PPRT_TENSOR_DPU1_CLS + w))->elements;
   for (uint32_t i = 0; i < s->ncores; ++i) {
     s->post[i].slot = -1;
     for (uint32_t w = 0; w < 3; ++w) {
