@@ -16,12 +16,12 @@
  * Positions in messages are 1-based; the column counts bytes. The input need not be NUL-terminated.
  * Nesting is limited to PROTO_MAX_DEPTH messages so hostile input cannot exhaust the stack. */
 #include "model/model_config.h"
+#include "model/textformat.h"
 #include "pprt_common/fileio.h"
 
 #include <errno.h>
 #include <sys/stat.h>
 #include <float.h>
-#include <locale.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,7 +30,7 @@
 
 #define PROTO_MAX_DEPTH 100
 #define PROTO_MAX_FILE (1024u * 1024u)
-#define PROTO_NUM_TEXT_MAX 128 /* longest number token converted */
+#define PPRT_TF_NUM_TEXT_MAX 128 /* longest number token converted */
 
 /* ------------------------------------------------------------------------------------------------------------ */
 /* The Model Zoo values and VAI-L's fixed voxel grid (docs/PROTOTXT.md)                                          */
@@ -304,29 +304,11 @@ static const struct field_desc* find_field(enum msg_type parent, const char* nam
 static size_t field_index(const struct field_desc* fd) { return (size_t)(fd - k_fields); }
 
 /* ------------------------------------------------------------------------------------------------------------ */
-/* Lexer                                                                                                         */
-
-enum tok_type { T_EOF, T_IDENT, T_INT, T_FLOAT, T_STRING, T_SYM };
-enum int_base { B_DEC, B_HEX, B_OCT };
-
-struct token {
-  enum tok_type type;
-  size_t pos, len; /* byte range in the text */
-  unsigned line, col;
-  enum int_base base; /* T_INT */
-};
+/* Tokens: the shared text-format lexer (model/textformat.h)                                                     */
 
 struct parser {
-  const char* text;
-  size_t len;
-  size_t pos;
-  unsigned line, col;
-  int have_peek;
-  struct token peek;
-  const char* source;
+  struct pprt_tf_lexer lx;
   struct pprt_model_config* cfg;
-  struct pprt_err* err;
-  int failed;
   uint32_t n_models, n_kernels;     /* model / kernel blocks so far */
   uint64_t seen_rep;                /* repeated fields met so far (bit per enum field_id): the first replaces the
                                        Model Zoo value the config starts from */
@@ -339,324 +321,30 @@ static enum pprt_status perr(struct parser* p, unsigned line, unsigned col, cons
     ;
 
 static enum pprt_status perr(struct parser* p, unsigned line, unsigned col, const char* fmt, ...) {
-  char what[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(what, sizeof what, fmt, ap);
+  enum pprt_status st = pprt_tf_verror(&p->lx, line, col, fmt, ap);
   va_end(ap);
-  p->failed = 1;
-  return pprt_fail(p->err, PPRT_STATUS_PARSE_ERROR, "%s:%u:%u: %s", p->source, line, col, what);
-}
-
-static int is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-static int is_digit(int c) { return c >= '0' && c <= '9'; }
-static int is_hex(int c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-static int is_alnum(int c) { return is_alpha(c) || is_digit(c); }
-
-static int cur(const struct parser* p) { return p->pos < p->len ? (unsigned char)p->text[p->pos] : -1; }
-static int at(const struct parser* p, size_t off) {
-  return p->pos + off < p->len ? (unsigned char)p->text[p->pos + off] : -1;
-}
-
-static void advance(struct parser* p) {
-  if (p->pos >= p->len) return;
-  if (p->text[p->pos] == '\n') {
-    p->line++;
-    p->col = 1;
-  } else {
-    p->col++;
-  }
-  p->pos++;
-}
-
-/* Describe a token for messages ("'foo'", "end of input", ...). */
-static void tok_desc(const struct parser* p, const struct token* t, char* buf, size_t cap) {
-  switch (t->type) {
-    case T_EOF: snprintf(buf, cap, "end of input"); return;
-    case T_STRING: snprintf(buf, cap, "a string"); return;
-    default: {
-      int n = t->len > 40 ? 40 : (int)t->len;
-      snprintf(buf, cap, "'%.*s%s'", n, p->text + t->pos, t->len > 40 ? "..." : "");
-      return;
-    }
-  }
-}
-
-static enum pprt_status lex_number(struct parser* p, struct token* t) {
-  int c = cur(p);
-  t->type = T_INT;
-  t->base = B_DEC;
-  if (c == '0' && (at(p, 1) == 'x' || at(p, 1) == 'X')) {
-    advance(p);
-    advance(p);
-    if (!is_hex(cur(p))) return perr(p, t->line, t->col, "malformed hex number: '0x' must be followed by hex digits");
-    while (is_hex(cur(p))) advance(p);
-    t->base = B_HEX;
-  } else if (c == '0' && is_digit(at(p, 1))) {
-    advance(p);
-    while (cur(p) >= '0' && cur(p) <= '7') advance(p);
-    if (is_digit(cur(p))) return perr(p, t->line, t->col, "malformed number: a leading zero means octal (digits 0-7)");
-    t->base = B_OCT;
-  } else {
-    while (is_digit(cur(p))) advance(p);
-    if (cur(p) == '.') {
-      t->type = T_FLOAT;
-      advance(p);
-      while (is_digit(cur(p))) advance(p);
-    }
-    if (cur(p) == 'e' || cur(p) == 'E') {
-      t->type = T_FLOAT;
-      advance(p);
-      if (cur(p) == '+' || cur(p) == '-') advance(p);
-      if (!is_digit(cur(p))) return perr(p, t->line, t->col, "malformed number: exponent without digits");
-      while (is_digit(cur(p))) advance(p);
-    }
-    if (cur(p) == 'f' || cur(p) == 'F') {
-      t->type = T_FLOAT;
-      advance(p);
-    }
-  }
-  if (is_alnum(cur(p)) || cur(p) == '.')
-    return perr(p, t->line, t->col, "malformed number (a number must be followed by a space or a separator)");
-  t->len = p->pos - t->pos;
-  return PPRT_STATUS_OK;
-}
-
-static enum pprt_status lex_string(struct parser* p, struct token* t) {
-  int quote = cur(p);
-  advance(p);
-  for (;;) {
-    int c = cur(p);
-    if (c < 0 || c == '\n') return perr(p, t->line, t->col, "unterminated string (strings must end on the line they start)");
-    if (c == quote) {
-      advance(p);
-      break;
-    }
-    if (c == '\\') {
-      advance(p);
-      if (cur(p) < 0 || cur(p) == '\n')
-        return perr(p, t->line, t->col, "unterminated string (strings must end on the line they start)");
-    }
-    advance(p);
-  }
-  t->type = T_STRING;
-  t->len = p->pos - t->pos;
-  return PPRT_STATUS_OK;
-}
-
-/* Read the next token into p->peek (skipping whitespace and comments). */
-static enum pprt_status lex(struct parser* p) {
-  for (;;) {
-    int c = cur(p);
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') {
-      advance(p);
-    } else if (c == '#') {
-      while (cur(p) >= 0 && cur(p) != '\n') advance(p);
-    } else {
-      break;
-    }
-  }
-  struct token* t = &p->peek;
-  memset(t, 0, sizeof *t);
-  t->pos = p->pos;
-  t->line = p->line;
-  t->col = p->col;
-  int c = cur(p);
-  if (c < 0) {
-    t->type = T_EOF;
-    return PPRT_STATUS_OK;
-  }
-  if (is_alpha(c)) {
-    while (is_alnum(cur(p))) advance(p);
-    t->type = T_IDENT;
-    t->len = p->pos - t->pos;
-    return PPRT_STATUS_OK;
-  }
-  if (is_digit(c) || (c == '.' && is_digit(at(p, 1)))) return lex_number(p, t);
-  if (c == '"' || c == '\'') return lex_string(p, t);
-  if (c != 0 && strchr("{}<>:,;[]-/.", c) != NULL) {
-    advance(p);
-    t->type = T_SYM;
-    t->len = 1;
-    return PPRT_STATUS_OK;
-  }
-  if (c >= 0x21 && c < 0x7f) return perr(p, t->line, t->col, "unexpected character '%c'", c);
-  return perr(p, t->line, t->col, "unexpected byte 0x%02x", (unsigned)c);
-}
-
-static enum pprt_status peek(struct parser* p, const struct token** out) {
-  if (!p->have_peek) {
-    enum pprt_status st = lex(p);
-    if (st != PPRT_STATUS_OK) return st;
-    p->have_peek = 1;
-  }
-  *out = &p->peek;
-  return PPRT_STATUS_OK;
-}
-
-static void consume(struct parser* p) { p->have_peek = 0; }
-
-static int is_sym(const struct parser* p, const struct token* t, char s) {
-  return t->type == T_SYM && p->text[t->pos] == s;
-}
-
-static int tok_is(const struct parser* p, const struct token* t, const char* word) {
-  size_t n = strlen(word);
-  return t->type == T_IDENT && t->len == n && memcmp(p->text + t->pos, word, n) == 0;
-}
-
-static int tok_is_nonfinite(const struct parser* p, const struct token* t) {
-  static const char* words[] = {"inf", "infinity", "nan"};
-  if (t->type != T_IDENT) return 0;
-  for (size_t w = 0; w < 3; ++w) {
-    size_t n = strlen(words[w]);
-    if (t->len != n) continue;
-    size_t i = 0;
-    while (i < n && (p->text[t->pos + i] | 0x20) == words[w][i]) ++i;
-    if (i == n) return 1;
-  }
-  return 0;
-}
-
-/* Consume the symbol s if it is next; returns 1 if it was. */
-static enum pprt_status try_sym(struct parser* p, char s, int* found) {
-  const struct token* t;
-  enum pprt_status st = peek(p, &t);
-  if (st != PPRT_STATUS_OK) return st;
-  *found = is_sym(p, t, s);
-  if (*found) consume(p);
-  return PPRT_STATUS_OK;
+  return st;
 }
 
 /* ------------------------------------------------------------------------------------------------------------ */
 /* Values                                                                                                        */
 
-static void put_utf8(char* out, size_t cap, size_t* n, uint32_t cp) {
-  unsigned char b[4];
-  size_t k;
-  if (cp < 0x80) {
-    b[0] = (unsigned char)cp;
-    k = 1;
-  } else if (cp < 0x800) {
-    b[0] = (unsigned char)(0xC0 | (cp >> 6));
-    b[1] = (unsigned char)(0x80 | (cp & 0x3F));
-    k = 2;
-  } else if (cp < 0x10000) {
-    b[0] = (unsigned char)(0xE0 | (cp >> 12));
-    b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-    b[2] = (unsigned char)(0x80 | (cp & 0x3F));
-    k = 3;
-  } else {
-    b[0] = (unsigned char)(0xF0 | (cp >> 18));
-    b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-    b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-    b[3] = (unsigned char)(0x80 | (cp & 0x3F));
-    k = 4;
-  }
-  for (size_t i = 0; i < k; ++i) {
-    if (out != NULL && *n < cap) out[*n] = (char)b[i];
-    (*n)++;
-  }
-}
-
-static int hex_val(int c) {
-  if (is_digit(c)) return c - '0';
-  return (c | 0x20) - 'a' + 10;
-}
-
-/* Decode one string literal token, appending to out (capacity cap; *n counts every byte, even past cap). */
-static enum pprt_status decode_string(struct parser* p, const struct token* t, char* out, size_t cap, size_t* n,
-                                      int* has_nul) {
-  const char* s = p->text + t->pos;
-  size_t end = t->len - 1; /* closing quote */
-  size_t i = 1;
-  while (i < end) {
-    unsigned char c = (unsigned char)s[i];
-    if (c != '\\') {
-      if (c == 0) *has_nul = 1;
-      if (out != NULL && *n < cap) out[*n] = (char)c;
-      (*n)++;
-      i++;
-      continue;
-    }
-    unsigned ecol = t->col + (unsigned)i; /* strings never span lines */
-    i++;
-    c = (unsigned char)s[i];
-    uint32_t v;
-    switch (c) {
-      case 'a': v = '\a'; i++; break;
-      case 'b': v = '\b'; i++; break;
-      case 'f': v = '\f'; i++; break;
-      case 'n': v = '\n'; i++; break;
-      case 'r': v = '\r'; i++; break;
-      case 't': v = '\t'; i++; break;
-      case 'v': v = '\v'; i++; break;
-      case '\\': case '\'': case '"': case '?': v = c; i++; break;
-      case 'x': case 'X': {
-        i++;
-        if (i >= end || !is_hex((unsigned char)s[i])) return perr(p, t->line, ecol, "invalid escape: '\\x' needs hex digits");
-        v = 0;
-        for (int k = 0; k < 2 && i < end && is_hex((unsigned char)s[i]); ++k, ++i) v = v * 16 + (uint32_t)hex_val((unsigned char)s[i]);
-        break;
-      }
-      case 'u': case 'U': {
-        int digits = c == 'u' ? 4 : 8;
-        i++;
-        v = 0;
-        for (int k = 0; k < digits; ++k, ++i) {
-          if (i >= end || !is_hex((unsigned char)s[i]))
-            return perr(p, t->line, ecol, "invalid escape: '\\%c' needs %d hex digits", c, digits);
-          v = v * 16 + (uint32_t)hex_val((unsigned char)s[i]);
-        }
-        if (v >= 0xD800 && v < 0xDC00) { /* high surrogate: needs \uDC00-\uDFFF next */
-          uint32_t lo = 0;
-          int ok = i + 6 <= end && s[i] == '\\' && s[i + 1] == 'u';
-          for (int k = 0; ok && k < 4; ++k) {
-            if (!is_hex((unsigned char)s[i + 2 + k])) ok = 0;
-            else lo = lo * 16 + (uint32_t)hex_val((unsigned char)s[i + 2 + k]);
-          }
-          if (!ok || lo < 0xDC00 || lo > 0xDFFF)
-            return perr(p, t->line, ecol, "invalid escape: unpaired UTF-16 surrogate");
-          v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
-          i += 6;
-        } else if ((v >= 0xDC00 && v < 0xE000) || v > 0x10FFFF) {
-          return perr(p, t->line, ecol, "invalid escape: not a Unicode code point");
-        }
-        if (v == 0) *has_nul = 1;
-        put_utf8(out, cap, n, v);
-        continue;
-      }
-      default:
-        if (c >= '0' && c <= '7') {
-          v = 0;
-          for (int k = 0; k < 3 && i < end && s[i] >= '0' && s[i] <= '7'; ++k, ++i) v = v * 8 + (uint32_t)(s[i] - '0');
-          v &= 0xFFu; /* like protobuf: \400..\777 keep the low byte */
-          break;
-        }
-        if (c >= 0x21 && c < 0x7f) return perr(p, t->line, ecol, "invalid escape sequence '\\%c'", c);
-        return perr(p, t->line, ecol, "invalid escape sequence (backslash before byte 0x%02x)", (unsigned)c);
-    }
-    if (v == 0) *has_nul = 1;
-    if (out != NULL && *n < cap) out[*n] = (char)v;
-    (*n)++;
-  }
-  return PPRT_STATUS_OK;
-}
-
 /* Parse a (possibly concatenated) string value. out may be NULL (skipping). */
 static enum pprt_status parse_strings(struct parser* p, const struct field_desc* fd, char* out, size_t cap) {
-  const struct token* t;
-  enum pprt_status st = peek(p, &t);
+  const struct pprt_tf_token* t;
+  enum pprt_status st = pprt_tf_peek(&p->lx, &t);
   if (st != PPRT_STATUS_OK) return st;
   unsigned line = t->line, col = t->col;
   size_t n = 0;
   int has_nul = 0;
-  while (t->type == T_STRING) {
-    struct token tok = *t;
-    consume(p);
-    st = decode_string(p, &tok, out, cap, &n, &has_nul);
+  while (t->type == PPRT_TF_STRING) {
+    struct pprt_tf_token tok = *t;
+    pprt_tf_consume(&p->lx);
+    st = pprt_tf_decode_string(&p->lx, &tok, out, cap, &n, &has_nul);
     if (st != PPRT_STATUS_OK) return st;
-    st = peek(p, &t);
+    st = pprt_tf_peek(&p->lx, &t);
     if (st != PPRT_STATUS_OK) return st;
   }
   if (out != NULL) {
@@ -667,100 +355,60 @@ static enum pprt_status parse_strings(struct parser* p, const struct field_desc*
   return PPRT_STATUS_OK;
 }
 
-/* Integer token -> uint64 (0 and *ovf=1 on overflow). */
-static uint64_t int_value(const struct parser* p, const struct token* t, int* ovf) {
-  const char* s = p->text + t->pos;
-  size_t i = 0;
-  unsigned b = 10;
-  if (t->base == B_HEX) {
-    b = 16;
-    i = 2;
-  } else if (t->base == B_OCT) {
-    b = 8;
-    i = 1;
-  }
-  uint64_t v = 0;
-  *ovf = 0;
-  for (; i < t->len; ++i) {
-    uint64_t d = (uint64_t)hex_val((unsigned char)s[i]);
-    if (v > (UINT64_MAX - d) / b) {
-      *ovf = 1;
-      return 0;
-    }
-    v = v * b + d;
-  }
-  return v;
-}
-
-/* Decimal number token -> double, independent of the C locale's decimal point. */
-static double float_value(const struct parser* p, const struct token* t) {
-  char buf[PROTO_NUM_TEXT_MAX];
-  size_t n = t->len;
-  if (n > 0 && (p->text[t->pos + n - 1] == 'f' || p->text[t->pos + n - 1] == 'F')) n--;
-  memcpy(buf, p->text + t->pos, n);
-  buf[n] = '\0';
-  const struct lconv* lc = localeconv();
-  char dp = (lc != NULL && lc->decimal_point != NULL && lc->decimal_point[0] != '\0') ? lc->decimal_point[0] : '.';
-  if (dp != '.') {
-    char* d = strchr(buf, '.');
-    if (d != NULL) *d = dp;
-  }
-  return strtod(buf, NULL);
-}
 
 struct scalar {
   int neg;
-  struct token tok; /* the value token (after '-') */
+  struct pprt_tf_token tok; /* the value token (after '-') */
   unsigned line, col; /* where the value starts (the '-' if any) */
 };
 
 /* Read a scalar value: optional '-', then a number or identifier. Strings are handled by the caller. */
 static enum pprt_status read_scalar(struct parser* p, struct scalar* v, const char* fname) {
-  const struct token* t;
-  enum pprt_status st = peek(p, &t);
+  const struct pprt_tf_token* t;
+  enum pprt_status st = pprt_tf_peek(&p->lx, &t);
   if (st != PPRT_STATUS_OK) return st;
   v->neg = 0;
   v->line = t->line;
   v->col = t->col;
-  if (is_sym(p, t, '-')) {
+  if (pprt_tf_is_sym(&p->lx, t, '-')) {
     v->neg = 1;
-    consume(p);
-    st = peek(p, &t);
+    pprt_tf_consume(&p->lx);
+    st = pprt_tf_peek(&p->lx, &t);
     if (st != PPRT_STATUS_OK) return st;
-    if (t->type != T_INT && t->type != T_FLOAT && !tok_is_nonfinite(p, t)) {
+    if (t->type != PPRT_TF_INT && t->type != PPRT_TF_FLOAT && !pprt_tf_is_nonfinite(&p->lx, t)) {
       char d[64];
-      tok_desc(p, t, d, sizeof d);
+      pprt_tf_describe(&p->lx, t, d, sizeof d);
       return perr(p, t->line, t->col, "expected a number after '-', got %s", d);
     }
-  } else if (t->type != T_INT && t->type != T_FLOAT && t->type != T_IDENT) {
+  } else if (t->type != PPRT_TF_INT && t->type != PPRT_TF_FLOAT && t->type != PPRT_TF_IDENT) {
     char d[64];
-    tok_desc(p, t, d, sizeof d);
+    pprt_tf_describe(&p->lx, t, d, sizeof d);
     return perr(p, t->line, t->col, "expected a value for '%s', got %s", fname, d);
   }
-  if ((t->type == T_INT || t->type == T_FLOAT) && t->len >= PROTO_NUM_TEXT_MAX)
+  if ((t->type == PPRT_TF_INT || t->type == PPRT_TF_FLOAT) && t->len >= PPRT_TF_NUM_TEXT_MAX)
     return perr(p, t->line, t->col, "number too long (%zu characters)", t->len);
   v->tok = *t;
-  consume(p);
+  pprt_tf_consume(&p->lx);
   return PPRT_STATUS_OK;
 }
 
 static enum pprt_status scalar_float(struct parser* p, const struct field_desc* fd, const struct scalar* v, float* out) {
-  const struct token* t = &v->tok;
-  if (t->type == T_IDENT) {
-    if (tok_is_nonfinite(p, t))
+  const struct pprt_tf_token* t = &v->tok;
+  if (t->type == PPRT_TF_IDENT) {
+    if (pprt_tf_is_nonfinite(&p->lx, t))
       return perr(p, v->line, v->col, "'%s' must be a finite number (inf and nan are not allowed)", fd->name);
     char d[64];
-    tok_desc(p, t, d, sizeof d);
+    pprt_tf_describe(&p->lx, t, d, sizeof d);
     return perr(p, v->line, v->col, "expected a number for '%s', got %s", fd->name, d);
   }
   double x;
-  if (t->type == T_INT && t->base != B_DEC) {
+  if (t->type == PPRT_TF_INT && t->base != PPRT_TF_DEC) {
     int ovf;
-    uint64_t u = int_value(p, t, &ovf);
+    uint64_t u = pprt_tf_int_value(&p->lx, t, &ovf);
     if (ovf) return perr(p, v->line, v->col, "'%s' value out of range", fd->name);
     x = (double)u;
   } else {
-    x = float_value(p, t);
+    x = pprt_tf_float_value(&p->lx, t);
   }
   if (!(fabs(x) <= (double)FLT_MAX)) return perr(p, v->line, v->col, "'%s' value out of range for a float", fd->name);
   *out = (float)(v->neg ? -x : x);
@@ -769,14 +417,14 @@ static enum pprt_status scalar_float(struct parser* p, const struct field_desc* 
 
 static enum pprt_status scalar_int32(struct parser* p, const struct field_desc* fd, const struct scalar* v,
                                      int32_t* out) {
-  const struct token* t = &v->tok;
-  if (t->type != T_INT) {
+  const struct pprt_tf_token* t = &v->tok;
+  if (t->type != PPRT_TF_INT) {
     char d[64];
-    tok_desc(p, t, d, sizeof d);
+    pprt_tf_describe(&p->lx, t, d, sizeof d);
     return perr(p, v->line, v->col, "expected an integer for '%s' (int32), got %s", fd->name, d);
   }
   int ovf;
-  uint64_t u = int_value(p, t, &ovf);
+  uint64_t u = pprt_tf_int_value(&p->lx, t, &ovf);
   if (ovf || u > (v->neg ? 2147483648u : 2147483647u))
     return perr(p, v->line, v->col, "'%s' value out of range for an int32", fd->name);
   *out = v->neg ? (int32_t)(-(int64_t)u) : (int32_t)u;
@@ -784,19 +432,19 @@ static enum pprt_status scalar_int32(struct parser* p, const struct field_desc* 
 }
 
 static enum pprt_status scalar_bool(struct parser* p, const struct field_desc* fd, const struct scalar* v, int* out) {
-  const struct token* t = &v->tok;
+  const struct pprt_tf_token* t = &v->tok;
   if (!v->neg) {
-    if (tok_is(p, t, "true") || tok_is(p, t, "True") || tok_is(p, t, "t")) {
+    if (pprt_tf_is_word(&p->lx, t, "true") || pprt_tf_is_word(&p->lx, t, "True") || pprt_tf_is_word(&p->lx, t, "t")) {
       *out = 1;
       return PPRT_STATUS_OK;
     }
-    if (tok_is(p, t, "false") || tok_is(p, t, "False") || tok_is(p, t, "f")) {
+    if (pprt_tf_is_word(&p->lx, t, "false") || pprt_tf_is_word(&p->lx, t, "False") || pprt_tf_is_word(&p->lx, t, "f")) {
       *out = 0;
       return PPRT_STATUS_OK;
     }
-    if (t->type == T_INT) {
+    if (t->type == PPRT_TF_INT) {
       int ovf;
-      uint64_t u = int_value(p, t, &ovf);
+      uint64_t u = pprt_tf_int_value(&p->lx, t, &ovf);
       if (!ovf && u <= 1) {
         *out = (int)u;
         return PPRT_STATUS_OK;
@@ -809,18 +457,18 @@ static enum pprt_status scalar_bool(struct parser* p, const struct field_desc* f
 /* An enum value: one of the enum's names, or (proto3 enums are open) any int32. */
 static enum pprt_status scalar_enum(struct parser* p, const struct field_desc* fd, const struct scalar* v,
                                     int32_t* out) {
-  const struct token* t = &v->tok;
-  if (t->type == T_INT) return scalar_int32(p, fd, v, out);
-  if (t->type == T_IDENT && !v->neg) {
+  const struct pprt_tf_token* t = &v->tok;
+  if (t->type == PPRT_TF_INT) return scalar_int32(p, fd, v, out);
+  if (t->type == PPRT_TF_IDENT && !v->neg) {
     for (uint32_t i = 0; i < fd->en->count; ++i) {
-      if (tok_is(p, t, fd->en->values[i])) {
+      if (pprt_tf_is_word(&p->lx, t, fd->en->values[i])) {
         *out = (int32_t)i;
         return PPRT_STATUS_OK;
       }
     }
   }
   char d[64];
-  tok_desc(p, t, d, sizeof d);
+  pprt_tf_describe(&p->lx, t, d, sizeof d);
   return perr(p, v->line, v->col, "unknown enumeration value %s for field '%s' (enum %s)", d, fd->name, fd->en->name);
 }
 
@@ -1011,16 +659,16 @@ static enum pprt_status check_message(struct parser* p, const struct msg_ctx* m)
 }
 
 /* The '{' or '<' is next. */
-static enum pprt_status parse_message(struct parser* p, const struct field_desc* fd, const struct token* name,
+static enum pprt_status parse_message(struct parser* p, const struct field_desc* fd, const struct pprt_tf_token* name,
                                       int depth) {
-  const struct token* t;
-  enum pprt_status st = peek(p, &t);
+  const struct pprt_tf_token* t;
+  enum pprt_status st = pprt_tf_peek(&p->lx, &t);
   if (st != PPRT_STATUS_OK) return st;
   unsigned oline = t->line, ocol = t->col;
-  char close = is_sym(p, t, '<') ? '>' : '}';
+  char close = pprt_tf_is_sym(&p->lx, t, '<') ? '>' : '}';
   if (depth + 1 > PROTO_MAX_DEPTH)
     return perr(p, oline, ocol, "messages nested deeper than %d levels", PROTO_MAX_DEPTH);
-  consume(p);
+  pprt_tf_consume(&p->lx);
   struct msg_ctx child;
   memset(&child, 0, sizeof child);
   child.type = fd->child;
@@ -1055,15 +703,15 @@ static enum pprt_status parse_message(struct parser* p, const struct field_desc*
 /* One scalar value (string or otherwise) of field fd. */
 static enum pprt_status parse_scalar_value(struct parser* p, struct msg_ctx* ctx, const struct field_desc* fd,
                                            int* nondefault) {
-  const struct token* t;
-  enum pprt_status st = peek(p, &t);
+  const struct pprt_tf_token* t;
+  enum pprt_status st = pprt_tf_peek(&p->lx, &t);
   if (st != PPRT_STATUS_OK) return st;
   if (fd->kind == K_MSG) {
     char d[64];
-    tok_desc(p, t, d, sizeof d);
+    pprt_tf_describe(&p->lx, t, d, sizeof d);
     return perr(p, t->line, t->col, "'%s' is a message: expected '{', got %s", fd->name, d);
   }
-  if (t->type == T_STRING) {
+  if (t->type == PPRT_TF_STRING) {
     if (fd->kind != K_STRING)
       return perr(p, t->line, t->col, "expected %s for '%s', got a string",
                   fd->kind == K_BOOL ? "true or false" : fd->kind == K_ENUM ? "an enum value" : "a number", fd->name);
@@ -1078,32 +726,32 @@ static enum pprt_status parse_scalar_value(struct parser* p, struct msg_ctx* ctx
 
 /* The field name has been consumed; parse ':' value / message / list. */
 static enum pprt_status parse_field_value(struct parser* p, struct msg_ctx* ctx, const struct field_desc* fd,
-                                          const struct token* name, int depth, int* nondefault) {
+                                          const struct pprt_tf_token* name, int depth, int* nondefault) {
   int colon;
-  enum pprt_status st = try_sym(p, ':', &colon);
+  enum pprt_status st = pprt_tf_try_sym(&p->lx, ':', &colon);
   if (st != PPRT_STATUS_OK) return st;
-  const struct token* t;
-  st = peek(p, &t);
+  const struct pprt_tf_token* t;
+  st = pprt_tf_peek(&p->lx, &t);
   if (st != PPRT_STATUS_OK) return st;
-  if (is_sym(p, t, '{') || is_sym(p, t, '<')) {
+  if (pprt_tf_is_sym(&p->lx, t, '{') || pprt_tf_is_sym(&p->lx, t, '<')) {
     if (fd->kind != K_MSG)
       return perr(p, t->line, t->col, "'%s' is a scalar field: expected ':' and a value, not a message", fd->name);
     *nondefault = 1;
     return parse_message(p, fd, name, depth);
   }
-  if (is_sym(p, t, '[')) {
+  if (pprt_tf_is_sym(&p->lx, t, '[')) {
     if (!fd->repeated)
       return perr(p, t->line, t->col, "'%s' is not a repeated field: list syntax is not allowed", fd->name);
     /* Only a repeated message field may omit the ':' before a list (as in protobuf). */
     if (!colon && fd->kind != K_MSG) return perr(p, t->line, t->col, "expected ':' after '%s'", fd->name);
-    consume(p);
+    pprt_tf_consume(&p->lx);
     int done;
-    st = try_sym(p, ']', &done);
+    st = pprt_tf_try_sym(&p->lx, ']', &done);
     if (st != PPRT_STATUS_OK || done) return st; /* an empty list: the field is given, with no values */
     for (;;) {
-      st = peek(p, &t);
+      st = pprt_tf_peek(&p->lx, &t);
       if (st != PPRT_STATUS_OK) return st;
-      int is_msg = is_sym(p, t, '{') || is_sym(p, t, '<');
+      int is_msg = pprt_tf_is_sym(&p->lx, t, '{') || pprt_tf_is_sym(&p->lx, t, '<');
       if (is_msg) {
         if (fd->kind != K_MSG)
           return perr(p, t->line, t->col, "'%s' is a scalar field: expected a value, not a message", fd->name);
@@ -1112,23 +760,23 @@ static enum pprt_status parse_field_value(struct parser* p, struct msg_ctx* ctx,
         st = parse_scalar_value(p, ctx, fd, nondefault);
       }
       if (st != PPRT_STATUS_OK) return st;
-      st = peek(p, &t);
+      st = pprt_tf_peek(&p->lx, &t);
       if (st != PPRT_STATUS_OK) return st;
-      if (is_sym(p, t, ']')) {
-        consume(p);
+      if (pprt_tf_is_sym(&p->lx, t, ']')) {
+        pprt_tf_consume(&p->lx);
         return PPRT_STATUS_OK;
       }
-      if (!is_sym(p, t, ',')) {
+      if (!pprt_tf_is_sym(&p->lx, t, ',')) {
         char d[64];
-        tok_desc(p, t, d, sizeof d);
+        pprt_tf_describe(&p->lx, t, d, sizeof d);
         return perr(p, t->line, t->col, "expected ',' or ']' in the list of '%s', got %s", fd->name, d);
       }
-      consume(p);
+      pprt_tf_consume(&p->lx);
     }
   }
   if (!colon) {
     char d[64];
-    tok_desc(p, t, d, sizeof d);
+    pprt_tf_describe(&p->lx, t, d, sizeof d);
     if (fd->kind == K_MSG) return perr(p, t->line, t->col, "expected '{' after '%s', got %s", fd->name, d);
     return perr(p, t->line, t->col, "expected ':' after '%s', got %s", fd->name, d);
   }
@@ -1139,37 +787,37 @@ static enum pprt_status parse_field_value(struct parser* p, struct msg_ctx* ctx,
 static enum pprt_status parse_fields(struct parser* p, struct msg_ctx* ctx, int depth, char close, unsigned oline,
                                      unsigned ocol) {
   for (;;) {
-    const struct token* t;
-    enum pprt_status st = peek(p, &t);
+    const struct pprt_tf_token* t;
+    enum pprt_status st = pprt_tf_peek(&p->lx, &t);
     if (st != PPRT_STATUS_OK) return st;
-    if (t->type == T_EOF) {
+    if (t->type == PPRT_TF_EOF) {
       if (close == 0) return PPRT_STATUS_OK;
       return perr(p, t->line, t->col, "unexpected end of input: missing '%c' to close the '%c' at %u:%u", close,
                   close == '}' ? '{' : '<', oline, ocol);
     }
-    if (close != 0 && is_sym(p, t, close)) {
-      consume(p);
+    if (close != 0 && pprt_tf_is_sym(&p->lx, t, close)) {
+      pprt_tf_consume(&p->lx);
       return PPRT_STATUS_OK;
     }
-    struct token name = *t;
-    if (is_sym(p, t, '[')) /* an extension or Any type name: the schema has none */
+    struct pprt_tf_token name = *t;
+    if (pprt_tf_is_sym(&p->lx, t, '[')) /* an extension or Any type name: the schema has none */
       return perr(p, t->line, t->col, "message type \"%s\" has no extensions ('[...]' field names)",
                   k_msg_names[ctx->type]);
-    if (t->type != T_IDENT) {
+    if (t->type != PPRT_TF_IDENT) {
       char d[64];
-      tok_desc(p, t, d, sizeof d);
-      if (t->type == T_SYM && (p->text[t->pos] == '}' || p->text[t->pos] == '>'))
+      pprt_tf_describe(&p->lx, t, d, sizeof d);
+      if (t->type == PPRT_TF_SYM && (p->lx.text[t->pos] == '}' || p->lx.text[t->pos] == '>'))
         return perr(p, t->line, t->col, "unexpected %s%s", d, close == 0 ? " (no message is open)" : "");
       return perr(p, t->line, t->col, "expected a field name, got %s", d);
     }
-    consume(p);
-    const struct field_desc* fd = find_field(ctx->type, p->text + name.pos, name.len);
+    pprt_tf_consume(&p->lx);
+    const struct field_desc* fd = find_field(ctx->type, p->lx.text + name.pos, name.len);
     int n = name.len > 64 ? 64 : (int)name.len;
     const char* more = name.len > 64 ? "..." : "";
     if (fd == NULL) {
-      const int voxel = ctx->type == M_NUS && name.len == 10 && memcmp(p->text + name.pos, "voxel_size", 10) == 0;
+      const int voxel = ctx->type == M_NUS && name.len == 10 && memcmp(p->lx.text + name.pos, "voxel_size", 10) == 0;
       return perr(p, name.line, name.col, "message type \"%s\" has no field named \"%.*s%s\"%s", k_msg_names[ctx->type],
-                  n, p->text + name.pos, more,
+                  n, p->lx.text + name.pos, more,
                   voxel ? " (VAI-L's voxel grid is fixed at 0.25 x 0.25 x 8; a model with another grid gives it in "
                           "the pprt settings file <name>.pprt)"
                         : "");
@@ -1204,10 +852,10 @@ static enum pprt_status parse_fields(struct parser* p, struct msg_ctx* ctx, int 
     if (st != PPRT_STATUS_OK) return st;
     if (nondefault) mask_set(ctx->has, fi);
     int sep;
-    st = try_sym(p, ',', &sep);
+    st = pprt_tf_try_sym(&p->lx, ',', &sep);
     if (st != PPRT_STATUS_OK) return st;
     if (!sep) {
-      st = try_sym(p, ';', &sep);
+      st = pprt_tf_try_sym(&p->lx, ';', &sep);
       if (st != PPRT_STATUS_OK) return st;
     }
   }
@@ -1217,13 +865,8 @@ static enum pprt_status parse_text(const char* text, size_t len, const char* sou
                                    struct pprt_model_config* cfg, struct pprt_err* err) {
   struct parser p;
   memset(&p, 0, sizeof p);
-  p.text = text != NULL ? text : "";
-  p.len = len;
-  p.line = 1;
-  p.col = 1;
-  p.source = source;
+  pprt_tf_init(&p.lx, text, len, source, err);
   p.cfg = cfg;
-  p.err = err;
   struct msg_ctx top;
   memset(&top, 0, sizeof top);
   top.type = root;
