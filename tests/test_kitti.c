@@ -69,13 +69,22 @@ static void test_config_values_and_errors(void) {
     const char* where;
   } bad[] = {
       {"model { second { num_class: 3 }\n", PPRT_STATUS_PARSE_ERROR, ":2:1: missing '}'"},
-      {"model { second { num_class: -3 } }\n", PPRT_STATUS_PARSE_ERROR, ":1:31: expected an unsigned"},
+      {"model { second { num_class: -3 } }\n", PPRT_STATUS_PARSE_ERROR, ":1:29: expected an unsigned"},
       {"model {\n second { voxel_generator { voxel_size: [0.2, x] } } }", PPRT_STATUS_PARSE_ERROR, ":2:"},
       {"model { second { voxel_generator { point_cloud_range: [0, 1, 2] } } }", PPRT_STATUS_PARSE_ERROR,
        "needs 6 values"},
       {"model { second { target_assigner { anchor_generators { anchor_generator_stride { sizes: [1, 2] } } } } }",
        PPRT_STATUS_PARSE_ERROR, "needs 3 sizes"},
-      {"\"unterminated\n", PPRT_STATUS_PARSE_ERROR, ":1:1: expected a field name"},
+      {"\"unterminated\n", PPRT_STATUS_PARSE_ERROR, ":1:1: unterminated string"},
+      /* what protobuf's text format refuses and the officialcfg reader accepted before it shared the schema reader's
+       * lexer (model/textformat.c) */
+      {"model { second { num_class: +3 } }\n", PPRT_STATUS_PARSE_ERROR, ":1:29: unexpected character '+'"},
+      {"model { second { unused: 1.2.3 } }\n", PPRT_STATUS_PARSE_ERROR, ":1:26: malformed number"},
+      {"model { second { unused: a-b } }\n", PPRT_STATUS_PARSE_ERROR, ":1:27: expected a field name"},
+      {"model { second { num_class: 3x } }\n", PPRT_STATUS_PARSE_ERROR, ":1:29: malformed number"},
+      {"model { second { layer_strides [1, 2] } }\n", PPRT_STATUS_PARSE_ERROR, ":1:18: expected ':' or '{'"},
+      {"model { second { } > }\n", PPRT_STATUS_PARSE_ERROR, ":1:20: unexpected '>'"},
+      {"model < second { } }\n", PPRT_STATUS_PARSE_ERROR, ":1:20: unexpected '}'"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
     CU_ASSERT_FATAL(pprt_test_write_file(p, bad[i].text, strlen(bad[i].text)) == 0);
@@ -96,6 +105,48 @@ static void test_config_values_and_errors(void) {
   struct pprt_kitti_post_params pp;
   CU_ASSERT_EQUAL(pprt_kitti_post_params_init(&pp, &c, 3, 6, 4, 0.5f, &err), PPRT_STATUS_MODEL_MISMATCH);
   CU_ASSERT(strstr(err.msg, "z grid") != NULL);
+}
+
+/* What protobuf's text format allows and the officialcfg reader read wrongly or refused before it shared the schema
+ * reader's lexer (model/textformat.c): string escapes and adjacent strings, hex and octal integers (0144 is 100, not
+ * 144), an 'f' suffix, '<' '>' delimiters, a list of messages, a comment at the end of the file without a newline. */
+static void test_config_text_format(void) {
+  struct pprt_kitti_config c;
+  struct pprt_err err;
+  err.msg[0] = '\0';
+  const char* p = pprt_test_work("kitti_cfg_tf.prototxt");
+  const char* text =
+      "model: { second: <\n"
+      "  num_class: 0x2  # hex\n"
+      "  voxel_generator { max_number_of_points_per_voxel: 0144 voxel_size: [2e-1, 0.2f, 4] }\n"
+      "  nms_score_threshold: 1e-3; nms_iou_threshold: -.5e0\n"
+      "  target_assigner { anchor_generators: [\n"
+      "    { anchor_generator_stride { class_name: \"C\\x61\" 'r' sizes: [1, 2, 3] strides: [0x1, 0, 0]\n"
+      "      offsets: [0, 0, 0] rotations: [0] } },\n"
+      "    < anchor_generator_stride < class_name: \"Ped\\145strian\\u00e9\" sizes: [0.6, 0.8, 1.7] strides: [1, 1, 0]\n"
+      "      offsets: [010, 0, -1.5] rotations: [0, 1.57] > > ] }\n"
+      "> }  # no newline after this comment";
+  CU_ASSERT_FATAL(pprt_test_write_file(p, text, strlen(text)) == 0);
+  enum pprt_status st = pprt_kitti_config_load(NULL, p, &c, &err);
+  if (st) printf("\n  %s\n", err.msg);
+  CU_ASSERT_EQUAL_FATAL(st, PPRT_STATUS_OK);
+  CU_ASSERT_EQUAL(c.num_class, 2);
+  CU_ASSERT_EQUAL(c.max_points_num, 100);
+  CU_ASSERT(c.voxel_size[0] == 0.2f && c.voxel_size[1] == 0.2f && c.voxel_size[2] == 4.0f);
+  CU_ASSERT(c.nms_score_threshold == 0.001f);
+  CU_ASSERT(c.nms_iou_threshold == -0.5f);
+  CU_ASSERT_EQUAL_FATAL(c.num_generators, 2);
+  CU_ASSERT_STRING_EQUAL(c.gen[0].class_name, "Car");
+  CU_ASSERT(c.gen[0].strides[0] == 1.0f && c.gen[0].num_rotations == 1);
+  CU_ASSERT_STRING_EQUAL(c.gen[1].class_name, "Pedestrian\xc3\xa9");
+  CU_ASSERT(c.gen[1].offsets[0] == 8.0f && c.gen[1].offsets[2] == -1.5f);
+  CU_ASSERT(c.gen[1].sizes[2] == 1.7f && c.gen[1].num_rotations == 2 && c.gen[1].rotations[1] == 1.57f);
+  /* a NUL byte decoded into class_name is refused (it would cut the name) */
+  const char* nul = "model { second { target_assigner { anchor_generators { anchor_generator_stride { class_name: "
+                    "'a\\0b' } } } } }";
+  CU_ASSERT_FATAL(pprt_test_write_file(p, nul, strlen(nul)) == 0);
+  CU_ASSERT_EQUAL(pprt_kitti_config_load(NULL, p, &c, &err), PPRT_STATUS_PARSE_ERROR);
+  CU_ASSERT(strstr(err.msg, ":1:94: class_name must be a string") != NULL);
 }
 
 /* ---------------------------------------------------------------- voxelization against Xilinx's preprocess */
@@ -327,6 +378,7 @@ int main(int argc, char** argv) {
   static const struct pprt_test_case cases[] = {
       {"config: shipped files = Xilinx's demo values", test_config_shipped},
       {"config: values and errors", test_config_values_and_errors},
+      {"config: protobuf text format (the shared lexer)", test_config_text_format},
       {"voxelize: = Xilinx preprocess on the sample", test_voxelize_matches_xilinx},
       {"post: = Xilinx post-processing on synthetic outputs", test_post_matches_xilinx},
       {"run: halves-swapped sample = the board's five boxes", test_board_output},

@@ -434,7 +434,7 @@ static void test_bad_pairs(void) {
     expect_fail(dir, PPRT_STATUS_MODEL_MISMATCH, edits[i].msg);
   }
   put(oc, "\x01\x02\x03");
-  expect_fail(dir, PPRT_STATUS_PARSE_ERROR, "_officialcfg.prototxt:1:1: expected a field name");
+  expect_fail(dir, PPRT_STATUS_PARSE_ERROR, "_officialcfg.prototxt:1:1: unexpected byte 0x01");
   put(oc, good_oc);
   pprt_runtime_t* rt = open_pair(dir, PPRT_RUNNER_NONE); /* restored: loads again */
   pprt_runtime_destroy(rt);

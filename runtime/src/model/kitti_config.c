@@ -2,8 +2,9 @@
  * (`model { model_type: POINTPILLARS pointpillars_kitti_param { base { ... } } }`, Vitis AI 2.5's
  * dpu_model_param.proto, read by the schema reader model/prototxt.c like every model prototxt) and the
  * second.pytorch pipeline configuration (`<name>_officialcfg.prototxt`, a TrainEvalPipelineConfig in protobuf text
- * format), walked by the small text-format reader below that tracks the path of nested messages and hands every
- * scalar to the field table in store(); fields pprt does not use are checked for syntax and skipped. */
+ * format). The pipeline file is tokenized by the text-format lexer the schema reader uses (model/textformat.h, the
+ * syntax of docs/PROTOTXT.md); what is here is a walk that tracks the path of nested messages and hands every scalar
+ * to the field table in store(); fields pprt does not use are checked for syntax and skipped. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,112 +13,64 @@
 
 #include "kitti.h"
 #include "model/model_config.h"
+#include "model/textformat.h"
 
 #define PATH_MAX_DEPTH 16
 #define PATH_CAP 512
+#define NAME_MAX_LEN 127 /* longest field name */
 
 struct reader {
-  const char* text;
-  size_t len, pos;
-  unsigned line, col;
-  const char* source;
-  struct pprt_err* err;
+  struct pprt_tf_lexer lx; /* the shared text-format lexer (model/textformat.h) */
+  unsigned line, col;      /* where the value or field being handled starts (for messages) */
   struct pprt_kitti_config* cfg;
   char path[PATH_CAP];
-  size_t depth_len[PATH_MAX_DEPTH + 1];
-  int depth;
   /* counts of repeated fields seen in this file (the first occurrence replaces the default list) */
   uint32_t n_range, n_voxel, n_strides_layer, gen_open;
   uint32_t given; /* enum pprt_kitti_given */
   uint32_t n_sizes, n_gstrides, n_offsets, n_rot;
 };
 
+/* One scalar value: a number or identifier token with its sign, or a (concatenated) string, decoded. */
+struct value {
+  int quoted, neg, has_nul;
+  struct pprt_tf_token tok; /* not quoted: the token after the '-' */
+  size_t n;                 /* quoted: the decoded length (str holds its first sizeof str - 1 bytes) */
+  char str[PPRT_KITTI_NAME_MAX];
+};
+
 static enum pprt_status rerr(struct reader* r, const char* what) {
-  return pprt_fail(r->err, PPRT_STATUS_PARSE_ERROR, "%s:%u:%u: %s", r->source, r->line, r->col, what);
+  return pprt_tf_error(&r->lx, r->line, r->col, "%s", what);
 }
 
-static int cur(const struct reader* r) { return r->pos < r->len ? (unsigned char)r->text[r->pos] : -1; }
-
-static void adv(struct reader* r) {
-  if (r->pos >= r->len) return;
-  if (r->text[r->pos] == '\n') {
-    ++r->line;
-    r->col = 1;
+static enum pprt_status to_float(struct reader* r, const struct value* v, float* out) {
+  const struct pprt_tf_token* t = &v->tok;
+  double d;
+  if (v->quoted || (t->type != PPRT_TF_INT && t->type != PPRT_TF_FLOAT)) return rerr(r, "expected a finite number");
+  if (t->type == PPRT_TF_INT && t->base != PPRT_TF_DEC) {
+    int ovf;
+    uint64_t u = pprt_tf_int_value(&r->lx, t, &ovf);
+    if (ovf) return rerr(r, "expected a finite number");
+    d = (double)u;
   } else {
-    ++r->col;
+    d = pprt_tf_float_value(&r->lx, t);
   }
-  ++r->pos;
-}
-
-static void skip_space(struct reader* r) {
-  for (;;) {
-    int c = cur(r);
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-      adv(r);
-    } else if (c == '#') {
-      while (cur(r) != -1 && cur(r) != '\n') adv(r);
-    } else {
-      return;
-    }
-  }
-}
-
-static int is_ident(int c, int first) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (!first && c >= '0' && c <= '9');
-}
-
-/* A scalar token: identifier, number or quoted string (kept raw, quotes stripped). */
-static enum pprt_status read_token(struct reader* r, char* out, size_t cap, int* quoted) {
-  size_t n = 0;
-  *quoted = 0;
-  int c = cur(r);
-  if (c == '"' || c == '\'') {
-    int q = c;
-    *quoted = 1;
-    adv(r);
-    while (cur(r) != q) {
-      if (cur(r) == -1 || cur(r) == '\n') return rerr(r, "unterminated string");
-      if (cur(r) == '\\') return rerr(r, "escapes are not supported in KITTI configuration strings");
-      if (n + 1 >= cap) return rerr(r, "string too long");
-      out[n++] = (char)cur(r);
-      adv(r);
-    }
-    adv(r);
-  } else {
-    while (c != -1 && (is_ident(c, 0) || c == '-' || c == '+' || c == '.')) {
-      if (n + 1 >= cap) return rerr(r, "value too long");
-      out[n++] = (char)c;
-      adv(r);
-      c = cur(r);
-    }
-    if (n == 0) return rerr(r, "expected a value");
-  }
-  out[n] = '\0';
+  if (!isfinite(d) || fabs(d) > 3.0e38) return rerr(r, "expected a finite number");
+  *out = (float)(v->neg ? -d : d);
   return PPRT_STATUS_OK;
 }
 
-static enum pprt_status to_float(struct reader* r, const char* s, float* v) {
-  char* end = NULL;
-  errno = 0;
-  double d = strtod(s, &end);
-  if (end == s || *end != '\0' || !isfinite(d) || fabs(d) > 3.0e38) return rerr(r, "expected a finite number");
-  *v = (float)d;
+static enum pprt_status to_uint(struct reader* r, const struct value* v, uint32_t* out) {
+  int ovf = 1;
+  uint64_t u = 0;
+  if (!v->quoted && !v->neg && v->tok.type == PPRT_TF_INT) u = pprt_tf_int_value(&r->lx, &v->tok, &ovf);
+  if (ovf || u > 0xffffffffull) return rerr(r, "expected an unsigned 32-bit integer");
+  *out = (uint32_t)u;
   return PPRT_STATUS_OK;
 }
 
-static enum pprt_status to_uint(struct reader* r, const char* s, uint32_t* v) {
-  char* end = NULL;
-  errno = 0;
-  unsigned long long u = strtoull(s, &end, 10);
-  if (end == s || *end != '\0' || s[0] == '-' || errno == ERANGE || u > 0xffffffffull)
-    return rerr(r, "expected an unsigned 32-bit integer");
-  *v = (uint32_t)u;
-  return PPRT_STATUS_OK;
-}
-
-static enum pprt_status push_f(struct reader* r, const char* s, float* arr, uint32_t* n, uint32_t cap) {
+static enum pprt_status push_f(struct reader* r, const struct value* v, float* arr, uint32_t* n, uint32_t cap) {
   if (*n >= cap) return rerr(r, "too many values for this field");
-  return to_float(r, s, &arr[(*n)++]);
+  return to_float(r, v, &arr[(*n)++]);
 }
 
 static int path_is(const struct reader* r, const char* p) { return strcmp(r->path, p) == 0; }
@@ -126,7 +79,7 @@ static int path_is(const struct reader* r, const char* p) { return strcmp(r->pat
 #define GEN SECOND "target_assigner.anchor_generators.anchor_generator_stride."
 
 /* One scalar at r->path (the path includes the field name). */
-static enum pprt_status store(struct reader* r, const char* v, int quoted) {
+static enum pprt_status store(struct reader* r, const struct value* v) {
   struct pprt_kitti_config* c = r->cfg;
   if (path_is(r, SECOND "voxel_generator.point_cloud_range")) {
     r->given |= PPRT_KITTI_GIVEN_RANGE;
@@ -165,8 +118,9 @@ static enum pprt_status store(struct reader* r, const char* v, int quoted) {
     struct pprt_kitti_anchor_gen* g = &c->gen[r->gen_open - 1];
     const char* f = r->path + strlen(GEN);
     if (strcmp(f, "class_name") == 0) {
-      if (!quoted || strlen(v) >= sizeof g->class_name) return rerr(r, "class_name must be a string of < 64 bytes");
-      strcpy(g->class_name, v);
+      if (!v->quoted || v->n >= sizeof g->class_name || v->has_nul)
+        return rerr(r, "class_name must be a string of < 64 bytes (no NUL byte)");
+      memcpy(g->class_name, v->str, v->n + 1);
       return PPRT_STATUS_OK;
     }
     if (strcmp(f, "sizes") == 0) return push_f(r, v, g->sizes, &r->n_sizes, 3);
@@ -201,88 +155,127 @@ static enum pprt_status close_msg(struct reader* r) {
   return PPRT_STATUS_OK;
 }
 
-static enum pprt_status parse_fields(struct reader* r, int depth);
-
-static enum pprt_status parse_value(struct reader* r) {
-  char v[256];
-  int quoted;
-  enum pprt_status st;
-  skip_space(r);
-  if (cur(r) == '[') {
-    adv(r);
-    skip_space(r);
-    if (cur(r) == ']') {
-      adv(r);
-      return PPRT_STATUS_OK;
+/* One scalar value of the field at r->path: a (possibly concatenated) string, or an optional '-' and a number or
+ * identifier. */
+static enum pprt_status parse_scalar(struct reader* r) {
+  struct pprt_tf_lexer* lx = &r->lx;
+  const struct pprt_tf_token* t;
+  struct value v;
+  enum pprt_status st = pprt_tf_peek(lx, &t);
+  if (st) return st;
+  memset(&v, 0, sizeof v);
+  r->line = t->line;
+  r->col = t->col;
+  if (t->type == PPRT_TF_STRING) {
+    v.quoted = 1;
+    while (t->type == PPRT_TF_STRING) {
+      struct pprt_tf_token tok = *t;
+      pprt_tf_consume(lx);
+      if ((st = pprt_tf_decode_string(lx, &tok, v.str, sizeof v.str - 1, &v.n, &v.has_nul))) return st;
+      if ((st = pprt_tf_peek(lx, &t))) return st;
     }
-    for (;;) {
-      skip_space(r);
-      if ((st = read_token(r, v, sizeof v, &quoted))) return st;
-      if ((st = store(r, v, quoted))) return st;
-      skip_space(r);
-      if (cur(r) == ',') {
-        adv(r);
-        continue;
-      }
-      if (cur(r) == ']') {
-        adv(r);
-        return PPRT_STATUS_OK;
-      }
-      return rerr(r, "expected ',' or ']'");
-    }
+    v.str[v.n < sizeof v.str - 1 ? v.n : sizeof v.str - 1] = '\0';
+    return store(r, &v);
   }
-  if ((st = read_token(r, v, sizeof v, &quoted))) return st;
-  return store(r, v, quoted);
+  if (pprt_tf_is_sym(lx, t, '-')) {
+    v.neg = 1;
+    pprt_tf_consume(lx);
+    if ((st = pprt_tf_peek(lx, &t))) return st;
+    if (t->type != PPRT_TF_INT && t->type != PPRT_TF_FLOAT && !pprt_tf_is_nonfinite(lx, t))
+      return pprt_tf_error(lx, t->line, t->col, "expected a number after '-'");
+  }
+  if (t->type != PPRT_TF_INT && t->type != PPRT_TF_FLOAT && t->type != PPRT_TF_IDENT)
+    return pprt_tf_error(lx, t->line, t->col, "expected a value");
+  if (t->type != PPRT_TF_IDENT && t->len >= PPRT_TF_NUM_TEXT_MAX)
+    return pprt_tf_error(lx, t->line, t->col, "value too long");
+  v.tok = *t;
+  pprt_tf_consume(lx);
+  return store(r, &v);
 }
 
-static enum pprt_status parse_fields(struct reader* r, int depth) {
+static enum pprt_status parse_fields(struct reader* r, int depth, char close);
+
+/* The '{' or '<' of the message at r->path is next; name is its field name (where its errors point). */
+static enum pprt_status parse_message(struct reader* r, const struct pprt_tf_token* name, int depth) {
+  const struct pprt_tf_token* t;
+  enum pprt_status st = pprt_tf_peek(&r->lx, &t);
+  if (st) return st;
+  char close = pprt_tf_is_sym(&r->lx, t, '<') ? '>' : '}';
+  if (depth >= PATH_MAX_DEPTH) return pprt_tf_error(&r->lx, t->line, t->col, "messages nested too deeply");
+  pprt_tf_consume(&r->lx);
+  r->line = name->line;
+  r->col = name->col;
+  if ((st = open_msg(r))) return st;
+  if ((st = parse_fields(r, depth + 1, close))) return st;
+  r->line = name->line;
+  r->col = name->col;
+  return close_msg(r);
+}
+
+/* After the field name (and its ':', if any): a message, a list `[v, v]` / `[{...}, {...}]`, or a scalar. */
+static enum pprt_status parse_field_value(struct reader* r, const struct pprt_tf_token* name, int colon, int depth) {
+  struct pprt_tf_lexer* lx = &r->lx;
+  const struct pprt_tf_token* t;
+  enum pprt_status st = pprt_tf_peek(lx, &t);
+  if (st) return st;
+  if (pprt_tf_is_sym(lx, t, '{') || pprt_tf_is_sym(lx, t, '<')) return parse_message(r, name, depth);
+  if (!pprt_tf_is_sym(lx, t, '[')) {
+    if (!colon) return pprt_tf_error(lx, t->line, t->col, "expected ':' or '{' after a field name");
+    return parse_scalar(r);
+  }
+  pprt_tf_consume(lx);
+  int done;
+  if ((st = pprt_tf_try_sym(lx, ']', &done)) || done) return st;
+  for (;;) {
+    if ((st = pprt_tf_peek(lx, &t))) return st;
+    if (pprt_tf_is_sym(lx, t, '{') || pprt_tf_is_sym(lx, t, '<')) {
+      st = parse_message(r, name, depth);
+    } else if (!colon) { /* like protobuf: only a list of messages may leave out the ':' */
+      return pprt_tf_error(lx, name->line, name->col, "expected ':' or '{' after a field name");
+    } else {
+      st = parse_scalar(r);
+    }
+    if (st) return st;
+    if ((st = pprt_tf_peek(lx, &t))) return st;
+    if (pprt_tf_is_sym(lx, t, ']')) {
+      pprt_tf_consume(lx);
+      return PPRT_STATUS_OK;
+    }
+    if (!pprt_tf_is_sym(lx, t, ',')) return pprt_tf_error(lx, t->line, t->col, "expected ',' or ']'");
+    pprt_tf_consume(lx);
+  }
+}
+
+/* Fields until `close` ('}' or '>'), or until the end of the file at depth 0 (close == 0). */
+static enum pprt_status parse_fields(struct reader* r, int depth, char close) {
+  struct pprt_tf_lexer* lx = &r->lx;
   enum pprt_status st;
   for (;;) {
-    skip_space(r);
-    int c = cur(r);
-    if (c == -1) {
-      if (depth > 0) return rerr(r, "missing '}' at end of file");
+    const struct pprt_tf_token* t;
+    if ((st = pprt_tf_peek(lx, &t))) return st;
+    if (t->type == PPRT_TF_EOF) {
+      if (close != 0) return pprt_tf_error(lx, t->line, t->col, "missing '%c' at end of file", close);
       return PPRT_STATUS_OK;
     }
-    if (c == '}') {
-      if (depth == 0) return rerr(r, "unexpected '}'");
-      adv(r);
+    if (close != 0 && pprt_tf_is_sym(lx, t, close)) {
+      pprt_tf_consume(lx);
       return PPRT_STATUS_OK;
     }
-    if (!is_ident(c, 1)) return rerr(r, "expected a field name");
-    char name[128];
-    size_t n = 0;
-    while (is_ident(cur(r), 0)) {
-      if (n + 1 >= sizeof name) return rerr(r, "field name too long");
-      name[n++] = (char)cur(r);
-      adv(r);
-    }
-    name[n] = '\0';
+    if (pprt_tf_is_sym(lx, t, '}') || pprt_tf_is_sym(lx, t, '>'))
+      return pprt_tf_error(lx, t->line, t->col, "unexpected '%c'", lx->text[t->pos]);
+    if (t->type != PPRT_TF_IDENT) return pprt_tf_error(lx, t->line, t->col, "expected a field name");
+    if (t->len > NAME_MAX_LEN) return pprt_tf_error(lx, t->line, t->col, "field name too long");
+    const struct pprt_tf_token name = *t;
     size_t base = strlen(r->path);
-    if (base + n + 2 >= PATH_CAP) return rerr(r, "fields nested too deeply");
-    snprintf(r->path + base, PATH_CAP - base, "%s%s", base ? "." : "", name);
-    skip_space(r);
-    int colon = 0;
-    if (cur(r) == ':') {
-      colon = 1;
-      adv(r);
-      skip_space(r);
-    }
-    if (cur(r) == '{' || cur(r) == '<') {
-      if (depth >= PATH_MAX_DEPTH) return rerr(r, "messages nested too deeply");
-      int close = cur(r) == '{' ? '}' : '>';
-      if (close == '>') return rerr(r, "'<' message delimiters are not supported");
-      adv(r);
-      if ((st = open_msg(r))) return st;
-      if ((st = parse_fields(r, depth + 1))) return st;
-      if ((st = close_msg(r))) return st;
-    } else {
-      if (!colon) return rerr(r, "expected ':' or '{' after a field name");
-      if ((st = parse_value(r))) return st;
-    }
+    if (base + name.len + 2 >= PATH_CAP) return pprt_tf_error(lx, t->line, t->col, "fields nested too deeply");
+    snprintf(r->path + base, PATH_CAP - base, "%s%.*s", base ? "." : "", (int)name.len, lx->text + name.pos);
+    pprt_tf_consume(lx);
+    int colon, sep;
+    if ((st = pprt_tf_try_sym(lx, ':', &colon))) return st;
+    if ((st = parse_field_value(r, &name, colon, depth))) return st;
     r->path[base] = '\0';
-    skip_space(r);
-    if (cur(r) == ',' || cur(r) == ';') adv(r);
+    if ((st = pprt_tf_try_sym(lx, ',', &sep))) return st;
+    if (!sep && (st = pprt_tf_try_sym(lx, ';', &sep))) return st;
   }
 }
 
@@ -321,18 +314,13 @@ static enum pprt_status parse_file(const char* path, struct pprt_kitti_config* c
   }
   struct reader r;
   memset(&r, 0, sizeof r);
-  r.text = buf;
-  r.len = len;
-  r.line = 1;
-  r.col = 1;
-  r.source = path;
-  r.err = err;
+  pprt_tf_init(&r.lx, buf, len, path, err);
   r.cfg = cfg;
   if (memchr(buf, '\0', len) != NULL) {
     free(buf);
     return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s: not a text file (NUL byte)", path);
   }
-  enum pprt_status st = parse_fields(&r, 0);
+  enum pprt_status st = parse_fields(&r, 0, 0);
   if (given != NULL) *given = r.given;
   if (st == PPRT_STATUS_OK && r.n_range != 0 && r.n_range != 6)
     st = pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s: point_cloud_range needs 6 values, it has %u", path, r.n_range);
