@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "model/kitti.h"
 #include "pprt/nusc.h"
@@ -147,6 +149,32 @@ static void test_config_text_format(void) {
   CU_ASSERT_FATAL(pprt_test_write_file(p, nul, strlen(nul)) == 0);
   CU_ASSERT_EQUAL(pprt_kitti_config_load(NULL, p, &c, &err), PPRT_STATUS_PARSE_ERROR);
   CU_ASSERT(strstr(err.msg, ":1:94: class_name must be a string") != NULL);
+}
+
+/* The officialcfg file is read like the prototxt (pprt_tf_read_file): a FIFO is refused without blocking (it used to
+ * block in fopen until a writer came), a file over 1 MiB is refused (it used to be read up to 64 MB). */
+static void test_config_file_kinds(void) {
+  struct pprt_kitti_config c;
+  struct pprt_err err;
+  const char* fifo = pprt_test_work("kitti_cfg_fifo.prototxt");
+  unlink(fifo);
+  CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+  err.msg[0] = '\0';
+  CU_ASSERT_EQUAL(pprt_kitti_config_load(NULL, fifo, &c, &err), PPRT_STATUS_IO_ERROR);
+  CU_ASSERT(strstr(err.msg, "not a regular file") != NULL);
+  unlink(fifo);
+  const size_t big = 1024u * 1024u + 1u;
+  char* text = malloc(big);
+  CU_ASSERT_FATAL(text != NULL);
+  memset(text, ' ', big);
+  memcpy(text, "# padding", 9);
+  const char* p = pprt_test_work("kitti_cfg_big.prototxt");
+  CU_ASSERT_FATAL(pprt_test_write_file(p, text, big) == 0);
+  CU_ASSERT_EQUAL(pprt_kitti_config_load(NULL, p, &c, &err), PPRT_STATUS_PARSE_ERROR);
+  CU_ASSERT(strstr(err.msg, "kitti_cfg_big.prototxt: file is larger than 1048576 bytes") != NULL);
+  CU_ASSERT_FATAL(pprt_test_write_file(p, text, big - 1) == 0); /* 1 MiB of comment and spaces: an empty config */
+  CU_ASSERT_EQUAL(pprt_kitti_config_load(NULL, p, &c, &err), PPRT_STATUS_OK);
+  free(text);
 }
 
 /* ---------------------------------------------------------------- voxelization against Xilinx's preprocess */
@@ -379,6 +407,7 @@ int main(int argc, char** argv) {
       {"config: shipped files = Xilinx's demo values", test_config_shipped},
       {"config: values and errors", test_config_values_and_errors},
       {"config: protobuf text format (the shared lexer)", test_config_text_format},
+      {"config: a FIFO and an oversized file", test_config_file_kinds},
       {"voxelize: = Xilinx preprocess on the sample", test_voxelize_matches_xilinx},
       {"post: = Xilinx post-processing on synthetic outputs", test_post_matches_xilinx},
       {"run: halves-swapped sample = the board's five boxes", test_board_output},

@@ -5,7 +5,6 @@
  * format). The pipeline file is tokenized by the text-format lexer the schema reader uses (model/textformat.h, the
  * syntax of docs/PROTOTXT.md); what is here is a walk that tracks the path of nested messages and hands every scalar
  * to the field table in store(); fields pprt does not use are checked for syntax and skipped. */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,37 +280,10 @@ static enum pprt_status parse_fields(struct reader* r, int depth, char close) {
 
 static enum pprt_status parse_file(const char* path, struct pprt_kitti_config* cfg, uint32_t* given,
                                    struct pprt_err* err) {
-  FILE* f = fopen(path, "rb");
-  if (f == NULL) return pprt_fail(err, PPRT_STATUS_IO_ERROR, "cannot open %s: %s", path, strerror(errno));
-  char* buf = NULL;
-  size_t len = 0, cap = 0;
-  for (;;) {
-    if (len + 4096 > cap) {
-      if (cap > (64u << 20)) {
-        free(buf);
-        fclose(f);
-        return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s: larger than 64 MB", path);
-      }
-      size_t ncap = cap ? cap * 2 : 16384;
-      char* nb = realloc(buf, ncap);
-      if (nb == NULL) {
-        free(buf);
-        fclose(f);
-        return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "%s: out of memory", path);
-      }
-      buf = nb;
-      cap = ncap;
-    }
-    size_t got = fread(buf + len, 1, cap - len, f);
-    len += got;
-    if (got == 0) break;
-  }
-  int bad = ferror(f);
-  fclose(f);
-  if (bad) {
-    free(buf);
-    return pprt_fail(err, PPRT_STATUS_IO_ERROR, "%s: read error", path);
-  }
+  char* buf;
+  size_t len;
+  enum pprt_status rst = pprt_tf_read_file(path, &buf, &len, NULL, err);
+  if (rst) return rst;
   struct reader r;
   memset(&r, 0, sizeof r);
   pprt_tf_init(&r.lx, buf, len, path, err);

@@ -17,10 +17,7 @@
  * Nesting is limited to PROTO_MAX_DEPTH messages so hostile input cannot exhaust the stack. */
 #include "model/model_config.h"
 #include "model/textformat.h"
-#include "pprt_common/fileio.h"
 
-#include <errno.h>
-#include <sys/stat.h>
 #include <float.h>
 #include <math.h>
 #include <stdarg.h>
@@ -29,7 +26,6 @@
 #include <string.h>
 
 #define PROTO_MAX_DEPTH 100
-#define PROTO_MAX_FILE (1024u * 1024u)
 #define PPRT_TF_NUM_TEXT_MAX 128 /* longest number token converted */
 
 /* ------------------------------------------------------------------------------------------------------------ */
@@ -901,48 +897,12 @@ enum pprt_status pprt_settings_parse(const char* text, size_t len, const char* s
   return PPRT_STATUS_OK;
 }
 
-/* Read a whole text file (at most PROTO_MAX_FILE bytes) into a malloc'd buffer. *missing = 1 (and OK) if it does
- * not exist and missing != NULL. */
-static enum pprt_status read_text_file(const char* path, char** out, size_t* n, int* missing, struct pprt_err* err) {
-  *out = NULL;
-  *n = 0;
-  struct stat sb;
-  if (missing != NULL && stat(path, &sb) != 0 && errno == ENOENT) {
-    *missing = 1;
-    return PPRT_STATUS_OK;
-  }
-  FILE* f = NULL;
-  enum pprt_status ost = pprt_fopen_regular(path, &f, NULL, err); /* a FIFO does not block */
-  if (ost) return ost;
-  char* buf = malloc(PROTO_MAX_FILE + 1);
-  if (buf == NULL) {
-    fclose(f);
-    return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "%s: out of memory reading it", path);
-  }
-  size_t got = fread(buf, 1, PROTO_MAX_FILE + 1, f);
-  int rerr = ferror(f);
-  int eno = errno;
-  fclose(f);
-  if (rerr) {
-    free(buf);
-    return pprt_fail(err, PPRT_STATUS_IO_ERROR, "%s: cannot read: %s", path, strerror(eno));
-  }
-  if (got > PROTO_MAX_FILE) {
-    free(buf);
-    return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s: file is larger than %u bytes; not a model config", path,
-                     PROTO_MAX_FILE);
-  }
-  *out = buf;
-  *n = got;
-  return PPRT_STATUS_OK;
-}
-
 enum pprt_status pprt_prototxt_load(const char* path, struct pprt_model_config* cfg, struct pprt_err* err) {
   if (path == NULL || cfg == NULL)
     return pprt_fail(err, PPRT_STATUS_INVALID_ARGUMENT, "pprt_prototxt_load: NULL %s", path == NULL ? "path" : "cfg");
   char* buf;
   size_t n;
-  enum pprt_status st = read_text_file(path, &buf, &n, NULL, err);
+  enum pprt_status st = pprt_tf_read_file(path, &buf, &n, NULL, err);
   if (st != PPRT_STATUS_OK) return st;
   st = pprt_prototxt_parse(buf, n, path, cfg, err);
   free(buf);
@@ -965,7 +925,7 @@ enum pprt_status pprt_model_config_load(const char* prototxt_path, struct pprt_m
   char* buf;
   size_t n;
   int missing = 0;
-  if ((st = read_text_file(spath, &buf, &n, &missing, err))) return st;
+  if ((st = pprt_tf_read_file(spath, &buf, &n, &missing, err))) return st;
   if (missing) return PPRT_STATUS_OK;
   st = pprt_settings_parse(buf, n, spath, cfg, err);
   free(buf);

@@ -1,11 +1,14 @@
 /* The protobuf text-format lexer shared by the schema reader (model/prototxt.c) and the second.pytorch pipeline
  * reader (model/kitti_config.c); textformat.h says what it does, docs/PROTOTXT.md ("Syntax") what it accepts. */
 #include "model/textformat.h"
+#include "pprt_common/fileio.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void pprt_tf_init(struct pprt_tf_lexer* lx, const char* text, size_t len, const char* source, struct pprt_err* err) {
   memset(lx, 0, sizeof *lx);
@@ -363,4 +366,38 @@ double pprt_tf_float_value(const struct pprt_tf_lexer* lx, const struct pprt_tf_
     if (d != NULL) *d = dp;
   }
   return strtod(buf, NULL);
+}
+
+enum pprt_status pprt_tf_read_file(const char* path, char** out, size_t* n, int* missing, struct pprt_err* err) {
+  *out = NULL;
+  *n = 0;
+  struct stat sb;
+  if (missing != NULL && stat(path, &sb) != 0 && errno == ENOENT) {
+    *missing = 1;
+    return PPRT_STATUS_OK;
+  }
+  FILE* f = NULL;
+  enum pprt_status ost = pprt_fopen_regular(path, &f, NULL, err); /* a FIFO does not block */
+  if (ost) return ost;
+  char* buf = malloc(PPRT_TF_MAX_FILE + 1);
+  if (buf == NULL) {
+    fclose(f);
+    return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "%s: out of memory reading it", path);
+  }
+  size_t got = fread(buf, 1, PPRT_TF_MAX_FILE + 1, f);
+  int rerr = ferror(f);
+  int eno = errno;
+  fclose(f);
+  if (rerr) {
+    free(buf);
+    return pprt_fail(err, PPRT_STATUS_IO_ERROR, "%s: cannot read: %s", path, strerror(eno));
+  }
+  if (got > PPRT_TF_MAX_FILE) {
+    free(buf);
+    return pprt_fail(err, PPRT_STATUS_PARSE_ERROR, "%s: file is larger than %u bytes; not a model config", path,
+                     PPRT_TF_MAX_FILE);
+  }
+  *out = buf;
+  *n = got;
+  return PPRT_STATUS_OK;
 }

@@ -19,6 +19,7 @@ extern "C" {
 #endif
 
 #define PPRT_TF_NUM_TEXT_MAX 128 /* longest number token pprt_tf_float_value converts */
+#define PPRT_TF_MAX_FILE (1024u * 1024u) /* largest text-format file read: a model or pipeline config is a few KB */
 
 enum pprt_tf_type { PPRT_TF_EOF, PPRT_TF_IDENT, PPRT_TF_INT, PPRT_TF_FLOAT, PPRT_TF_STRING, PPRT_TF_SYM };
 enum pprt_tf_base { PPRT_TF_DEC, PPRT_TF_HEX, PPRT_TF_OCT };
@@ -71,6 +72,11 @@ enum pprt_status pprt_tf_decode_string(struct pprt_tf_lexer* lx, const struct pp
 uint64_t pprt_tf_int_value(const struct pprt_tf_lexer* lx, const struct pprt_tf_token* t, int* ovf);
 /* A number token (len < PPRT_TF_NUM_TEXT_MAX) as a double, whatever the C locale's decimal point. */
 double pprt_tf_float_value(const struct pprt_tf_lexer* lx, const struct pprt_tf_token* t);
+
+/* Read a whole text file of at most PPRT_TF_MAX_FILE bytes into a malloc'd buffer (*out, *n; the caller frees it)
+ * without blocking on a FIFO: IO_ERROR naming the file if it cannot be read or is not a regular file, PARSE_ERROR if
+ * it is larger. missing != NULL: a file that does not exist is *missing = 1 and OK. */
+enum pprt_status pprt_tf_read_file(const char* path, char** out, size_t* n, int* missing, struct pprt_err* err);
 
 #ifdef __cplusplus
 }
