@@ -4,11 +4,11 @@
  * settings file (<name>.pprt: the voxel grid of a model that does not use VAI-L's fixed one). The schema is the table
  * k_fields below; docs/PROTOTXT.md gives each field's meaning.
  *
- * Syntax accepted (what protobuf's TextFormat parser accepts): '#' comments; `field: value`; `field { }`,
- * `field: { }`, `field < >`; optional ',' or ';' after a field; list syntax `field: [v, v]` (and `field [{...}]`
- * for messages); strings in "" or '' with C escapes (\n \t \xHH \NNN \uXXXX ...) and adjacent-string
- * concatenation; decimal / hex / octal integers; floats with '.', exponent and optional 'f' suffix; a leading '-';
- * bools true/false/True/False/t/f/1/0; enum value names or numbers.
+ * Syntax accepted (what protobuf's TextFormat parser accepts; the tokens come from the shared lexer
+ * model/textformat.c): '#' comments; `field: value`; `field { }`, `field: { }`, `field < >`; optional ',' or ';'
+ * after a field; list syntax `field: [v, v]` (and `field [{...}]` for messages); strings in "" or '' with C escapes
+ * (\n \t \xHH \NNN \uXXXX ...) and adjacent-string concatenation; decimal / hex / octal integers; floats with '.',
+ * exponent and optional 'f' suffix; a leading '-'; bools true/false/True/False/t/f/1/0; enum value names or numbers.
  * Like protobuf: a field the schema does not have (or an extension `[a.b]`) is an error naming the field and its
  * message type; a non-repeated field given twice is an error (proto3: unless its first value was the default);
  * repeated fields append. Beyond protobuf, what VAI-L or pprt need: exactly one model, a kernel block, the

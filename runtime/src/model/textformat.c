@@ -75,13 +75,15 @@ static enum pprt_status lex_number(struct pprt_tf_lexer* lx, struct pprt_tf_toke
   if (c == '0' && (at(lx, 1) == 'x' || at(lx, 1) == 'X')) {
     advance(lx);
     advance(lx);
-    if (!is_hex(cur(lx))) return pprt_tf_error(lx, t->line, t->col, "malformed hex number: '0x' must be followed by hex digits");
+    if (!is_hex(cur(lx)))
+      return pprt_tf_error(lx, t->line, t->col, "malformed hex number: '0x' must be followed by hex digits");
     while (is_hex(cur(lx))) advance(lx);
     t->base = PPRT_TF_HEX;
   } else if (c == '0' && is_digit(at(lx, 1))) {
     advance(lx);
     while (cur(lx) >= '0' && cur(lx) <= '7') advance(lx);
-    if (is_digit(cur(lx))) return pprt_tf_error(lx, t->line, t->col, "malformed number: a leading zero means octal (digits 0-7)");
+    if (is_digit(cur(lx)))
+      return pprt_tf_error(lx, t->line, t->col, "malformed number: a leading zero means octal (digits 0-7)");
     t->base = PPRT_TF_OCT;
   } else {
     while (is_digit(cur(lx))) advance(lx);
@@ -113,7 +115,8 @@ static enum pprt_status lex_string(struct pprt_tf_lexer* lx, struct pprt_tf_toke
   advance(lx);
   for (;;) {
     int c = cur(lx);
-    if (c < 0 || c == '\n') return pprt_tf_error(lx, t->line, t->col, "unterminated string (strings must end on the line they start)");
+    if (c < 0 || c == '\n')
+      return pprt_tf_error(lx, t->line, t->col, "unterminated string (strings must end on the line they start)");
     if (c == quote) {
       advance(lx);
       break;
@@ -277,9 +280,11 @@ enum pprt_status pprt_tf_decode_string(struct pprt_tf_lexer* lx, const struct pp
       case '\\': case '\'': case '"': case '?': v = c; i++; break;
       case 'x': case 'X': {
         i++;
-        if (i >= end || !is_hex((unsigned char)s[i])) return pprt_tf_error(lx, t->line, ecol, "invalid escape: '\\x' needs hex digits");
+        if (i >= end || !is_hex((unsigned char)s[i]))
+          return pprt_tf_error(lx, t->line, ecol, "invalid escape: '\\x' needs hex digits");
         v = 0;
-        for (int k = 0; k < 2 && i < end && is_hex((unsigned char)s[i]); ++k, ++i) v = v * 16 + (uint32_t)hex_val((unsigned char)s[i]);
+        for (int k = 0; k < 2 && i < end && is_hex((unsigned char)s[i]); ++k, ++i)
+          v = v * 16 + (uint32_t)hex_val((unsigned char)s[i]);
         break;
       }
       case 'u': case 'U': {
@@ -325,7 +330,6 @@ enum pprt_status pprt_tf_decode_string(struct pprt_tf_lexer* lx, const struct pp
   }
   return PPRT_STATUS_OK;
 }
-
 
 /* Integer token -> uint64 (0 and *ovf=1 on overflow). */
 uint64_t pprt_tf_int_value(const struct pprt_tf_lexer* lx, const struct pprt_tf_token* t, int* ovf) {
