@@ -687,7 +687,7 @@ static void test_display(void) {
   put("/proc/1/comm", "systemd\n");
   doctor(NULL, NULL);
   expect("display", PPRT_DOCTOR_PASS, "DP-1 connected (card1), 1920x1080 preferred of 3 modes",
-         "pprt run --display can use it", NULL);
+         "the live display output (KMS) can use it", NULL);
   put("/proc/812/comm", "Xorg\n");
   doctor(NULL, NULL);
   expect("display", PPRT_DOCTOR_WARN, "DP-1 connected", "Xorg (pid 812) holds it", "stop the desktop first", NULL);

@@ -1015,9 +1015,9 @@ static void check_display(struct doctor* d) {
   }
   if (n == 0) {
     add(d, PPRT_DOCTOR_WARN, "display",
-        "only pprt run --display needs one: the display driver (ZCU104 / KV260: zynqmp-dpsub) lists its "
+        "only the live display output (KMS) needs one: the display driver (ZCU104 / KV260: zynqmp-dpsub) lists its "
         "DisplayPort / HDMI connectors here",
-        "no display connector in /sys/class/drm: no display output for pprt run --display");
+        "no display connector in /sys/class/drm: no live display output");
     return;
   }
   qsort(names, n, sizeof names[0], cmp_str);
@@ -1054,7 +1054,7 @@ static void check_display(struct doctor* d) {
   }
   if (nconn == 0) {
     add(d, PPRT_DOCTOR_WARN, "display",
-        "only pprt run --display needs one: plug a monitor into the DisplayPort (ZCU104; KV260: HDMI or "
+        "only the live display output (KMS) needs one: plug a monitor into the DisplayPort (ZCU104; KV260: HDMI or "
         "DisplayPort) and power it on before booting or running",
         "no display connected (%s)", others);
     return;
@@ -1063,12 +1063,13 @@ static void check_display(struct doctor* d) {
   long pid = 0;
   if (desktop_process(d, who, sizeof who, &pid)) {
     add(d, PPRT_DOCTOR_WARN, "display",
-        "pprt run --display needs the display to itself: stop the desktop first (board/ZCU104.md, board/KV260.md)",
-        "%s%s%s; %s (pid %ld) holds it, so pprt run --display cannot set a mode", connected, others[0] ? "; " : "",
-        others, who, pid);
+        "the live display output (KMS) needs the display to itself: stop the desktop first (board/ZCU104.md, "
+        "board/KV260.md)",
+        "%s%s%s; %s (pid %ld) holds it, so the live display output cannot set a mode", connected,
+        others[0] ? "; " : "", others, who, pid);
     return;
   }
-  add(d, PPRT_DOCTOR_PASS, "display", NULL, "%s%s%s: pprt run --display can use it", connected,
+  add(d, PPRT_DOCTOR_PASS, "display", NULL, "%s%s%s: the live display output (KMS) can use it", connected,
       others[0] ? "; " : "", others);
 }
 
