@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "commands.h"
 
@@ -37,4 +38,15 @@ int pprt_cli_value_u32(const char* cmd, int argc, char** argv, int* i, uint32_t 
   else
     snprintf(fmt, sizeof fmt, "%s must be %u..%u, got '%%s'", opt, (unsigned)lo, (unsigned)hi);
   return pprt_cli_usage(cmd, fmt, v);
+}
+
+int pprt_cli_self_path(char* buf, size_t cap) {
+  ssize_t n = cap > 1 ? readlink("/proc/self/exe", buf, cap - 1) : -1;
+  if (n <= 0) {
+    if (cap > 0) buf[0] = '\0';
+    if (n == 0 || cap <= 1) errno = ENAMETOOLONG;
+    return -1;
+  }
+  buf[n] = '\0';
+  return 0;
 }

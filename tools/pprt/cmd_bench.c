@@ -116,9 +116,8 @@ static void alloc_counter_setup(int argc, char** argv, int disabled) {
   } else if (reexecuted) {
     snprintf(g_not_counted, sizeof g_not_counted, "LD_PRELOAD of " SHIM_NAME " did not take effect");
   } else {
-    char exe[4096] = "", shim[4200];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) exe[n] = '\0';
+    char exe[4096], shim[4200];
+    pprt_cli_self_path(exe, sizeof exe); /* "" if unknown: find_shim then fails */
     if (!find_shim(exe, shim, sizeof shim)) {
       snprintf(g_not_counted, sizeof g_not_counted, "%s not found; LD_PRELOAD it to count", shim);
     } else {
@@ -712,9 +711,8 @@ int pprt_cmd_bench(int argc, char** argv) {
   snprintf(attrs, sizeof attrs, "subgraph 0: %s; subgraph 1: %s",
            info.dpu_attrs[0][0] ? info.dpu_attrs[0] : "(no DPU attributes)",
            info.dpu_attrs[1][0] ? info.dpu_attrs[1] : "(no DPU attributes)");
-  char exe_path[4096] = "";
-  ssize_t n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
-  if (n > 0) exe_path[n] = '\0';
+  char exe_path[4096];
+  pprt_cli_self_path(exe_path, sizeof exe_path);
   const char* exe_name = base_name(exe_path);
 
   uint32_t cap = pprt_runtime_max_boxes(rt);

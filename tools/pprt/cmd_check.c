@@ -11,12 +11,10 @@
 
 int pprt_cmd_check(int argc, char** argv) {
   char self[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 32);
-  if (n <= 0) {
+  if (pprt_cli_self_path(self, sizeof self - 32) != 0) { /* room to put pprt-check in place of pprt */
     fprintf(stderr, "pprt: cannot find my own path to locate pprt-check: %s\n", strerror(errno));
     return 1;
   }
-  self[n] = '\0';
   char* slash = strrchr(self, '/');
   if (slash == NULL) return 1;
   strcpy(slash + 1, "pprt-check");

@@ -5,6 +5,7 @@
 #ifndef PPRT_TOOLS_COMMANDS_H
 #define PPRT_TOOLS_COMMANDS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Print "pprt <cmd>: " + fmt (with arg) and a hint to run 'pprt help' on stderr; returns 2 (the usage exit code).
@@ -20,6 +21,9 @@ int pprt_cli_parse_u32(const char* s, uint32_t lo, uint32_t hi, uint32_t* out);
  * "<o> must be <lo>..<hi>, got '<value>'" ("<o> must be a positive integer, ..." for lo 1, hi UINT32_MAX). */
 int pprt_cli_missing_value(const char* cmd, int argc, char** argv, int i);
 int pprt_cli_value_u32(const char* cmd, int argc, char** argv, int* i, uint32_t lo, uint32_t hi, uint32_t* out);
+
+/* This program's own file (/proc/self/exe) into buf (cap bytes): 0, or -1 with errno set and buf "". */
+int pprt_cli_self_path(char* buf, size_t cap);
 
 struct pprt_command {
   const char* name;
