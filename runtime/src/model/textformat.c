@@ -381,14 +381,24 @@ enum pprt_status pprt_tf_read_file(const char* path, char** out, size_t* n, int*
     return PPRT_STATUS_OK;
   }
   FILE* f = NULL;
-  enum pprt_status ost = pprt_fopen_regular(path, &f, NULL, err); /* a FIFO does not block */
+  uint64_t size = 0;
+  enum pprt_status ost = pprt_fopen_regular(path, &f, &size, err); /* a FIFO does not block */
   if (ost) return ost;
-  char* buf = malloc(PPRT_TF_MAX_FILE + 1);
+  /* A buffer of the size fstat gave (+1 byte, to see a file that grew since); only a file that did grow is read
+   * on into the largest buffer. */
+  size_t cap = size < PPRT_TF_MAX_FILE ? (size_t)size + 1 : (size_t)PPRT_TF_MAX_FILE + 1;
+  char* buf = malloc(cap);
+  size_t got = buf != NULL ? fread(buf, 1, cap, f) : 0;
+  if (buf != NULL && got == cap && cap <= PPRT_TF_MAX_FILE) {
+    char* more = realloc(buf, (size_t)PPRT_TF_MAX_FILE + 1);
+    if (more == NULL) free(buf);
+    buf = more;
+    if (buf != NULL) got += fread(buf + got, 1, (size_t)PPRT_TF_MAX_FILE + 1 - got, f);
+  }
   if (buf == NULL) {
     fclose(f);
     return pprt_fail(err, PPRT_STATUS_OUT_OF_MEMORY, "%s: out of memory reading it", path);
   }
-  size_t got = fread(buf, 1, PPRT_TF_MAX_FILE + 1, f);
   int rerr = ferror(f);
   int eno = errno;
   fclose(f);
